@@ -1,0 +1,42 @@
+with
+
+source as (
+
+    select * from {{ source('raw', 'token_transfers') }}
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        chain || ':' || tx_hash || ':' || log_index as transfer_key,
+        network,
+        chain,
+        source,
+        token_symbol,
+        token_address,
+        from_address,
+        to_address,
+        tx_hash,
+        log_index,
+        block_number,
+        block_hash,
+
+        -- numerics
+        kind,
+        amount_raw,
+        decimals,
+        -- token units for charts; amount_raw stays the exact figure
+        amount_raw::double / pow(10, decimals) as amount,
+
+        -- timestamps
+        block_time,
+        block_day,
+        fetched_at
+
+    from source
+
+)
+
+select * from renamed

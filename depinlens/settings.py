@@ -1,0 +1,48 @@
+"""Where things are: every path and switch the project reads from the environment.
+
+One place for these facts, so the CLI, Dagster, dbt's profile and the dashboards
+agree on which DuckDB file is the warehouse and which is the serving copy.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved locations; build one with `Settings.from_env()`."""
+
+    data_dir: Path
+    warehouse_path: Path
+    serving_path: Path
+    registry_path: Path
+    shared_dir: Path
+    dagster_home: Path
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        """Read `DEPINLENS_*` variables, falling back to the embedded default under `data/`."""
+        data_dir = Path(os.environ.get("DEPINLENS_DATA_DIR", PROJECT_ROOT / "data")).resolve()
+        return cls(
+            data_dir=data_dir,
+            warehouse_path=Path(os.environ.get("DEPINLENS_WAREHOUSE", data_dir / "warehouse.duckdb")),
+            serving_path=Path(os.environ.get("DEPINLENS_SERVING", data_dir / "serving.duckdb")),
+            registry_path=Path(os.environ.get("DEPINLENS_REGISTRY", PROJECT_ROOT / "networks.toml")),
+            shared_dir=Path(os.environ.get("DEPINLENS_SHARED_DIR", PROJECT_ROOT.parent / "shared")),
+            dagster_home=Path(os.environ.get("DAGSTER_HOME", data_dir / "dagster_home")),
+        )
+
+    def export(self) -> None:
+        """Publish the resolved paths to child processes (dbt, Streamlit, dagster dev)."""
+        os.environ["DEPINLENS_DATA_DIR"] = str(self.data_dir)
+        os.environ["DEPINLENS_WAREHOUSE"] = str(self.warehouse_path)
+        os.environ["DEPINLENS_SERVING"] = str(self.serving_path)
+        os.environ["DEPINLENS_REGISTRY"] = str(self.registry_path)
+        os.environ["DEPINLENS_SHARED_DIR"] = str(self.shared_dir)
+        os.environ["DAGSTER_HOME"] = str(self.dagster_home)

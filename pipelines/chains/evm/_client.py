@@ -1,0 +1,161 @@
+"""JSON-RPC access to an EVM node through web3.py, with retries and clear errors.
+
+We ask web3's provider for the raw JSON answer (`make_request`) instead of its
+formatted objects: the decoder works column-wise on the wire format, and web3's
+per-log formatting would cost more than the whole decode.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+import requests
+from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_random_exponential
+from web3 import Web3
+
+from depinlens.registry import Chain
+from pipelines.chains.errors import (
+    ConfigError,
+    MalformedResponse,
+    RateLimited,
+    RpcRefused,
+    RpcServerError,
+    RpcUnavailable,
+)
+
+TRANSFER_TOPIC = "0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef"
+RETRYABLE = (RpcUnavailable, RateLimited, RpcServerError, MalformedResponse)
+
+
+def rpc_url_for(chain: Chain) -> str:
+    """The RPC URL of `chain`, from the environment variable the registry names for it."""
+    url = os.environ.get(chain.rpc_url_env, "").strip()
+    if not url:
+        raise ConfigError(
+            f"no RPC URL for chain {chain.id!r}: set {chain.rpc_url_env} "
+            f"(e.g. export {chain.rpc_url_env}=https://your-provider.example/v1/KEY)"
+        )
+    return url
+
+
+@contextmanager
+def map_exceptions(chain: str, method: str, detail: str) -> Iterator[None]:
+    """Translate requests/json failures at the transport edge into adapter errors."""
+    try:
+        yield
+    except requests.HTTPError as exc:
+        status = exc.response.status_code if exc.response is not None else 0
+        cls = RateLimited if status == 429 else RpcServerError if status >= 500 else MalformedResponse
+        raise cls(f"HTTP {status}", chain=chain, method=method, detail=detail) from exc
+    except (requests.Timeout, requests.ConnectionError) as exc:
+        raise RpcUnavailable(f"{type(exc).__name__}: {exc}", chain=chain, method=method, detail=detail) from exc
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise MalformedResponse(f"answer is not JSON ({exc.__class__.__name__})", chain=chain, method=method,
+                                detail=detail) from exc
+
+
+class EvmClient:
+    """One EVM node over HTTP.
+
+    Args:
+        chain: registry id of the chain (used in errors and rows).
+        rpc_url: the node's HTTP JSON-RPC URL.
+        timeout_s: per-request timeout.
+        max_attempts: tries per request for retryable failures (timeouts, 429, 5xx, bad JSON).
+        max_wait_s: upper bound of one exponential-backoff wait (with jitter).
+    """
+
+    def __init__(self, chain: str, rpc_url: str, *, timeout_s: float = 30.0, max_attempts: int = 5,
+                 max_wait_s: float = 8.0) -> None:
+        self.chain = chain
+        self.rpc_url = rpc_url
+        self._provider = Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": timeout_s},
+                                           exception_retry_configuration=None)
+        self._timestamps: dict[int, int] = {}
+        self._call = retry(
+            retry=retry_if_exception_type(RETRYABLE),
+            stop=stop_after_attempt(max_attempts),
+            wait=wait_random_exponential(multiplier=0.25, max=max_wait_s),
+            reraise=True,
+        )(self._call_once)
+
+    def call(self, method: str, params: list[Any], *, detail: str = "") -> Any:
+        """Call `method`, retrying transient failures, and return the JSON-RPC `result`."""
+        return self._call(method, params, detail)
+
+    def _call_once(self, method: str, params: list[Any], detail: str) -> Any:
+        with map_exceptions(self.chain, method, detail):
+            answer = self._provider.make_request(method, params)
+        if not isinstance(answer, dict):
+            raise MalformedResponse(f"answer is {type(answer).__name__}, not a JSON-RPC object",
+                                    chain=self.chain, method=method, detail=detail)
+        if "error" in answer:
+            error = answer["error"] if isinstance(answer["error"], dict) else {"message": str(answer["error"])}
+            raise RpcRefused(str(error.get("message")), chain=self.chain, method=method, detail=detail,
+                             code=error.get("code"))
+        if "result" not in answer:
+            raise MalformedResponse("answer has neither result nor error", chain=self.chain, method=method,
+                                    detail=detail)
+        return answer["result"]
+
+    def _hex_int(self, value: Any, method: str, detail: str) -> int:
+        if not isinstance(value, str) or not value.startswith("0x"):
+            raise MalformedResponse(f"expected a hex quantity, got {value!r:.80}", chain=self.chain, method=method,
+                                    detail=detail)
+        try:
+            return int(value, 16)
+        except ValueError:
+            raise MalformedResponse(f"expected a hex quantity, got {value!r:.80}", chain=self.chain,
+                                    method=method, detail=detail) from None
+
+    def block_number(self) -> int:
+        """Height of the node's latest block."""
+        return self._hex_int(self.call("eth_blockNumber", []), "eth_blockNumber", "")
+
+    def block_timestamp(self, number: int) -> int:
+        """Unix time of block `number`, fetched once per block and cached."""
+        if number not in self._timestamps:
+            detail = f"block {number}"
+            block = self.call("eth_getBlockByNumber", [hex(number), False], detail=detail)
+            if not isinstance(block, dict):
+                raise MalformedResponse(f"block {number} not found or not an object", chain=self.chain,
+                                        method="eth_getBlockByNumber", detail=detail)
+            self._timestamps[number] = self._hex_int(block.get("timestamp"), "eth_getBlockByNumber", detail)
+        return self._timestamps[number]
+
+    def get_logs(self, addresses: list[str], topic0: str, from_block: int, to_block: int) -> list[dict]:
+        """Raw `eth_getLogs` answer for `addresses` and event `topic0` over [from_block, to_block]."""
+        detail = f"blocks {from_block}-{to_block}"
+        logs = self.call(
+            "eth_getLogs",
+            [{"address": addresses, "topics": [topic0], "fromBlock": hex(from_block), "toBlock": hex(to_block)}],
+            detail=detail,
+        )
+        if not isinstance(logs, list):
+            raise MalformedResponse(f"result is {type(logs).__name__}, expected a list of logs", chain=self.chain,
+                                    method="eth_getLogs", detail=detail)
+        return logs
+
+    def first_block_at_or_after(self, timestamp: int, head: int) -> int:
+        """Lowest block number in [0, head + 1] whose time is >= `timestamp` (head + 1 if none)."""
+        lo, hi = 0, head + 1
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self.block_timestamp(mid) >= timestamp:
+                hi = mid
+            else:
+                lo = mid + 1
+        return lo
+
+    def block_range_for_days(self, first_day: date, last_day: date, head: int) -> tuple[int, int] | None:
+        """Blocks mined on UTC days first_day..last_day, up to `head`; None when there are none."""
+        start = int(datetime.combine(first_day, time(), tzinfo=UTC).timestamp())
+        end = int(datetime.combine(last_day + timedelta(days=1), time(), tzinfo=UTC).timestamp())
+        first = self.first_block_at_or_after(start, head)
+        after = self.first_block_at_or_after(end, head)
+        return (first, after - 1) if after > first else None

@@ -1,0 +1,1 @@
+"""Dagster definitions, one module per concept; `pipelines.definitions` loads this package."""

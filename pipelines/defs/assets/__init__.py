@@ -1,0 +1,1 @@
+"""Assets: one module per source family, plus dbt and the publish step."""

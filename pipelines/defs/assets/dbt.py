@@ -1,0 +1,22 @@
+"""dbt models as Dagster assets (each model an asset, each dbt test an asset check)."""
+
+
+import json
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DbtCliResource, dbt_assets
+
+from pipelines.defs.partitions import daily, single_run
+from pipelines.defs.resources import dbt_project
+
+
+@dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, partitions_def=daily,
+            backfill_policy=single_run, pool="warehouse")
+def depinlens_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
+    """Build staging views and marts for the run's window of days (passed as dbt vars)."""
+    window = context.partition_time_window
+    dbt_vars = {"min_day": str(window.start.date()), "max_day": str((window.end - timedelta(days=1)).date())}
+    yield from dbt.cli(["build", "--vars", json.dumps(dbt_vars)], context=context).stream()

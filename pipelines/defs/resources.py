@@ -1,0 +1,93 @@
+"""Resources: typed config classes, created once here from the environment and registered."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+from dagster_dbt import DbtCliResource, DbtProject
+
+from depinlens.registry import Registry, load_registry
+from depinlens.settings import DBT_PROJECT_DIR, Settings
+from pipelines.chains.evm import EvmClient, rpc_url_for
+from warehouse import connect_warehouse
+
+Source = str  # live | local | demo
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """The working DuckDB file (read-write, schema applied) and where its marts are published."""
+
+    path: str
+    serving_path: str
+
+    @contextmanager
+    def get_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-write connection, closed on exit so dbt can open the file next."""
+        conn = connect_warehouse(self.path)
+        try:
+            yield conn
+        finally:
+            conn.close()
+
+
+class EvmResource(dg.ConfigurableResource):
+    """Which EVM chains to read, how, and what provenance label their rows get.
+
+    `chains` are registry chain ids; each chain's RPC URL comes from the environment
+    variable the registry names for it (e.g. DEPINLENS_RPC_ETHEREUM).
+    """
+
+    chains: list[str] = ["anvil"]
+    source: str = "local"
+    registry_path: str
+    timeout_s: float = 30.0
+    max_attempts: int = 5
+    max_wait_s: float = 8.0
+    chunk_blocks: int = 2_000
+
+    def registry(self) -> Registry:
+        """The network registry this resource reads identifiers from."""
+        return load_registry(Path(self.registry_path))
+
+    def get_client(self, chain: str) -> EvmClient:
+        """A JSON-RPC client for `chain`, or a ConfigError naming the missing variable."""
+        spec = self.registry().chain(chain)
+        return EvmClient(chain, rpc_url_for(spec), timeout_s=self.timeout_s, max_attempts=self.max_attempts,
+                         max_wait_s=self.max_wait_s)
+
+
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+dbt_project.prepare_if_dev()
+if not dbt_project.manifest_path.exists():
+    # A fresh clone has no manifest; parsing takes a few seconds once.
+    dbt_project.preparer.prepare(dbt_project)
+
+
+def _dbt_executable() -> str:
+    beside_python = Path(sys.executable).with_name("dbt")
+    return str(beside_python) if beside_python.exists() else "dbt"
+
+
+def build_resources(settings: Settings | None = None) -> dict[str, dg.ConfigurableResource]:
+    """The resource set for this process's environment (embedded default unless overridden)."""
+    settings = settings or Settings.from_env()
+    settings.export()
+    chains = [c.strip() for c in os.environ.get("DEPINLENS_EVM_CHAINS", "anvil").split(",") if c.strip()]
+    return {
+        "warehouse": WarehouseResource(path=str(settings.warehouse_path), serving_path=str(settings.serving_path)),
+        "evm": EvmResource(chains=chains, source=os.environ.get("DEPINLENS_SOURCE", "local"),
+                           registry_path=str(settings.registry_path)),
+        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=_dbt_executable()),
+    }
+
+
+@dg.definitions
+def resources() -> dg.Definitions:
+    """Register the resources once for the whole code location."""
+    return dg.Definitions(resources=build_resources())

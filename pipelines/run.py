@@ -1,0 +1,41 @@
+"""Run the daily pipeline in-process over a window of days (used by the CLI and the tests)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+
+import dagster as dg
+
+ASSET_PARTITION_RANGE_START = "dagster/asset_partition_range_start"
+ASSET_PARTITION_RANGE_END = "dagster/asset_partition_range_end"
+
+
+def run_pipeline(
+    first_day: date,
+    last_day: date,
+    *,
+    resources: Mapping[str, object] | None = None,
+    instance: dg.DagsterInstance | None = None,
+    raise_on_error: bool = True,
+) -> dg.ExecuteInProcessResult:
+    """Ingest -> dbt build -> publish for UTC days first_day..last_day, as one Dagster run.
+
+    Args:
+        resources: overrides of the code location's resources (tests point them at a
+            temporary warehouse and a local node).
+        instance: the Dagster instance that records the run (DAGSTER_HOME's by default,
+            so `dagster dev` shows it); tests pass an ephemeral one.
+    """
+    from pipelines.definitions import defs
+
+    if resources:
+        defs = dg.Definitions(assets=defs.assets, asset_checks=defs.asset_checks, jobs=defs.jobs,
+                              schedules=defs.schedules, sensors=defs.sensors,
+                              resources={**(defs.resources or {}), **resources})
+    job = defs.resolve_job_def("daily_pipeline")
+    return job.execute_in_process(
+        instance=instance or dg.DagsterInstance.get(),
+        tags={ASSET_PARTITION_RANGE_START: first_day.isoformat(), ASSET_PARTITION_RANGE_END: last_day.isoformat()},
+        raise_on_error=raise_on_error,
+    )

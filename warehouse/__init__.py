@@ -1,0 +1,15 @@
+"""The DuckDB warehouse: schema, connections, idempotent loads, publish, and the query layer."""
+
+from warehouse._connect import ServingFileMissing, connect_serving, connect_warehouse, schema_sql
+from warehouse._load import Cursor, replace_partition
+from warehouse._publish import publish
+
+__all__ = [
+    "Cursor",
+    "ServingFileMissing",
+    "connect_serving",
+    "connect_warehouse",
+    "publish",
+    "replace_partition",
+    "schema_sql",
+]

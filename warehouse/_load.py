@@ -1,0 +1,97 @@
+"""Idempotent loads: replace a partition of a raw table in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import duckdb
+    import pyarrow as pa
+
+Scalar = str | int | date
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """How far one (network, chain, contract, record kind) has been read."""
+
+    network: str
+    chain: str
+    contract: str
+    record_kind: str
+    last_block: int
+    last_day: date
+    source: str
+
+
+def replace_partition(
+    conn: duckdb.DuckDBPyConnection,
+    table: str,
+    rows: pa.Table,
+    *,
+    scope: Mapping[str, Scalar | Sequence[Scalar]],
+    day_column: str,
+    first_day: date,
+    last_day: date,
+    cursors: Sequence[Cursor] = (),
+) -> int:
+    """Delete the rows of `table` inside the partition, insert `rows`, move cursors; commit once.
+
+    The partition is every row whose `scope` columns match and whose `day_column` lies in
+    [first_day, last_day]. Re-running with the same input leaves the table identical; a
+    failure anywhere rolls back, leaving the warehouse as it was.
+
+    Args:
+        conn: read-write warehouse connection.
+        table: qualified table name from warehouse/schema.sql (never user text).
+        rows: the partition's new content; its columns are matched by name.
+        scope: column -> value (or list of values) that bounds the partition.
+        day_column, first_day, last_day: the days being replaced.
+        cursors: ingest cursors to record in the same transaction.
+
+    Returns:
+        The number of rows inserted.
+    """
+    clauses, params = [], []
+    for column, value in scope.items():
+        if isinstance(value, (list, tuple)):
+            clauses.append(f"{column} in (select unnest(?))")
+            params.append(list(value))
+        else:
+            clauses.append(f"{column} = ?")
+            params.append(value)
+    clauses.append(f"{day_column} between ? and ?")
+    params += [first_day, last_day]
+    days = set(rows.column(day_column).to_pylist()) if rows.num_rows else set()
+    stray = {d for d in days if d is None or not first_day <= d <= last_day}
+    if stray:
+        raise ValueError(f"rows for {sorted(map(str, stray))[:3]} fall outside the partition {first_day}..{last_day}")
+
+    conn.execute("begin transaction")
+    try:
+        conn.execute(f"delete from {table} where {' and '.join(clauses)}", params)
+        conn.register("_incoming_rows", rows)
+        conn.execute(f"insert into {table} by name select * from _incoming_rows")
+        conn.unregister("_incoming_rows")
+        for cursor in cursors:
+            _record_cursor(conn, cursor)
+        conn.execute("commit")
+    except BaseException:
+        conn.execute("rollback")
+        raise
+    return rows.num_rows
+
+
+def _record_cursor(conn: duckdb.DuckDBPyConnection, cursor: Cursor) -> None:
+    """Replace the cursor row of one (network, chain, contract, record kind)."""
+    key = [cursor.network, cursor.chain, cursor.contract, cursor.record_kind]
+    conn.execute(
+        "delete from raw.ingest_state where network = ? and chain = ? and contract = ? and record_kind = ?", key
+    )
+    conn.execute(
+        "insert into raw.ingest_state values (?, ?, ?, ?, ?, ?, ?, now())",
+        [*key, cursor.last_block, cursor.last_day, cursor.source],
+    )
