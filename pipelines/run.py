@@ -18,6 +18,7 @@ def run_pipeline(
     resources: Mapping[str, object] | None = None,
     instance: dg.DagsterInstance | None = None,
     raise_on_error: bool = True,
+    log_level: str = "DEBUG",
 ) -> dg.ExecuteInProcessResult:
     """Ingest -> dbt build -> publish for UTC days first_day..last_day, as one Dagster run.
 
@@ -26,6 +27,7 @@ def run_pipeline(
             temporary warehouse and a local node).
         instance: the Dagster instance that records the run (DAGSTER_HOME's by default,
             so `dagster dev` shows it); tests pass an ephemeral one.
+        log_level: console log level of the run (its events are stored in full either way).
     """
     from pipelines.definitions import defs
 
@@ -38,4 +40,5 @@ def run_pipeline(
         instance=instance or dg.DagsterInstance.get(),
         tags={ASSET_PARTITION_RANGE_START: first_day.isoformat(), ASSET_PARTITION_RANGE_END: last_day.isoformat()},
         raise_on_error=raise_on_error,
+        run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
     )

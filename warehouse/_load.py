@@ -95,3 +95,21 @@ def _record_cursor(conn: duckdb.DuckDBPyConnection, cursor: Cursor) -> None:
         "insert into raw.ingest_state values (?, ?, ?, ?, ?, ?, ?, now())",
         [*key, cursor.last_block, cursor.last_day, cursor.source],
     )
+
+
+def forget_chain(conn: duckdb.DuckDBPyConnection, *, chain: str, source: str) -> int:
+    """Drop every raw row and cursor of one chain and source, in one transaction.
+
+    Used when a local chain is started afresh: the new chain shares the chain id of the
+    old one but none of its history, so its old rows would be rows of no chain at all.
+    """
+    conn.execute("begin transaction")
+    try:
+        removed = conn.execute("delete from raw.token_transfers where chain = ? and source = ?",
+                               [chain, source]).fetchone()[0]
+        conn.execute("delete from raw.ingest_state where chain = ? and source = ?", [chain, source])
+        conn.execute("commit")
+    except BaseException:
+        conn.execute("rollback")
+        raise
+    return removed

@@ -90,19 +90,22 @@ def decode_transfer_logs(
         raise DecodeError(f"expected a list of logs, got {type(logs).__name__}")
     if not logs:
         return TOKEN_TRANSFERS_SCHEMA.empty_table()
+    if not all(type(log) is dict for log in logs):
+        raise DecodeError(_describe(logs, next(i for i, log in enumerate(logs) if type(log) is not dict)))
 
     address = pc.utf8_lower(_column(logs, "address"))
     known = pa.array(list(tokens), type=pa.string())
     _require(pc.is_in(address, value_set=known), logs, "contract address is not a registry token on this chain")
 
+    raw_topics = [log.get("topics") for log in logs]
+    if not all(type(t) is list for t in raw_topics):
+        i = next(i for i, t in enumerate(raw_topics) if type(t) is not list)
+        raise DecodeError(f"{_describe(logs, i)}: topics missing or not a list of hex strings")
     try:
-        topics = pa.array([log["topics"] for log in logs], type=pa.list_(pa.string()))
-    except (KeyError, TypeError, pa.ArrowInvalid, pa.ArrowTypeError):
-        for i, log in enumerate(logs):
-            t = log.get("topics") if isinstance(log, dict) else None
-            if not isinstance(t, list) or not all(isinstance(x, str) for x in t):
-                raise DecodeError(f"{_describe(logs, i)}: topics missing or not a list of hex strings") from None
-        raise
+        topics = pa.array(raw_topics, type=pa.list_(pa.string()))
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        i = next(i for i, t in enumerate(raw_topics) if not all(isinstance(x, str) for x in t))
+        raise DecodeError(f"{_describe(logs, i)}: topics missing or not a list of hex strings") from None
     _require(pc.equal(pc.list_value_length(topics), 3), logs,
              "a Transfer log has 3 topics (signature, from, to); this one does not")
     topic0 = pc.utf8_lower(pc.list_element(topics, 0))

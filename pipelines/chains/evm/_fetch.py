@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import pyarrow as pa
 
 from depinlens.registry import Token
-from pipelines.chains.errors import RpcRefused, RpcUnavailable
+from pipelines.chains.errors import DecodeError, RpcRefused, RpcUnavailable
 from pipelines.chains.evm._client import TRANSFER_TOPIC, EvmClient
 from pipelines.chains.evm._decode import TOKEN_TRANSFERS_SCHEMA, decode_transfer_logs
 
@@ -61,9 +61,12 @@ def fetch_token_transfers(
     logs: list[dict] = []
     for start in range(blocks[0], blocks[1] + 1, chunk_blocks):
         logs += _logs_split_on_refusal(client, list(by_address), start, min(start + chunk_blocks - 1, blocks[1]))
-    rows = decode_transfer_logs(logs, chain=client.chain, source=source, tokens=by_address,
-                                block_times=None if _all_stamped(logs) else _times(client, logs),
-                                fetched_at=fetched_at)
+    try:
+        rows = decode_transfer_logs(logs, chain=client.chain, source=source, tokens=by_address,
+                                    block_times=None if _all_stamped(logs) else _times(client, logs),
+                                    fetched_at=fetched_at)
+    except DecodeError as exc:
+        raise DecodeError(f"{client.chain} eth_getLogs blocks {blocks[0]}-{blocks[1]} ({client.rpc_url}): {exc}") from exc
     return FetchedTransfers(rows, blocks[0], blocks[1], safe_head)
 
 

@@ -1,0 +1,149 @@
+"""The `depinlens` command line: set up the embedded default, run the pipeline, serve dashboards."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from datetime import date
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from depinlens.settings import PROJECT_ROOT, Settings
+
+app = typer.Typer(
+    help="depinlens: on-chain revenue, staking and jobs of DePIN GPU networks, from chain to dashboard.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console()
+
+
+def _instance():
+    import dagster as dg
+
+    settings = Settings.from_env()
+    settings.dagster_home.mkdir(parents=True, exist_ok=True)
+    settings.export()
+    return dg.DagsterInstance.get()
+
+
+def _run(first: date, last: date) -> None:
+    from pipelines.defs.resources import build_resources
+    from pipelines.run import run_pipeline
+
+    with console.status(f"Dagster run: ingest → dbt build → publish for {first}..{last}"):
+        started = time.monotonic()
+        result = run_pipeline(first, last, resources=build_resources(), instance=_instance(), raise_on_error=False,
+                              log_level="WARNING")
+    if not result.success:
+        failures = [e for e in result.all_events if e.is_step_failure]
+        for event in failures:
+            console.print(f"[red]step {event.step_key} failed:[/red] {event.step_failure_data.error.message.strip()}")
+        raise typer.Exit(code=1)
+    console.print(f"[green]pipeline run {result.run_id[:8]} succeeded[/green] in {time.monotonic() - started:.1f} s")
+
+
+@app.command()
+def up(
+    days: Annotated[int, typer.Option(help="Days of simulated activity on the local chain.", min=1, max=365)] = 30,
+    port: Annotated[int, typer.Option(help="Port for the dashboards on 127.0.0.1 (a free one if taken).")] = 8501,
+    serve: Annotated[bool, typer.Option(help="Serve the dashboards when the pipeline is done.")] = True,
+) -> None:
+    """Embedded default, end to end: local chain → demo activity → ingest → dbt → publish → dashboards.
+
+    Starts anvil on 127.0.0.1, deploys the registry's reference tokens, simulates DAYS of
+    activity (labelled source='demo' everywhere), runs the Dagster pipeline into the
+    DuckDB file under data/, publishes the serving file, stops anvil and serves Streamlit.
+    """
+    from depinlens.registry import load_registry
+    from harness.anvil import Anvil
+    from harness.demo import day_start, demo_window, simulate_evm
+    from harness.evm import LocalEvm
+    from warehouse import connect_warehouse, forget_chain
+
+    settings = Settings.from_env()
+    registry = load_registry(settings.registry_path)
+    first, last = demo_window(days)
+    os.environ.update(DEPINLENS_SOURCE="demo", DEPINLENS_EVM_CHAINS="anvil")
+    with Anvil(genesis_timestamp=day_start(first) - 3600) as anvil:
+        os.environ[registry.chain("anvil").rpc_url_env] = anvil.url
+        console.print(f"anvil {anvil.url} (pid {anvil.pid}); demo window {first}..{last}")
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=console) as bar:
+            task = bar.add_task("simulating demo days on the local chain", total=days)
+            activity = simulate_evm(LocalEvm(anvil.url), registry, first, last,
+                                    progress=lambda n: bar.advance(task, n))
+        console.print(f"sent {len(activity.sent)} token transactions")
+        conn = connect_warehouse(settings.warehouse_path)
+        try:
+            removed = forget_chain(conn, chain="anvil", source="demo")
+        finally:
+            conn.close()
+        if removed:
+            console.print(f"dropped {removed} rows of the previous local demo chain")
+        _run(first, last)
+    console.print(f"warehouse {settings.warehouse_path}\nserving   {settings.serving_path}")
+    if serve:
+        serve_dashboards(port)
+
+
+@app.command()
+def run(
+    first: Annotated[str, typer.Option("--from", help="First UTC day, YYYY-MM-DD.")],
+    last: Annotated[str, typer.Option("--to", help="Last UTC day, YYYY-MM-DD (default: --from).")] = "",
+) -> None:
+    """Run the pipeline for a window of days against the configured chains.
+
+    Chains come from DEPINLENS_EVM_CHAINS (default: anvil); each chain's RPC URL from the
+    variable the registry names (e.g. DEPINLENS_RPC_ETHEREUM); rows are labelled with
+    DEPINLENS_SOURCE (live, local or demo).
+    """
+    first_day = date.fromisoformat(first)
+    last_day = date.fromisoformat(last) if last else first_day
+    if last_day < first_day:
+        raise typer.BadParameter("--to is before --from")
+    _run(first_day, last_day)
+
+
+@app.command("serve")
+def serve_dashboards(
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (a free one if taken).")] = 8501,
+) -> None:
+    """Serve the Streamlit dashboards on 127.0.0.1 from the published serving file."""
+    from harness.anvil import free_port
+
+    import httpx
+
+    settings = Settings.from_env()
+    settings.export()
+    try:
+        httpx.get(f"http://127.0.0.1:{port}/_stcore/health", timeout=0.5)
+        port = free_port()  # something already answers there
+    except httpx.HTTPError:
+        pass
+    args = [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "dashboards" / "streamlit_app.py"),
+            "--server.headless", "true", "--server.address", "127.0.0.1", "--server.port", str(port),
+            "--browser.gatherUsageStats", "false"]
+    process = subprocess.Popen(args, cwd=PROJECT_ROOT)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            if httpx.get(f"{url}/_stcore/health", timeout=0.5).text == "ok":
+                break
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    console.print(f"\n[bold green]Dashboards: {url}[/bold green]  (Ctrl-C to stop)\n")
+    try:
+        process.wait()
+    except KeyboardInterrupt:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    app()

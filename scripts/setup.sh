@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Install what depinlens needs into this checkout: a Python virtual environment (.venv)
+# with the project and its dependencies, and the npm tools pinned by package-lock.json
+# (the anvil EVM node). Safe to run again: it only installs what is missing or changed.
+#
+#   bash scripts/setup.sh            runtime only
+#   bash scripts/setup.sh --test     runtime + test extras
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+extras=""
+for arg in "$@"; do
+  case "$arg" in
+    --test) extras="test" ;;
+    *) echo "setup.sh: unknown option $arg (use --test)" >&2; exit 2 ;;
+  esac
+done
+
+python="${PYTHON:-python3}"
+if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+  echo "depinlens needs Python 3.11+; set PYTHON=/path/to/python3.11" >&2; exit 1
+fi
+command -v npm >/dev/null || { echo "depinlens needs Node.js 20+ with npm (apt-get install nodejs npm)" >&2; exit 1; }
+
+quiet_pip() {  # pip, minus the noise of this machine's local-index warnings; keeps pip's exit code
+  .venv/bin/pip "$@" 2>&1 | { grep -v "is ignored: it is neither a file nor a directory" || true; }
+}
+
+[ -x .venv/bin/python ] || "$python" -m venv .venv
+echo "==> Python packages (.venv)"
+quiet_pip install --quiet --disable-pip-version-check -e ".${extras:+[$extras]}"
+
+echo "==> npm tools (anvil, pinned by package-lock.json)"
+npm ci --no-audit --no-fund --loglevel=error
+
+echo "==> dbt manifest"
+.venv/bin/dbt parse --quiet --project-dir dbt --profiles-dir dbt

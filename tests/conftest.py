@@ -1,0 +1,129 @@
+"""Shared fixtures: a real anvil node, a fresh DuckDB warehouse per test, loopback servers."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import os
+import threading
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import dagster as dg
+import httpx
+import pytest
+
+from depinlens.registry import Registry, load_registry
+from depinlens.settings import PROJECT_ROOT, Settings
+from harness.anvil import Anvil
+from harness.evm import LocalEvm
+
+# Tests mine blocks on fixed days so partitions are known in advance.
+DAY_1 = date(2025, 6, 1)
+DAY_2 = date(2025, 6, 2)
+GENESIS = int(datetime(2025, 6, 1, tzinfo=UTC).timestamp()) - 3600
+SHARED_DIR = PROJECT_ROOT.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def registry() -> Registry:
+    return load_registry(PROJECT_ROOT / "networks.toml")
+
+
+@pytest.fixture
+def anvil() -> Iterator[Anvil]:
+    """A fresh anvil on a free loopback port, back-dated to before DAY_1; always stopped."""
+    node = Anvil(genesis_timestamp=GENESIS).start()
+    try:
+        yield node
+    finally:
+        node.stop()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """Warehouse, serving file and Dagster home in a temporary directory."""
+    monkeypatch.setenv("DEPINLENS_DATA_DIR", str(tmp_path))
+    for var in ("DEPINLENS_WAREHOUSE", "DEPINLENS_SERVING", "DAGSTER_HOME"):
+        monkeypatch.delenv(var, raising=False)
+    resolved = Settings.from_env()
+    resolved.export()
+    return resolved
+
+
+def seconds(day: date, hour: int, minute: int = 0) -> int:
+    """Unix time of `hour:minute` UTC on `day`."""
+    return int(datetime(day.year, day.month, day.day, hour, minute, tzinfo=UTC).timestamp())
+
+
+@pytest.fixture
+def local_chain(anvil: Anvil, registry: Registry):
+    """anvil with the registry's local tokens deployed; returns (LocalEvm, {address: contract})."""
+    evm = LocalEvm(anvil.url)
+    contracts = evm.at(seconds(DAY_1, 0, 5)).deploy_registry_tokens(registry.tokens_on("anvil"))
+    return evm, contracts
+
+
+def pipeline_resources(settings: Settings, rpc_url: str, **evm_overrides) -> dict:
+    """The code location's resources pointed at `rpc_url` and the temporary warehouse."""
+    from dagster_dbt import DbtCliResource
+
+    from pipelines.defs.resources import EvmResource, WarehouseResource, _dbt_executable, dbt_project
+
+    os.environ["DEPINLENS_RPC_ANVIL"] = rpc_url
+    return {
+        "warehouse": WarehouseResource(path=str(settings.warehouse_path), serving_path=str(settings.serving_path)),
+        "evm": EvmResource(chains=["anvil"], source="local", registry_path=str(settings.registry_path),
+                           **evm_overrides),
+        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=_dbt_executable()),
+    }
+
+
+@pytest.fixture
+def ephemeral_instance() -> Iterator[dg.DagsterInstance]:
+    with dg.instance_for_test() as instance:
+        yield instance
+
+
+class LoopbackProxy:
+    """A JSON-RPC proxy on 127.0.0.1 in front of a real node; `rewrite` may replace an answer.
+
+    rewrite(method, request_body) returns None to forward, or (status, body_bytes) to answer.
+    """
+
+    def __init__(self, upstream: str, rewrite: Callable[[str, dict], tuple[int, bytes] | None]) -> None:
+        proxy = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                request = json.loads(body)
+                proxy.methods.append(request.get("method"))
+                override = rewrite(request.get("method"), request)
+                if override is None:
+                    answer = httpx.post(upstream, content=body, headers={"Content-Type": "application/json"})
+                    status, payload = answer.status_code, answer.content
+                else:
+                    status, payload = override
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.methods: list[str] = []
+        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def __enter__(self) -> LoopbackProxy:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
