@@ -31,7 +31,11 @@ echo "==> Python packages (.venv)"
 quiet_pip install --quiet --disable-pip-version-check -e ".${extras:+[$extras]}"
 
 echo "==> npm tools (anvil, pinned by package-lock.json)"
-npm ci --no-audit --no-fund --loglevel=error
+# `npm install`, not `npm ci`: the lock holds anvil and its linux-amd64 binary package with
+# their integrity hashes, but the registry mirror has no darwin/win32 binary packages, so the
+# lock cannot list every optional platform package and `npm ci` refuses it as out of sync.
+# With the lock present, `npm install` installs exactly the locked versions.
+npm install --no-audit --no-fund --loglevel=error
 
 echo "==> dbt manifest"
 .venv/bin/dbt parse --quiet --project-dir dbt --profiles-dir dbt
