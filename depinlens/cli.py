@@ -29,6 +29,7 @@ def _instance():
     settings = Settings.from_env()
     settings.dagster_home.mkdir(parents=True, exist_ok=True)
     settings.export()
+    os.environ["DAGSTER_HOME"] = str(settings.dagster_home)
     return dg.DagsterInstance.get()
 
 

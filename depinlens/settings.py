@@ -39,10 +39,13 @@ class Settings:
         )
 
     def export(self) -> None:
-        """Publish the resolved paths to child processes (dbt, Streamlit, dagster dev)."""
+        """Publish the resolved paths to child processes (dbt, Streamlit).
+
+        DAGSTER_HOME is left alone: importing the code location must not redirect the
+        instance of a `dagster dev` that is already running; the CLI sets it itself.
+        """
         os.environ["DEPINLENS_DATA_DIR"] = str(self.data_dir)
         os.environ["DEPINLENS_WAREHOUSE"] = str(self.warehouse_path)
         os.environ["DEPINLENS_SERVING"] = str(self.serving_path)
         os.environ["DEPINLENS_REGISTRY"] = str(self.registry_path)
         os.environ["DEPINLENS_SHARED_DIR"] = str(self.shared_dir)
-        os.environ["DAGSTER_HOME"] = str(self.dagster_home)
