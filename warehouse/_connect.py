@@ -9,8 +9,10 @@ import duckdb
 
 
 def schema_sql() -> str:
-    """The raw layer's DDL (warehouse/schema.sql)."""
-    return resources.files("warehouse").joinpath("schema.sql").read_text()
+    """The raw layer's DDL: every warehouse/schema/*.sql file, in name order."""
+    folder = resources.files("warehouse").joinpath("schema")
+    files = sorted((f for f in folder.iterdir() if f.name.endswith(".sql")), key=lambda f: f.name)
+    return "\n".join(f.read_text() for f in files)
 
 
 def connect_warehouse(path: Path | str) -> duckdb.DuckDBPyConnection:

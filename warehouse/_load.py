@@ -46,7 +46,7 @@ def replace_partition(
 
     Args:
         conn: read-write warehouse connection.
-        table: qualified table name from warehouse/schema.sql (never user text).
+        table: qualified table name from warehouse/schema/*.sql (never user text).
         rows: the partition's new content; its columns are matched by name.
         scope: column -> value (or list of values) that bounds the partition.
         day_column, first_day, last_day: the days being replaced.

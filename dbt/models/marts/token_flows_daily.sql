@@ -2,7 +2,7 @@ with
 
 transfers as (
 
-    select * from {{ ref('stg_evm__token_transfers') }}
+    select * from {{ ref('stg_onchain__token_transfers') }}
 
 ),
 

@@ -10,7 +10,7 @@ renamed as (
 
     select
         -- ids
-        chain || ':' || tx_hash || ':' || log_index as transfer_key,
+        chain || ':' || tx_hash || ':' || log_index || coalesce(':' || inner_index, '') as transfer_key,
         network,
         chain,
         source,
@@ -20,6 +20,7 @@ renamed as (
         to_address,
         tx_hash,
         log_index,
+        inner_index,
         block_number,
         block_hash,
 

@@ -1,0 +1,135 @@
+-- depinlens raw layer: the warehouse contract (see docs/architecture.md).
+-- One place for the schema: warehouse/schema/*.sql, applied in name order by
+-- warehouse.connect_warehouse(); each file owns one domain's tables.
+-- Every row carries its provenance: network, chain, source, block, tx, log index, fetched_at.
+-- Natural keys are documented per table; loads replace whole partitions, so a re-run
+-- never duplicates (no PRIMARY KEY: DuckDB checks it eagerly inside a delete-then-insert).
+
+create schema if not exists raw;
+
+-- ERC-20 / SPL token movements. kind: transfer | mint (from the zero address) | burn (to it).
+-- amount_raw: exact base units as DECIMAL(38,0); a uint256 of 10^38 or more is refused at
+-- decode time with a clear error rather than wrapped or rounded.
+-- EVM: block_number = block, tx_hash = tx hash, log_index = log index, inner_index null.
+-- Solana: block_number = slot, block_hash = blockhash, tx_hash = signature,
+--         log_index = top-level instruction index, inner_index = inner instruction index (null if top-level).
+-- natural key: (chain, tx_hash, log_index, inner_index)
+create table if not exists raw.token_transfers (
+    network        varchar      not null,
+    chain          varchar      not null,
+    source         varchar      not null check (source in ('live', 'local', 'demo', 'reference')),
+    token_symbol   varchar      not null,
+    token_address  varchar      not null,
+    decimals       utinyint     not null,
+    kind           varchar      not null check (kind in ('transfer', 'mint', 'burn')),
+    from_address   varchar      not null,
+    to_address     varchar      not null,
+    amount_raw     decimal(38, 0) not null check (amount_raw >= 0),
+    block_number   bigint       not null,
+    block_hash     varchar      not null,
+    block_time     timestamptz  not null,
+    block_day      date         not null,
+    tx_hash        varchar      not null,
+    log_index      integer      not null,
+    inner_index    integer,
+    fetched_at     timestamptz  not null
+);
+
+-- Staking actions: stake, unstake, withdraw, reward, claim (per contract/program in the registry).
+-- natural key: (chain, tx_hash, log_index, inner_index)
+create table if not exists raw.staking_events (
+    network        varchar      not null,
+    chain          varchar      not null,
+    source         varchar      not null check (source in ('live', 'local', 'demo', 'reference')),
+    contract       varchar      not null,
+    event          varchar      not null,
+    staker         varchar,
+    token_symbol   varchar      not null,
+    decimals       utinyint     not null,
+    amount_raw     decimal(38, 0) not null check (amount_raw >= 0),
+    block_number   bigint       not null,
+    block_hash     varchar      not null,
+    block_time     timestamptz  not null,
+    block_day      date         not null,
+    tx_hash        varchar      not null,
+    log_index      integer      not null,
+    inner_index    integer,
+    fetched_at     timestamptz  not null
+);
+
+-- Point-in-time staking state: a pool's bonded tokens, inflation, a stake account's amount.
+-- metric names are per network (e.g. bonded_tokens, inflation, community_tax, stake_amount, xnos).
+-- amount_raw holds exact base units when the metric is an amount; value holds ratios and rates.
+-- natural key: (network, chain, source, snapshot_day, account, metric)
+create table if not exists raw.staking_snapshots (
+    network        varchar      not null,
+    chain          varchar      not null,
+    source         varchar      not null check (source in ('live', 'local', 'demo', 'reference')),
+    account        varchar      not null,
+    metric         varchar      not null,
+    amount_raw     decimal(38, 0),
+    value          double,
+    unit           varchar      not null,
+    block_number   bigint,
+    snapshot_time  timestamptz  not null,
+    snapshot_day   date         not null,
+    fetched_at     timestamptz  not null
+);
+
+-- ERC-4626 vault state per block read: the NAV series behind GAIB-style yields.
+-- natural key: (chain, vault, block_number)
+create table if not exists raw.vault_snapshots (
+    network            varchar      not null,
+    chain              varchar      not null,
+    source             varchar      not null check (source in ('live', 'local', 'demo', 'reference')),
+    vault              varchar      not null,
+    asset_decimals     utinyint     not null,
+    total_assets_raw   decimal(38, 0) not null,
+    total_supply_raw   decimal(38, 0) not null,
+    assets_per_share_raw decimal(38, 0) not null,  -- convertToAssets(10^share_decimals)
+    block_number       bigint       not null,
+    block_time         timestamptz  not null,
+    block_day          date         not null,
+    fetched_at         timestamptz  not null
+);
+
+-- Compute jobs and leases: Akash leases, Nosana jobs.
+-- price is per `price_unit` (per_block for Akash, per_second for Nosana) in `price_denom`
+-- (uakt, uact, NOS base units...), exact as the chain states it (Akash prices are DecCoins).
+-- natural key: (network, chain, job_id)
+create table if not exists raw.jobs (
+    network        varchar      not null,
+    chain          varchar      not null,
+    source         varchar      not null check (source in ('live', 'local', 'demo', 'reference')),
+    job_id         varchar      not null,
+    provider       varchar,
+    client         varchar,
+    market         varchar,
+    gpu_model      varchar,
+    gpu_count      integer,
+    state          varchar      not null,
+    price          decimal(38, 18) not null,
+    price_denom    varchar      not null,
+    price_unit     varchar      not null check (price_unit in ('per_block', 'per_second', 'per_hour', 'total')),
+    usd_per_hour   double,
+    started_at     timestamptz,
+    ended_at       timestamptz,
+    created_height bigint,
+    closed_height  bigint,
+    tx_hash        varchar,
+    observed_day   date         not null,
+    fetched_at     timestamptz  not null
+);
+
+-- Per source cursor: how far ingestion has read, and when.
+-- natural key: (network, chain, contract, record_kind)
+create table if not exists raw.ingest_state (
+    network        varchar      not null,
+    chain          varchar      not null,
+    contract       varchar      not null,
+    record_kind    varchar      not null,
+    last_block     bigint       not null,
+    last_day       date         not null,
+    source         varchar      not null,
+    updated_at     timestamptz  not null
+);
