@@ -14,7 +14,7 @@ def test_lineage_runs_from_the_chain_asset_through_dbt_to_the_serving_file() -> 
     from pipelines.definitions import defs
 
     graph = defs.resolve_asset_graph()
-    raw = dg.AssetKey(["raw", "token_transfers"])
+    raw = dg.AssetKey(["raw", "evm_token_transfers"])
     staging = dg.AssetKey(["staging", "stg_onchain__token_transfers"])
     mart = dg.AssetKey(["marts", "token_flows_daily"])
     serving = dg.AssetKey(["serving", "marts"])

@@ -76,10 +76,10 @@ def test_materializing_the_same_partition_twice_leaves_identical_tables(local_ch
 
 
 def _ingest_through(proxy_url: str, settings, instance) -> dg.ExecuteInProcessResult:
-    from pipelines.defs.assets.evm import token_transfers
+    from pipelines.defs.assets.evm import evm_token_transfers
 
     resources = pipeline_resources(settings, proxy_url, max_attempts=2, max_wait_s=0.05)
-    return dg.materialize([token_transfers], resources=resources, partition_key=DAY_2.isoformat(),
+    return dg.materialize([evm_token_transfers], resources=resources, partition_key=DAY_2.isoformat(),
                           instance=instance, raise_on_error=False)
 
 

@@ -9,12 +9,14 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
+from pipelines.defs.lineage import WarehouseDbtTranslator
 from pipelines.defs.partitions import daily, single_run
 from pipelines.defs.resources import dbt_project
 
 
 @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, partitions_def=daily,
-            backfill_policy=single_run, pool="warehouse")
+            backfill_policy=single_run, pool="warehouse",
+            dagster_dbt_translator=WarehouseDbtTranslator())
 def depinlens_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
     """Build staging views and marts for the run's window of days (passed as dbt vars)."""
     window = context.partition_time_window

@@ -11,14 +11,14 @@ from warehouse import Cursor, replace_partition
 
 
 @dg.asset(
-    key=["raw", "token_transfers"],
+    key=["raw", "evm_token_transfers"],
     partitions_def=daily,
     backfill_policy=single_run,
     group_name="evm",
     kinds={"ethereum", "duckdb"},
     pool="warehouse",
 )
-def token_transfers(context: dg.AssetExecutionContext, evm: EvmResource,
+def evm_token_transfers(context: dg.AssetExecutionContext, evm: EvmResource,
                     warehouse: WarehouseResource) -> dg.MaterializeResult:
     """ERC-20 Transfer logs (mints, burns, transfers) of every registry token, one partition per UTC day."""
     window = context.partition_time_window

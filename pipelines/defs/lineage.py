@@ -1,0 +1,35 @@
+"""Which Dagster assets write each raw table: one place, read by the dbt translator.
+
+Several ingestion assets may write one raw table (EVM and Solana both write
+raw.token_transfers, each replacing only its own partitions). dbt knows the table as a
+single source; this map turns that source into a dependency on every asset that writes it,
+so the lineage in `dagster dev` runs from each chain asset to each mart.
+"""
+
+from collections.abc import Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator
+
+RAW_TABLE_PRODUCERS: dict[str, list[dg.AssetKey]] = {
+    "token_transfers": [dg.AssetKey(["raw", "evm_token_transfers"])],
+}
+
+
+class WarehouseDbtTranslator(DagsterDbtTranslator):
+    """dagster-dbt's default translation, with raw sources resolved to their producing assets."""
+
+    def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project: Any) -> dg.AssetSpec:
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        if not unique_id.startswith("model."):
+            return spec
+        deps: list[dg.AssetDep] = []
+        for dep in spec.deps:
+            key = dep.asset_key
+            producers = RAW_TABLE_PRODUCERS.get(key.path[-1]) if key.path[0] == "raw" and len(key.path) == 2 else None
+            if producers:
+                deps += [dg.AssetDep(p) for p in producers]
+            else:
+                deps.append(dep)
+        return spec.replace_attributes(deps=deps)
