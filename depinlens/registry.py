@@ -28,6 +28,7 @@ class Chain(BaseModel):
     id: str
     family: ChainFamily
     chain_id: int | None = None
+    chain_id_name: str | None = None
     rpc_url_env: str
     confirmations: int = Field(default=0, ge=0)
     local: bool = False
@@ -56,6 +57,29 @@ class Token(BaseModel):
         return value
 
 
+class Program(BaseModel):
+    """A contract or on-chain program of a network other than its token (staking, jobs, vaults).
+
+    `abi` names an ABI fragment file under pipelines/chains/<family>/abi/ for EVM contracts.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    network: str
+    name: str
+    kind: str
+    chain: str
+    address: str
+    verified: bool
+    reference: str
+    abi: str | None = None
+
+    @field_validator("address")
+    @classmethod
+    def _evm_addresses_are_lowercase_hex(cls, value: str) -> str:
+        return Token._evm_addresses_are_lowercase_hex(value)
+
+
 class Network(BaseModel):
     """A DePIN network and what its on-chain records mean."""
 
@@ -65,6 +89,7 @@ class Network(BaseModel):
     name: str
     revenue_definition: str
     tokens: tuple[Token, ...] = ()
+    programs: tuple[Program, ...] = ()
 
 
 class Registry(BaseModel):
@@ -78,6 +103,11 @@ class Registry(BaseModel):
     def tokens_on(self, chain: str) -> list[Token]:
         """All tokens deployed on `chain`, in registry order."""
         return [t for n in self.networks.values() for t in n.tokens if t.chain == chain]
+
+    def programs_on(self, chain: str, kind: str | None = None) -> list[Program]:
+        """All programs/contracts on `chain` (of `kind` if given), in registry order."""
+        return [p for n in self.networks.values() for p in n.programs
+                if p.chain == chain and (kind is None or p.kind == kind)]
 
     def chain(self, chain_id: str) -> Chain:
         """The chain called `chain_id`, or a `RegistryError` listing the known ones."""
@@ -95,15 +125,18 @@ def parse_registry(document: dict) -> Registry:
     networks = {}
     for nid, body in document.get("networks", {}).items():
         tokens = [{"network": nid, **t} for t in body.get("tokens", [])]
-        networks[nid] = {"id": nid, **{k: v for k, v in body.items() if k != "tokens"}, "tokens": tokens}
+        programs = [{"network": nid, **p} for p in body.get("programs", [])]
+        rest = {k: v for k, v in body.items() if k not in ("tokens", "programs")}
+        networks[nid] = {"id": nid, **rest, "tokens": tokens, "programs": programs}
     try:
         registry = Registry(chains=chains, networks=networks)
     except ValidationError as exc:
         raise RegistryError(f"networks.toml is invalid:\n{exc}") from exc
     for network in registry.networks.values():
-        for token in network.tokens:
-            if token.chain not in registry.chains:
-                raise RegistryError(f"{network.id} {token.symbol}: unknown chain {token.chain!r}")
+        for item in (*network.tokens, *network.programs):
+            if item.chain not in registry.chains:
+                label = getattr(item, "symbol", None) or getattr(item, "name", "")
+                raise RegistryError(f"{network.id} {label}: unknown chain {item.chain!r}")
     return registry
 
 
