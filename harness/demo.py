@@ -49,32 +49,96 @@ def simulate_evm(evm: LocalEvm, registry: Registry, first_day: date, last_day: d
     rng = random.Random(seed)
     tokens = registry.tokens_on(chain)
     contracts = evm.at(day_start(first_day) + 60).deploy_registry_tokens(tokens)
+    token_of_network = {t.network: t for t in tokens}
+    programs = registry.programs_on(chain)
+    deployed = evm.deploy_registry_programs(programs, token_of_network)
     holders = evm.accounts[1:8]
     activity = DemoActivity(first_day, last_day)
     day = first_day
     while day <= last_day:
-        clock = day_start(day) + 600
-        for token in tokens:
-            contract = contracts[token.address]
-            unit = 10**token.decimals
-            # daily emission to the reward holders, then payments between them, then burns
-            for holder in rng.sample(holders, 3):
-                activity.sent.append(evm.at(clock).mint(contract, holder, rng.randint(20_000, 60_000) * unit))
-                clock += rng.randint(300, 1800)
-            for _ in range(rng.randint(4, 9)):
-                sender, receiver = rng.sample(holders, 2)
-                balance = contract.functions.balanceOf(sender).call()
-                if balance == 0:
-                    continue
-                amount = rng.randint(1, max(1, balance // 4))
-                activity.sent.append(evm.at(clock).transfer(contract, sender, receiver, amount))
-                clock += rng.randint(300, 3600)
-            burner = rng.choice(holders)
-            balance = contract.functions.balanceOf(burner).call()
-            if balance:
-                activity.sent.append(evm.at(clock).burn(contract, burner, balance // rng.randint(5, 20)))
-                clock += rng.randint(300, 1800)
+        actions = _day_of_actions(evm, rng, tokens, contracts, programs, deployed, token_of_network, holders,
+                                  activity)
+        # spread the day's transactions evenly between 00:10 and 23:50 UTC
+        step = (SECONDS_PER_DAY - 1_200) // max(1, len(actions))
+        for k, action in enumerate(actions):
+            action(day_start(day) + 600 + k * step)
         if progress:
             progress(1)
         day += timedelta(days=1)
     return activity
+
+
+def _day_of_actions(evm, rng, tokens, contracts, programs, deployed, token_of_network, holders,
+                    activity: DemoActivity) -> list:
+    """One day's transactions as callables taking the unix time to mine them at.
+
+    Balances are read when an action runs, so an action never spends what a holder lacks.
+    """
+    actions = []
+
+    def record(sent: SentTransfer) -> None:
+        activity.sent.append(sent)
+
+    for token in tokens:
+        contract, unit = contracts[token.address], 10**token.decimals
+        for holder in rng.sample(holders, 2):  # daily emission to reward holders
+            amount = rng.randint(20_000, 60_000) * unit
+            actions.append(lambda t, c=contract, h=holder, a=amount: record(evm.at(t).mint(c, h, a)))
+        for _ in range(rng.randint(3, 6)):  # payments between holders
+            sender, receiver = rng.sample(holders, 2)
+            share = rng.randint(4, 12)
+
+            def pay(t, c=contract, s=sender, r=receiver, k=share):
+                balance = c.functions.balanceOf(s).call()
+                if balance:
+                    record(evm.at(t).transfer(c, s, r, balance // k))
+            actions.append(pay)
+        burner, share = rng.choice(holders), rng.randint(5, 20)
+
+        def burn(t, c=contract, b=burner, k=share):
+            balance = c.functions.balanceOf(b).call()
+            if balance:
+                record(evm.at(t).burn(c, b, balance // k))
+        actions.append(burn)
+
+    for program in programs:
+        pool = deployed[program.address]
+        token = contracts[token_of_network[program.network].address]
+        unit = 10**token_of_network[program.network].decimals
+        actions.append(lambda t, c=token, u=unit: record(evm.at(t).mint(c, evm.deployer, 2_000 * u)))
+        if program.kind == "staking":
+            for holder in rng.sample(holders, 2):
+                share = rng.randint(3, 8)
+
+                def stake(t, p=pool, c=token, h=holder, k=share):
+                    balance = c.functions.balanceOf(h).call()
+                    if balance:
+                        evm.at(t).stake(p, c, h, balance // k)
+                actions.append(stake)
+            if rng.random() < 0.3:
+                staker = rng.choice(holders)
+
+                def unstake(t, p=pool, h=staker):
+                    staked = p.functions.stakeOf(h).call()
+                    if staked:
+                        evm.at(t).unstake(p, h, staked // 2)
+                actions.append(unstake)
+            for holder in holders[:2]:
+                reward = rng.randint(100, 400) * unit
+                actions.append(lambda t, p=pool, c=token, h=holder, a=reward: evm.at(t).pay_reward(p, c, h, a))
+        elif program.kind == "vault":
+            depositor, share = rng.choice(holders), rng.randint(4, 10)
+
+            def deposit(t, p=pool, c=token, h=depositor, k=share):
+                balance = c.functions.balanceOf(h).call()
+                if balance:
+                    evm.at(t).vault_deposit(p, c, h, balance // k)
+            actions.append(deposit)
+            rate = rng.uniform(0.0002, 0.0006)  # about 15% a year paid in as revenue
+
+            def distribute(t, p=pool, c=token, r=rate):
+                held = p.functions.totalAssets().call()
+                if held:
+                    evm.at(t).vault_distribute(p, c, int(held * r))
+            actions.append(distribute)
+    return actions

@@ -12,10 +12,11 @@ from eth_typing import ChecksumAddress
 from web3 import Web3
 from web3.contract import Contract
 
-from depinlens.registry import Token
+from depinlens.registry import Program, Token
 from harness.contracts import load_artifact
 
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
+GAS_LIMIT = 300_000  # explicit, so each transaction skips an eth_estimateGas round trip
 
 
 @dataclass(frozen=True)
@@ -71,14 +72,15 @@ class LocalEvm:
         return self.w3.eth.contract(address=Web3.to_checksum_address(address), abi=load_artifact("BurnableToken")["abi"])
 
     def _send(self, call, sender: str, *, token: Contract, kind: str, src: str, dst: str, amount: int) -> SentTransfer:
-        tx = call.transact({"from": sender})
-        receipt = self.w3.eth.wait_for_transaction_receipt(tx)
+        tx = call.transact({"from": sender, "gas": GAS_LIMIT})
+        receipt = self.w3.eth.wait_for_transaction_receipt(tx, poll_latency=0.005)
         if receipt.status != 1:
             raise RuntimeError(f"{kind} of {amount} on {token.address} reverted (tx {tx.to_0x_hex()})")
-        block = self.w3.eth.get_block(receipt.blockNumber)
         return SentTransfer(
             token=token.address.lower(), kind=kind, from_address=src.lower(), to_address=dst.lower(),
-            amount_raw=amount, block_number=receipt.blockNumber, timestamp=block.timestamp, tx_hash=tx.to_0x_hex(),
+            amount_raw=amount, block_number=receipt.blockNumber, timestamp=int(receipt.logs[0]["blockTimestamp"], 16)
+            if isinstance(receipt.logs[0].get("blockTimestamp"), str) else self.w3.eth.get_block(receipt.blockNumber).timestamp,
+            tx_hash=tx.to_0x_hex(),
         )
 
     def mint(self, token: Contract, to: str, amount: int) -> SentTransfer:
@@ -95,3 +97,66 @@ class LocalEvm:
         """Burn `amount` of `holder`'s base units (a `Transfer` to the zero address)."""
         return self._send(token.functions.burn(amount), holder, token=token, kind="burn",
                           src=holder, dst=ZERO_ADDRESS, amount=amount)
+
+    # ── programs: staking pools and ERC-4626 vaults ─────────────────────────────
+
+    def _deploy(self, contract_name: str, *args: object) -> Contract:
+        artifact = load_artifact(contract_name)
+        factory = self.w3.eth.contract(abi=artifact["abi"], bytecode=artifact["bytecode"])
+        receipt = self.w3.eth.wait_for_transaction_receipt(factory.constructor(*args).transact({"from": self.deployer}))
+        return self.w3.eth.contract(address=receipt.contractAddress, abi=artifact["abi"])
+
+    def deploy_registry_programs(self, programs: list[Program], tokens: dict[str, Token]) -> dict[str, Contract]:
+        """Deploy a StakingPool or RewardVault per registry program, each at its listed address.
+
+        Args:
+            tokens: network id -> that network's token on this chain (what it stakes / holds).
+        """
+        deployed = {}
+        for program in programs:
+            token = Web3.to_checksum_address(tokens[program.network].address)
+            if program.kind == "staking":
+                contract = self._deploy("StakingPool", token, token)
+            elif program.kind == "vault":
+                contract = self._deploy("RewardVault", token, tokens[program.network].decimals)
+            else:
+                raise ValueError(f"{program.network} {program.name}: no reference contract for kind {program.kind!r}")
+            if contract.address.lower() != program.address:
+                raise RuntimeError(f"{program.name} deployed at {contract.address}, networks.toml lists {program.address}")
+            deployed[program.address] = contract
+        return deployed
+
+    def _transact(self, call, sender: str) -> int:
+        receipt = self.w3.eth.wait_for_transaction_receipt(call.transact({"from": sender, "gas": GAS_LIMIT}),
+                                                           poll_latency=0.005)
+        if receipt.status != 1:
+            raise RuntimeError(f"transaction from {sender} reverted")
+        return receipt.blockNumber
+
+    def stake(self, pool: Contract, token: Contract, holder: str, amount: int) -> int:
+        """Approve and stake `amount` into a StakingPool (emits Staked and a Transfer to the pool)."""
+        self._transact(token.functions.approve(pool.address, amount), holder)
+        return self._transact(pool.functions.stake(amount), holder)
+
+    def unstake(self, pool: Contract, holder: str, amount: int) -> int:
+        """Withdraw `amount` of `holder`'s stake (emits Withdrawn)."""
+        return self._transact(pool.functions.withdraw(amount), holder)
+
+    def pay_reward(self, pool: Contract, token: Contract, user: str, amount: int) -> int:
+        """The operator pays `user` a reward through the pool (emits RewardPaid)."""
+        self._transact(token.functions.approve(pool.address, amount), self.deployer)
+        return self._transact(pool.functions.payReward(user, amount), self.deployer)
+
+    def vault_deposit(self, vault: Contract, token: Contract, holder: str, assets: int) -> int:
+        """Approve and deposit `assets` into an ERC-4626 vault for `holder` (emits Deposit)."""
+        self._transact(token.functions.approve(vault.address, assets), holder)
+        return self._transact(vault.functions.deposit(assets, holder), holder)
+
+    def vault_withdraw(self, vault: Contract, holder: str, assets: int) -> int:
+        """Withdraw `assets` from the vault to `holder` (emits Withdraw)."""
+        return self._transact(vault.functions.withdraw(assets, holder, holder), holder)
+
+    def vault_distribute(self, vault: Contract, token: Contract, assets: int) -> int:
+        """Pay revenue into the vault without minting shares: the share price rises."""
+        self._transact(token.functions.approve(vault.address, assets), self.deployer)
+        return self._transact(vault.functions.distribute(assets), self.deployer)

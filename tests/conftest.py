@@ -61,7 +61,9 @@ def seconds(day: date, hour: int, minute: int = 0) -> int:
 def local_chain(anvil: Anvil, registry: Registry):
     """anvil with the registry's local tokens deployed; returns (LocalEvm, {address: contract})."""
     evm = LocalEvm(anvil.url)
-    contracts = evm.at(seconds(DAY_1, 0, 5)).deploy_registry_tokens(registry.tokens_on("anvil"))
+    tokens = registry.tokens_on("anvil")
+    contracts = evm.at(seconds(DAY_1, 0, 5)).deploy_registry_tokens(tokens)
+    evm.deploy_registry_programs(registry.programs_on("anvil"), {t.network: t for t in tokens})
     return evm, contracts
 
 

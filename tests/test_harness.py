@@ -11,9 +11,10 @@ from harness.anvil import Anvil
 from harness.contracts import compile_contract, load_artifact
 
 
-def test_committed_token_artifact_matches_a_fresh_compile_of_its_source() -> None:
-    fresh = compile_contract("BurnableToken")
-    committed = load_artifact("BurnableToken")
+@pytest.mark.parametrize("contract", ["BurnableToken", "RewardVault", "StakingPool"])
+def test_committed_artifact_matches_a_fresh_compile_of_its_source(contract: str) -> None:
+    fresh = compile_contract(contract)
+    committed = load_artifact(contract)
     assert committed["bytecode"] == fresh["bytecode"]
     assert committed["abi"] == fresh["abi"]
 

@@ -12,8 +12,9 @@ import dagster as dg
 import duckdb
 from dagster_dbt import DbtCliResource, DbtProject
 
-from depinlens.registry import Registry, load_registry
+from depinlens.registry import Program, Registry, Token, load_registry
 from depinlens.settings import DBT_PROJECT_DIR, Settings
+from pipelines.chains.errors import ConfigError
 from pipelines.chains.evm import EvmClient, rpc_url_for
 from warehouse import connect_warehouse
 
@@ -55,11 +56,37 @@ class EvmResource(dg.ConfigurableResource):
         """The network registry this resource reads identifiers from."""
         return load_registry(Path(self.registry_path))
 
+    allow_unverified: bool = False
+    max_requests_per_second: float = 20.0
+
     def get_client(self, chain: str) -> EvmClient:
         """A JSON-RPC client for `chain`, or a ConfigError naming the missing variable."""
         spec = self.registry().chain(chain)
         return EvmClient(chain, rpc_url_for(spec), timeout_s=self.timeout_s, max_attempts=self.max_attempts,
-                         max_wait_s=self.max_wait_s)
+                         max_wait_s=self.max_wait_s,
+                         max_requests_per_second=10_000 if spec.local else self.max_requests_per_second)
+
+    def confirmations(self, chain: str) -> int:
+        """Blocks this deep or deeper are read; newer ones wait for a later run."""
+        return self.registry().chain(chain).confirmations
+
+    def tokens(self, chain: str) -> list[Token]:
+        """Registry tokens on `chain` that may be read (unverified ones need an explicit opt-in)."""
+        return self._allowed(chain, self.registry().tokens_on(chain))
+
+    def programs(self, chain: str) -> list[Program]:
+        """Registry programs on `chain` that may be read (unverified ones need an explicit opt-in)."""
+        return self._allowed(chain, self.registry().programs_on(chain))
+
+    def _allowed(self, chain: str, items: list) -> list:
+        unverified = [i for i in items if not i.verified]
+        if unverified and not self.allow_unverified:
+            names = ", ".join(f"{i.network} {getattr(i, 'symbol', None) or i.name} {i.address}" for i in unverified)
+            raise ConfigError(
+                f"{chain}: {names} not verified in networks.toml (see each entry's `reference`); reading it could "
+                "ingest the wrong contract. Confirm the identifier, or set DEPINLENS_ALLOW_UNVERIFIED=1 to read it anyway."
+            )
+        return items
 
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
@@ -82,7 +109,9 @@ def build_resources(settings: Settings | None = None) -> dict[str, dg.Configurab
     return {
         "warehouse": WarehouseResource(path=str(settings.warehouse_path), serving_path=str(settings.serving_path)),
         "evm": EvmResource(chains=chains, source=os.environ.get("DEPINLENS_SOURCE", "local"),
-                           registry_path=str(settings.registry_path)),
+                           registry_path=str(settings.registry_path),
+                           allow_unverified=os.environ.get("DEPINLENS_ALLOW_UNVERIFIED", "") == "1",
+                           max_requests_per_second=float(os.environ.get("DEPINLENS_EVM_MAX_RPS", "20"))),
         "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=_dbt_executable()),
     }
 

@@ -2,13 +2,24 @@
 
 from pipelines.chains.evm._client import TRANSFER_TOPIC, EvmClient, rpc_url_for
 from pipelines.chains.evm._decode import TOKEN_TRANSFERS_SCHEMA, decode_transfer_logs
-from pipelines.chains.evm._fetch import fetch_token_transfers
+from pipelines.chains.evm._events import STAKING_EVENTS_SCHEMA, decode_staking_logs
+from pipelines.chains.evm._fetch import (
+    VAULT_SNAPSHOTS_SCHEMA,
+    fetch_staking_events,
+    fetch_token_transfers,
+    fetch_vault_snapshots,
+)
 
 __all__ = [
+    "STAKING_EVENTS_SCHEMA",
+    "VAULT_SNAPSHOTS_SCHEMA",
     "TOKEN_TRANSFERS_SCHEMA",
     "TRANSFER_TOPIC",
     "EvmClient",
+    "decode_staking_logs",
     "decode_transfer_logs",
+    "fetch_staking_events",
     "fetch_token_transfers",
+    "fetch_vault_snapshots",
     "rpc_url_for",
 ]

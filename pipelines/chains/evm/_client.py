@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import requests
+from pyrate_limiter import Duration, Limiter, Rate
 from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_random_exponential
 from web3 import Web3
 
@@ -68,11 +69,14 @@ class EvmClient:
         timeout_s: per-request timeout.
         max_attempts: tries per request for retryable failures (timeouts, 429, 5xx, bad JSON).
         max_wait_s: upper bound of one exponential-backoff wait (with jitter).
+        max_requests_per_second: request budget (pyrate-limiter bucket, blocking).
     """
 
     def __init__(self, chain: str, rpc_url: str, *, timeout_s: float = 30.0, max_attempts: int = 5,
-                 max_wait_s: float = 8.0) -> None:
+                 max_wait_s: float = 8.0, max_requests_per_second: float = 20.0) -> None:
         self.chain = chain
+        # one bucket per client: requests (retries included) never exceed the provider's budget
+        self._limiter = Limiter(Rate(max(1, round(max_requests_per_second)), Duration.SECOND))
         self.rpc_url = rpc_url
         self._provider = Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": timeout_s},
                                            exception_retry_configuration=None)
@@ -89,6 +93,7 @@ class EvmClient:
         return self._call(method, params, detail)
 
     def _call_once(self, method: str, params: list[Any], detail: str) -> Any:
+        self._limiter.try_acquire(self.chain)
         with map_exceptions(self.chain, method, detail):
             answer = self._provider.make_request(method, params)
         if not isinstance(answer, dict):
@@ -128,12 +133,12 @@ class EvmClient:
             self._timestamps[number] = self._hex_int(block.get("timestamp"), "eth_getBlockByNumber", detail)
         return self._timestamps[number]
 
-    def get_logs(self, addresses: list[str], topic0: str, from_block: int, to_block: int) -> list[dict]:
-        """Raw `eth_getLogs` answer for `addresses` and event `topic0` over [from_block, to_block]."""
+    def get_logs(self, addresses: list[str], topics0: list[str], from_block: int, to_block: int) -> list[dict]:
+        """Raw `eth_getLogs` answer for `addresses` and any event in `topics0` over [from_block, to_block]."""
         detail = f"blocks {from_block}-{to_block}"
         logs = self.call(
             "eth_getLogs",
-            [{"address": addresses, "topics": [topic0], "fromBlock": hex(from_block), "toBlock": hex(to_block)}],
+            [{"address": addresses, "topics": [topics0], "fromBlock": hex(from_block), "toBlock": hex(to_block)}],
             detail=detail,
         )
         if not isinstance(logs, list):

@@ -3,36 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pyarrow as pa
+from eth_utils import keccak
 
-from depinlens.registry import Token
-from pipelines.chains.errors import DecodeError, RpcRefused, RpcUnavailable
+from depinlens.registry import Program, Token
+from pipelines.chains.errors import DecodeError, MalformedResponse, RpcRefused, RpcUnavailable
 from pipelines.chains.evm._client import TRANSFER_TOPIC, EvmClient
 from pipelines.chains.evm._decode import TOKEN_TRANSFERS_SCHEMA, decode_transfer_logs
+from pipelines.chains.evm._events import STAKING_EVENTS_SCHEMA, decode_staking_logs, load_fragment
 
 
 @dataclass(frozen=True)
-class FetchedTransfers:
+class FetchedWindow:
     """Decoded rows of a window, and the blocks they cover (None when no block fell in it)."""
 
     rows: pa.Table
     first_block: int | None
     last_block: int | None
     safe_head: int
-
-
-def _logs_split_on_refusal(client: EvmClient, addresses: list[str], start: int, end: int) -> list[dict]:
-    """`eth_getLogs` over [start, end]; halve the range when the node refuses or times out on it."""
-    try:
-        return client.get_logs(addresses, TRANSFER_TOPIC, start, end)
-    except (RpcRefused, RpcUnavailable):
-        if start == end:
-            raise
-        middle = (start + end) // 2
-        return (_logs_split_on_refusal(client, addresses, start, middle)
-                + _logs_split_on_refusal(client, addresses, middle + 1, end))
 
 
 def fetch_token_transfers(
@@ -44,7 +34,7 @@ def fetch_token_transfers(
     source: str,
     confirmations: int = 0,
     chunk_blocks: int = 2_000,
-) -> FetchedTransfers:
+) -> FetchedWindow:
     """All `Transfer` logs of `tokens` mined on UTC days first_day..last_day, decoded.
 
     Only blocks at least `confirmations` deep are read, so a window that reaches the
@@ -54,20 +44,18 @@ def fetch_token_transfers(
     safe_head = client.block_number() - confirmations
     by_address = {t.address: t for t in tokens}
     if safe_head < 0 or not tokens:
-        return FetchedTransfers(TOKEN_TRANSFERS_SCHEMA.empty_table(), None, None, safe_head)
+        return FetchedWindow(TOKEN_TRANSFERS_SCHEMA.empty_table(), None, None, safe_head)
     blocks = client.block_range_for_days(first_day, last_day, safe_head)
     if blocks is None:
-        return FetchedTransfers(TOKEN_TRANSFERS_SCHEMA.empty_table(), None, None, safe_head)
-    logs: list[dict] = []
-    for start in range(blocks[0], blocks[1] + 1, chunk_blocks):
-        logs += _logs_split_on_refusal(client, list(by_address), start, min(start + chunk_blocks - 1, blocks[1]))
+        return FetchedWindow(TOKEN_TRANSFERS_SCHEMA.empty_table(), None, None, safe_head)
+    logs = _logs_in_window(client, list(by_address), [TRANSFER_TOPIC], blocks, chunk_blocks)
     try:
         rows = decode_transfer_logs(logs, chain=client.chain, source=source, tokens=by_address,
                                     block_times=None if _all_stamped(logs) else _times(client, logs),
                                     fetched_at=fetched_at)
     except DecodeError as exc:
         raise DecodeError(f"{client.chain} eth_getLogs blocks {blocks[0]}-{blocks[1]} ({client.rpc_url}): {exc}") from exc
-    return FetchedTransfers(rows, blocks[0], blocks[1], safe_head)
+    return FetchedWindow(rows, blocks[0], blocks[1], safe_head)
 
 
 def _all_stamped(logs: list[dict]) -> bool:
@@ -80,3 +68,114 @@ def _times(client: EvmClient, logs: list[dict]) -> dict[int, int]:
                if isinstance(log, dict) and isinstance(log.get("blockNumber"), str)
                and log["blockNumber"].startswith("0x")}
     return {n: client.block_timestamp(n) for n in numbers}
+
+
+def _logs_in_window(client: EvmClient, addresses: list[str], topics: list[str], blocks: tuple[int, int],
+                    chunk_blocks: int) -> list[dict]:
+    logs: list[dict] = []
+    for start in range(blocks[0], blocks[1] + 1, chunk_blocks):
+        logs += _split_on_refusal(client, addresses, topics, start, min(start + chunk_blocks - 1, blocks[1]))
+    return logs
+
+
+def _split_on_refusal(client: EvmClient, addresses: list[str], topics: list[str], start: int, end: int) -> list[dict]:
+    """`eth_getLogs` for any of `topics`; halve the range when the node refuses or times out on it."""
+    try:
+        return client.get_logs(addresses, topics, start, end)
+    except (RpcRefused, RpcUnavailable):
+        if start == end:
+            raise
+        middle = (start + end) // 2
+        return (_split_on_refusal(client, addresses, topics, start, middle)
+                + _split_on_refusal(client, addresses, topics, middle + 1, end))
+
+
+def fetch_staking_events(
+    client: EvmClient,
+    programs: list[Program],
+    tokens: dict[str, Token],
+    first_day: date,
+    last_day: date,
+    *,
+    source: str,
+    confirmations: int = 0,
+    chunk_blocks: int = 2_000,
+) -> FetchedWindow:
+    """Events of staking pools and ERC-4626 vaults (per their ABI fragments) on days first..last."""
+    fetched_at = datetime.now(UTC)
+    safe_head = client.block_number() - confirmations
+    with_events = [p for p in programs if p.abi]
+    blocks = client.block_range_for_days(first_day, last_day, safe_head) if with_events and safe_head >= 0 else None
+    if blocks is None:
+        return FetchedWindow(STAKING_EVENTS_SCHEMA.empty_table(), None, None, safe_head)
+    topics = sorted({spec.topic0 for p in with_events for spec in load_fragment(p.abi)})
+    logs = _logs_in_window(client, [p.address for p in with_events], topics, blocks, chunk_blocks)
+    try:
+        rows = decode_staking_logs(logs, chain=client.chain, source=source,
+                                   programs={p.address: p for p in with_events}, tokens=tokens, fetched_at=fetched_at)
+    except DecodeError as exc:
+        raise DecodeError(f"{client.chain} eth_getLogs blocks {blocks[0]}-{blocks[1]} ({client.rpc_url}): {exc}") from exc
+    return FetchedWindow(rows, blocks[0], blocks[1], safe_head)
+
+
+VAULT_SNAPSHOTS_SCHEMA = pa.schema([
+    ("network", pa.string()), ("chain", pa.string()), ("source", pa.string()), ("vault", pa.string()),
+    ("asset_decimals", pa.uint8()), ("total_assets_raw", pa.decimal128(38, 0)),
+    ("total_supply_raw", pa.decimal128(38, 0)), ("assets_per_share_raw", pa.decimal128(38, 0)),
+    ("block_number", pa.int64()), ("block_time", pa.timestamp("us", tz="UTC")), ("block_day", pa.date32()),
+    ("fetched_at", pa.timestamp("us", tz="UTC")),
+])
+
+
+def _selector(signature: str) -> str:
+    return "0x" + keccak(text=signature).hex()[:8]
+
+
+def fetch_vault_snapshots(
+    client: EvmClient,
+    vaults: list[Program],
+    tokens: dict[str, Token],
+    first_day: date,
+    last_day: date,
+    *,
+    source: str,
+    confirmations: int = 0,
+) -> pa.Table:
+    """NAV of each ERC-4626 vault at the last block of every day: totalAssets, totalSupply, convertToAssets(1 share)."""
+    fetched_at = datetime.now(UTC)
+    safe_head = client.block_number() - confirmations
+    rows = []
+    day = first_day
+    while day <= last_day and safe_head >= 0:
+        blocks = client.block_range_for_days(day, day, safe_head)
+        if blocks is not None:
+            block = blocks[1]
+            stamp = client.block_timestamp(block)
+            for vault in vaults:
+                decimals = tokens[vault.network].decimals
+                one_share = hex(10**decimals)[2:].rjust(64, "0")
+                reads: dict[str, int] = {}
+                for name, data in (("total_assets", _selector("totalAssets()")),
+                                   ("total_supply", _selector("totalSupply()")),
+                                   ("per_share", _selector("convertToAssets(uint256)") + one_share)):
+                    detail = f"{vault.address} {name} at block {block}"
+                    answer = client.call("eth_call", [{"to": vault.address, "data": data}, hex(block)], detail=detail)
+                    if answer == "0x":  # no contract there yet at this block: no snapshot for the day
+                        break
+                    if not isinstance(answer, str) or not answer.startswith("0x") or len(answer) != 66:
+                        raise MalformedResponse(f"expected one uint256 word, got {str(answer)[:80]!r}",
+                                                chain=client.chain, method="eth_call", detail=detail)
+                    reads[name] = int(answer, 16)
+                    if reads[name] >= 10**38:
+                        raise DecodeError(f"{detail}: {reads[name]} does not fit DECIMAL(38,0)")
+                if len(reads) < 3:
+                    continue
+                rows.append({
+                    "network": vault.network, "chain": client.chain, "source": source, "vault": vault.address,
+                    "asset_decimals": decimals, "total_assets_raw": reads["total_assets"],
+                    "total_supply_raw": reads["total_supply"], "assets_per_share_raw": reads["per_share"],
+                    "block_number": block, "block_time": datetime.fromtimestamp(stamp, UTC), "block_day": day,
+                    "fetched_at": fetched_at,
+                })
+        day += timedelta(days=1)
+    return pa.Table.from_pylist(rows, schema=VAULT_SNAPSHOTS_SCHEMA)
