@@ -91,7 +91,8 @@ def ephemeral_instance() -> Iterator[dg.DagsterInstance]:
 class LoopbackProxy:
     """A JSON-RPC proxy on 127.0.0.1 in front of a real node; `rewrite` may replace an answer.
 
-    rewrite(method, request_body) returns None to forward, or (status, body_bytes) to answer.
+    rewrite(method, request_body) returns None to forward, (status, body_bytes) to answer, or
+    "drop" to close the connection without answering.
     """
 
     def __init__(self, upstream: str, rewrite: Callable[[str, dict], tuple[int, bytes] | None]) -> None:
@@ -103,6 +104,10 @@ class LoopbackProxy:
                 request = json.loads(body)
                 proxy.methods.append(request.get("method"))
                 override = rewrite(request.get("method"), request)
+                if override == "drop":
+                    self.close_connection = True
+                    self.connection.shutdown(2)
+                    return
                 if override is None:
                     answer = httpx.post(upstream, content=body, headers={"Content-Type": "application/json"})
                     status, payload = answer.status_code, answer.content

@@ -9,6 +9,7 @@ bits; a value of 10^38 or more is refused with a `DecodeError`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
@@ -26,6 +27,7 @@ MAX_AMOUNT = 10**38 - 1
 HEX_WORD = r"^0x[0-9a-fA-F]{64}$"
 ADDRESS_TOPIC = r"^0x0{24}[0-9a-fA-F]{40}$"
 HEX_QUANTITY = r"^0x[0-9a-fA-F]{1,15}$"  # up to 2^60: block numbers, log indexes, unix times
+LATEST_PLAUSIBLE_TIME = 4_102_444_800  # 2100-01-01: a block time beyond it is a corrupt answer
 
 TOKEN_TRANSFERS_SCHEMA = pa.schema([
     ("network", pa.string()), ("chain", pa.string()), ("source", pa.string()),
@@ -58,8 +60,6 @@ def describe_log(logs: list, i: int) -> str:
 
 def check_log(log: object, tokens: Mapping[str, Token]) -> str | None:
     """What is wrong with one log, in words, or None if it decodes (the precise, per-log path)."""
-    import re
-
     if not isinstance(log, dict):
         return "not a JSON object"
     for key in ("address", "data", "blockNumber", "blockHash", "transactionHash", "logIndex"):
@@ -89,7 +89,10 @@ def check_log(log: object, tokens: Mapping[str, Token]) -> str | None:
     stamp = log.get("blockTimestamp")
     if stamp is not None and not (isinstance(stamp, str) and re.match(HEX_QUANTITY, stamp)):
         return "blockTimestamp is not a hex quantity"
+    if isinstance(stamp, str) and int(stamp, 16) >= LATEST_PLAUSIBLE_TIME:
+        return f"blockTimestamp {int(stamp, 16)} is after the year 2100"
     return None
+
 
 
 def _raise_for_first_bad_log(logs: list, tokens: Mapping[str, Token], cause: BaseException | None = None) -> None:
@@ -211,7 +214,7 @@ def decode_transfer_logs(
             raise TypeError("topics")
         signatures = {t[0] for t in topics}  # a handful of distinct values, checked below
         topic = [None] + [_string_column([t[k] for t in topics], lower=True) for k in (1, 2)]
-        stamped = all("blockTimestamp" in log for log in logs)
+        stamped = all(type(log.get("blockTimestamp")) is str for log in logs)
         if stamped:
             strings["blockTimestamp"] = _string_column([log["blockTimestamp"] for log in logs], lower=True)
     except (KeyError, TypeError, IndexError, pa.ArrowInvalid, pa.ArrowTypeError) as exc:
@@ -239,12 +242,20 @@ def decode_transfer_logs(
     block_numbers = block_numbers.astype(np.int64)
     if stamped:
         seconds = seconds.astype(np.int64)
-    else:
+    else:  # some node omitted blockTimestamp (older nodes do): fall back to fetched block times, per log
         known_times = block_times or {}
-        missing = {int(b) for b in np.unique(block_numbers)} - set(known_times)
-        if missing:
-            raise DecodeError(f"no block time for blocks {sorted(missing)[:5]}; pass block_times")
-        seconds = np.array([known_times[int(b)] for b in block_numbers], dtype=np.int64)
+        seconds = np.empty(n, dtype=np.int64)
+        for i, (log, number) in enumerate(zip(logs, block_numbers.tolist(), strict=True)):
+            stamp = log.get("blockTimestamp")
+            if type(stamp) is str and re.match(HEX_QUANTITY, stamp):
+                seconds[i] = int(stamp, 16)
+            elif number in known_times:
+                seconds[i] = known_times[number]
+            else:
+                raise DecodeError(f"{describe_log(logs, i)}: no blockTimestamp and no fetched time for block {number}")
+    if (seconds >= LATEST_PLAUSIBLE_TIME).any():
+        i = int(np.argmax(seconds >= LATEST_PLAUSIBLE_TIME))
+        raise DecodeError(f"{describe_log(logs, i)}: block time {seconds[i]} is after the year 2100")
     block_time = pa.array(seconds * 1_000_000, pa.int64()).cast(pa.timestamp("us", tz="UTC"))
 
     from_address, to_address = _addresses_from_topics(from_words), _addresses_from_topics(to_words)
