@@ -67,6 +67,18 @@ def mint(_to: address, _value: uint256):
 
 
 @external
+def mintMany(_to: DynArray[address, 1024], _value: DynArray[uint256, 1024]):
+    """Batch emission (one Transfer per receiver): lets benchmarks put many logs in few blocks."""
+    assert msg.sender == self.minter, "only the minter mints"
+    assert len(_to) == len(_value), "receivers and amounts differ in length"
+    for i: uint256 in range(len(_to), bound=1024):
+        assert _to[i] != empty(address), "mint to the zero address"
+        self.totalSupply += _value[i]
+        self.balanceOf[_to[i]] += _value[i]
+        log Transfer(sender=empty(address), receiver=_to[i], value=_value[i])
+
+
+@external
 def burn(_value: uint256):
     self.balanceOf[msg.sender] -= _value
     self.totalSupply -= _value
