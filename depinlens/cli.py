@@ -22,6 +22,10 @@ app = typer.Typer(
 )
 console = Console()
 
+from gpu_bench.cli import bench_app  # noqa: E402  (light import: torch loads only when a suite runs)
+
+app.add_typer(bench_app, name="bench")
+
 
 def _instance():
     import dagster as dg

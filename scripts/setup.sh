@@ -4,14 +4,14 @@
 # (the anvil EVM node). Safe to run again: it only installs what is missing or changed.
 #
 #   bash scripts/setup.sh            runtime only
-#   bash scripts/setup.sh --test     runtime + test extras
+#   bash scripts/setup.sh --test     runtime + test extras + CPU benchmark suites (torch, pinned)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 extras=""
 for arg in "$@"; do
   case "$arg" in
-    --test) extras="test" ;;
+    --test) extras="test,bench" ;;
     *) echo "setup.sh: unknown option $arg (use --test)" >&2; exit 2 ;;
   esac
 done
