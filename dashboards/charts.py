@@ -27,3 +27,63 @@ def transfer_volume_chart(flows: pd.DataFrame) -> go.Figure:
         figure.add_scatter(x=daily["day"], y=daily["transferred"], name=f"{network} {symbol}", mode="lines")
     figure.update_layout(height=300, margin={"t": 30, "b": 10}, yaxis_title="tokens transferred")
     return figure
+
+
+def metric_lines(frame: pd.DataFrame, column: str, title: str, *, percent: bool = False) -> go.Figure:
+    """One line per network of a daily metric."""
+    figure = go.Figure()
+    for network, group in frame.groupby("network"):
+        figure.add_scatter(x=group["day"], y=group[column] * (100 if percent else 1), name=network, mode="lines+markers")
+    figure.update_layout(height=320, margin={"t": 30, "b": 10}, yaxis_title=title, legend={"orientation": "h"})
+    return figure
+
+
+def nominal_vs_real(summary: pd.DataFrame) -> go.Figure:
+    """Grouped bars: nominal APY beside real yield per network (percent)."""
+    figure = go.Figure()
+    figure.add_bar(x=summary["network"], y=summary["nominal_apy"] * 100, name="nominal APY", marker_color="#8ab17d")
+    figure.add_bar(x=summary["network"], y=summary["real_yield"] * 100, name="real yield", marker_color="#264653")
+    figure.update_layout(barmode="group", height=340, margin={"t": 30, "b": 10}, yaxis_title="% a year")
+    return figure
+
+
+def emissions_vs_burns(frame: pd.DataFrame) -> go.Figure:
+    """Per network: emissions up, burns down (USD), net issuance as a line."""
+    daily = frame.groupby("day", as_index=False)[["emissions_usd", "burns_usd", "net_issuance_usd"]].sum()
+    figure = go.Figure()
+    figure.add_bar(x=daily["day"], y=daily["emissions_usd"], name="emissions", marker_color="#2a9d8f")
+    figure.add_bar(x=daily["day"], y=-daily["burns_usd"], name="burns", marker_color="#e76f51")
+    figure.add_scatter(x=daily["day"], y=daily["net_issuance_usd"], name="net issuance", mode="lines",
+                       line={"color": "#264653"})
+    figure.update_layout(barmode="relative", height=360, margin={"t": 30, "b": 10}, yaxis_title="USD")
+    return figure
+
+
+def price_by_venue(latest: pd.DataFrame) -> go.Figure:
+    """Horizontal bars of $/GPU-hour per venue for one model, networks and clouds coloured apart."""
+    ordered = latest.sort_values("usd_per_gpu_hour")
+    colours = ["#e76f51" if k == "network" else "#577590" for k in ordered["venue_kind"]]
+    figure = go.Figure(go.Bar(x=ordered["usd_per_gpu_hour"], y=ordered["venue"], orientation="h", marker_color=colours))
+    figure.update_layout(height=max(260, 28 * len(ordered)), margin={"t": 30, "b": 10}, xaxis_title="USD per GPU-hour")
+    return figure
+
+
+def price_history(prices: pd.DataFrame) -> go.Figure:
+    """$/GPU-hour over time per venue."""
+    figure = go.Figure()
+    for venue, group in prices.groupby("venue"):
+        figure.add_scatter(x=group["day"], y=group["usd_per_gpu_hour"], name=venue, mode="lines+markers")
+    figure.update_layout(height=320, margin={"t": 30, "b": 10}, yaxis_title="USD per GPU-hour")
+    return figure
+
+
+def claim_gaps(claims: pd.DataFrame) -> go.Figure:
+    """Measured ÷ claimed per claim (1 = the claim holds), where a measurement exists."""
+    measured = claims.dropna(subset=["measured_value"])
+    labels = measured["network"] + " · " + measured["metric"]
+    ratio = measured["measured_value"] / measured["claimed_value"]
+    figure = go.Figure(go.Bar(x=ratio, y=labels, orientation="h", marker_color="#577590"))
+    figure.add_vline(x=1.0, line_dash="dash")
+    figure.update_layout(height=max(260, 30 * len(measured)), margin={"t": 30, "b": 10},
+                         xaxis_title="measured ÷ claimed")
+    return figure

@@ -1,9 +1,14 @@
-"""Cached access to the serving file for the pages; every query comes from warehouse.queries."""
+"""Cached access to the serving file for the pages; every query comes from warehouse.queries.
+
+Pages call `data.query("network_daily", networks=(...), start=..., end=...)`: one cached
+wrapper for every named query, keyed by the query's name, its (hashable) arguments and the
+serving file's version, so a new publish invalidates the cache.
+"""
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -39,26 +44,20 @@ def _cursor() -> duckdb.DuckDBPyConnection:
     return _serving(str(serving_path()), version).cursor()
 
 
-@st.cache_data(ttl="10m")
-def token_flows_daily(networks: tuple[str, ...] | None, start: date | None, end: date | None,
-                      version: float | None) -> pd.DataFrame:
-    """Daily minted / burned / transferred (cached per filter and published version)."""
-    return queries.token_flows_daily(_cursor(), networks=list(networks) if networks is not None else None, start=start, end=end)
+@st.cache_data(ttl="10m", show_spinner=False)
+def _cached(name: str, version: float | None, arguments: tuple[tuple[str, Any], ...]) -> Any:
+    kwargs = {k: list(v) if isinstance(v, tuple) else v for k, v in arguments}
+    return getattr(queries, name)(_cursor(), **kwargs)
 
 
-@st.cache_data(ttl="10m")
-def data_sources(version: float | None) -> pd.DataFrame:
-    """Source label, network and chain of every published row group."""
-    return queries.data_sources(_cursor())
+def query(name: str, **kwargs: Any) -> Any:
+    """Run the named query of warehouse.queries (cached); lists become tuples for hashing."""
+    if name not in queries.__all__:
+        raise KeyError(f"no query named {name!r} in warehouse.queries")
+    arguments = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in kwargs.items()))
+    return _cached(name, serving_version(), arguments)
 
 
-@st.cache_data(ttl="10m")
-def networks(version: float | None) -> list[str]:
-    """Networks present in the published marts."""
-    return queries.networks(_cursor())
-
-
-@st.cache_data(ttl="10m")
-def published_at(version: float | None):
-    """When the serving file was published."""
-    return queries.published_at(_cursor())
+def token_flows_daily(networks, start, end, version=None) -> pd.DataFrame:
+    """Daily minted / burned / transferred (kept for the token-flows page)."""
+    return query("token_flows_daily", networks=list(networks) if networks is not None else None, start=start, end=end)

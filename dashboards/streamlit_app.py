@@ -4,9 +4,19 @@ import streamlit as st
 
 pg = st.navigation(
     {
-        "Networks": [st.Page("app_pages/token_flows.py", title="Token flows", icon="🔥", default=True)],
-        "About the data": [st.Page("app_pages/data_sources.py", title="Data and sources", icon="🧾")],
+        "Compare": [
+            st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+            st.Page("app_pages/revenue.py", title="Revenue and burns", icon=":material/local_fire_department:"),
+            st.Page("app_pages/staking.py", title="Staking and yield", icon=":material/savings:"),
+            st.Page("app_pages/utilization.py", title="Utilization", icon=":material/speed:"),
+            st.Page("app_pages/gpu_prices.py", title="GPU prices", icon=":material/sell:"),
+            st.Page("app_pages/benchmarks.py", title="Benchmarks", icon=":material/timer:"),
+            st.Page("app_pages/claims.py", title="Claims against evidence", icon=":material/fact_check:"),
+        ],
+        "Tokens": [st.Page("app_pages/token_flows.py", title="Token flows", icon=":material/swap_horiz:")],
+        "Operators": [st.Page("app_pages/submit.py", title="Submit a benchmark", icon=":material/upload_file:")],
+        "About the data": [st.Page("app_pages/data_sources.py", title="Data and methodology", icon=":material/description:")],
     }
 )
-st.set_page_config(page_title="depinlens", page_icon="🛰️", layout="wide")
+st.set_page_config(page_title="depinlens", page_icon=":material/satellite_alt:", layout="wide")
 pg.run()

@@ -38,12 +38,17 @@ def _instance():
 
 
 def _run(first: date, last: date) -> None:
+    from pipelines.defs.assets.akash import build_akash_resource
+    from pipelines.defs.assets.reference import build_reference_resource
+    from pipelines.defs.assets.solana import solana_resource_from_env
     from pipelines.defs.resources import build_resources
     from pipelines.run import run_pipeline
 
+    resources = {**build_resources(), "solana": solana_resource_from_env(), "akash": build_akash_resource(),
+                 "reference": build_reference_resource()}
     with console.status(f"Dagster run: ingest → dbt build → publish for {first}..{last}"):
         started = time.monotonic()
-        result = run_pipeline(first, last, resources=build_resources(), instance=_instance(), raise_on_error=False,
+        result = run_pipeline(first, last, resources=resources, instance=_instance(), raise_on_error=False,
                               log_level="WARNING")
     if not result.success:
         failures = [e for e in result.all_events if e.is_step_failure]
@@ -59,38 +64,61 @@ def up(
     port: Annotated[int, typer.Option(help="Port for the dashboards on 127.0.0.1 (a free one if taken).")] = 8501,
     serve: Annotated[bool, typer.Option(help="Serve the dashboards when the pipeline is done.")] = True,
 ) -> None:
-    """Embedded default, end to end: local chain → demo activity → ingest → dbt → publish → dashboards.
+    """Embedded default, end to end: local chains → demo activity → ingest → dbt → publish → dashboards.
 
-    Starts anvil on 127.0.0.1, deploys the registry's reference tokens, simulates DAYS of
-    activity (labelled source='demo' everywhere), runs the Dagster pipeline into the
-    DuckDB file under data/, publishes the serving file, stops anvil and serves Streamlit.
+    Starts anvil on 127.0.0.1 (EVM networks), a LiteSVM ledger behind a loopback Solana
+    JSON-RPC server (Render, io.net, Nosana) and a loopback Akash REST server, simulates DAYS
+    of activity and demo token prices (labelled source='demo' everywhere), loads the
+    reference data (cloud GPU prices from DEPINLENS_SHARED_DIR, GPU specs, claims), runs the
+    Dagster pipeline into the DuckDB file under data/, publishes the serving file, stops the
+    local chains and serves Streamlit.
     """
+    from contextlib import ExitStack
+
     from depinlens.registry import load_registry
+    from harness.akash.demo import akash_demo, write_demo_token_prices
     from harness.anvil import Anvil
     from harness.demo import day_start, demo_window, simulate_evm
     from harness.evm import LocalEvm
+    from harness.solana.demo import solana_demo
     from warehouse import connect_warehouse, forget_chain
 
     settings = Settings.from_env()
     registry = load_registry(settings.registry_path)
     first, last = demo_window(days)
-    os.environ.update(DEPINLENS_SOURCE="demo", DEPINLENS_EVM_CHAINS="anvil")
-    with Anvil(genesis_timestamp=day_start(first) - 3600) as anvil:
+    prices_csv = settings.data_dir / "demo_token_prices.csv"
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    write_demo_token_prices(prices_csv, registry, first, last)
+    if not (settings.shared_dir / "reference" / "cloud_gpu_prices.csv").exists():
+        os.environ["DEPINLENS_CLOUD_PRICES"] = "off"
+        console.print(f"[yellow]no cloud price file under {settings.shared_dir}: cloud prices skipped; "
+                      "set DEPINLENS_SHARED_DIR to the folder holding reference/cloud_gpu_prices.csv[/yellow]")
+    os.environ.update(DEPINLENS_SOURCE="demo", DEPINLENS_EVM_CHAINS="anvil", DEPINLENS_SOLANA_CHAINS="solana-local",
+                      DEPINLENS_AKASH_CHAINS="akash-local", DEPINLENS_TOKEN_PRICES_CSV=str(prices_csv))
+    with ExitStack() as local_chains:
+        anvil = local_chains.enter_context(Anvil(genesis_timestamp=day_start(first) - 3600))
         os.environ[registry.chain("anvil").rpc_url_env] = anvil.url
-        console.print(f"anvil {anvil.url} (pid {anvil.pid}); demo window {first}..{last}")
+        with console.status("building the Solana ledger (LiteSVM) and the Akash ledger"):
+            os.environ[registry.chain("solana-local").rpc_url_env] = local_chains.enter_context(
+                solana_demo(registry, first, last))
+            os.environ[registry.chain("akash-local").rpc_url_env] = local_chains.enter_context(
+                akash_demo(registry, first, last))
+        console.print(f"local chains: anvil {anvil.url}, Solana {os.environ['DEPINLENS_RPC_SOLANA_LOCAL']}, "
+                      f"Akash {os.environ['DEPINLENS_REST_AKASH_LOCAL']}; demo window {first}..{last}")
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=console) as bar:
-            task = bar.add_task("simulating demo days on the local chain", total=days)
+            task = bar.add_task("simulating demo days on anvil", total=days)
             activity = simulate_evm(LocalEvm(anvil.url), registry, first, last,
                                     progress=lambda n: bar.advance(task, n))
-        console.print(f"sent {len(activity.sent)} token transactions")
+        console.print(f"sent {len(activity.sent)} EVM token transactions")
         conn = connect_warehouse(settings.warehouse_path)
         try:
-            removed = forget_chain(conn, chain="anvil", source="demo")
+            removed = sum(forget_chain(conn, chain=chain, source="demo")
+                          for chain in ("anvil", "solana-local", "akash-local"))
         finally:
             conn.close()
         if removed:
-            console.print(f"dropped {removed} rows of the previous local demo chain")
+            console.print(f"dropped {removed} rows of the previous demo's local chains")
         _run(first, last)
     console.print(f"warehouse {settings.warehouse_path}\nserving   {settings.serving_path}")
     if serve:

@@ -88,8 +88,17 @@ class Network(BaseModel):
     id: str
     name: str
     revenue_definition: str
+    revenue_model: Literal["burn_mint", "buyback_burn", "job_fees", "revenue_share", "vault_yield", "off_chain"]
+    burn_share_of_fees: float | None = Field(default=None, gt=0, le=1)
+    take_rates: dict[str, float] = Field(default_factory=dict)
+    rewards_source: Literal["revenue", "emissions", "emissions_and_fees", "unknown"] | None = None
     tokens: tuple[Token, ...] = ()
     programs: tuple[Program, ...] = ()
+
+    @property
+    def primary_token(self) -> str | None:
+        """The symbol prices and staked value are expressed in: the network's first listed token."""
+        return self.tokens[0].symbol if self.tokens else None
 
 
 class Registry(BaseModel):

@@ -123,9 +123,14 @@ def _day_of_actions(evm, rng, tokens, contracts, programs, deployed, token_of_ne
                     if staked:
                         evm.at(t).unstake(p, h, staked // 2)
                 actions.append(unstake)
+            # rewards sized to the pool: about 8-20% a year of what is staked, split over two holders
+            daily_rate = rng.uniform(0.08, 0.20) / 365 / 2
             for holder in holders[:2]:
-                reward = rng.randint(100, 400) * unit
-                actions.append(lambda t, p=pool, c=token, h=holder, a=reward: evm.at(t).pay_reward(p, c, h, a))
+                def reward(t, p=pool, c=token, h=holder, r=daily_rate):
+                    amount = int(p.functions.totalStaked().call() * r)
+                    if amount:
+                        evm.at(t).pay_reward(p, c, h, amount)
+                actions.append(reward)
         elif program.kind == "vault":
             depositor, share = rng.choice(holders), rng.randint(4, 10)
 

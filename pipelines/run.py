@@ -19,6 +19,7 @@ def run_pipeline(
     instance: dg.DagsterInstance | None = None,
     raise_on_error: bool = True,
     log_level: str = "DEBUG",
+    selection: dg.AssetSelection | None = None,
 ) -> dg.ExecuteInProcessResult:
     """Ingest -> dbt build -> publish for UTC days first_day..last_day, as one Dagster run.
 
@@ -28,14 +29,22 @@ def run_pipeline(
         instance: the Dagster instance that records the run (DAGSTER_HOME's by default,
             so `dagster dev` shows it); tests pass an ephemeral one.
         log_level: console log level of the run (its events are stored in full either way).
+        selection: run only these assets (and what they need to run); all of them by default.
     """
     from pipelines.definitions import defs
 
-    if resources:
-        defs = dg.Definitions(assets=defs.assets, asset_checks=defs.asset_checks, jobs=defs.jobs,
+    job_name = "daily_pipeline"
+    jobs = list(defs.jobs or [])
+    if selection is not None:
+        from pipelines.defs.partitions import daily
+
+        job_name = "daily_pipeline_selection"
+        jobs.append(dg.define_asset_job(job_name, selection=selection, partitions_def=daily))
+    if resources or selection is not None:
+        defs = dg.Definitions(assets=defs.assets, asset_checks=defs.asset_checks, jobs=jobs,
                               schedules=defs.schedules, sensors=defs.sensors,
-                              resources={**(defs.resources or {}), **resources})
-    job = defs.resolve_job_def("daily_pipeline")
+                              resources={**(defs.resources or {}), **(resources or {})})
+    job = defs.resolve_job_def(job_name)
     return job.execute_in_process(
         instance=instance or dg.DagsterInstance.get(),
         tags={ASSET_PARTITION_RANGE_START: first_day.isoformat(), ASSET_PARTITION_RANGE_END: last_day.isoformat()},

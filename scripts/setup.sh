@@ -37,5 +37,14 @@ echo "==> npm tools (anvil, pinned by package-lock.json)"
 # With the lock present, `npm install` installs exactly the locked versions.
 npm install --no-audit --no-fund --loglevel=error
 
+if [ -n "$extras" ] && ! command -v chromium >/dev/null; then
+  echo "==> Debian's chromium (browser tests) and poppler-utils (PDF pages to PNG)"
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils >/dev/null
+  else
+    echo "   not root: run 'sudo apt-get install chromium poppler-utils', or the browser tests skip" >&2
+  fi
+fi
+
 echo "==> dbt manifest"
 .venv/bin/dbt parse --quiet --project-dir dbt --profiles-dir dbt

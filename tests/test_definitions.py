@@ -14,11 +14,11 @@ def test_lineage_runs_from_the_chain_asset_through_dbt_to_the_serving_file() -> 
     from pipelines.definitions import defs
 
     graph = defs.resolve_asset_graph()
-    raw = dg.AssetKey(["raw", "evm_token_transfers"])
+    raw = {dg.AssetKey(["raw", "evm_token_transfers"]), dg.AssetKey(["raw", "solana_token_transfers"])}
     staging = dg.AssetKey(["staging", "stg_onchain__token_transfers"])
     mart = dg.AssetKey(["marts", "token_flows_daily"])
     serving = dg.AssetKey(["serving", "marts"])
-    assert graph.get(staging).parent_keys == {raw}
+    assert graph.get(staging).parent_keys == raw
     assert graph.get(mart).parent_keys == {staging}
     assert graph.get(serving).parent_keys == {mart}
     assert len(defs.resolve_asset_graph().asset_check_keys) >= 5  # dbt tests became asset checks

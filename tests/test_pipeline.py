@@ -11,7 +11,7 @@ import pytest
 
 from pipelines.chains.errors import DecodeError, MalformedResponse
 from pipelines.run import run_pipeline
-from tests.conftest import DAY_1, DAY_2, LoopbackProxy, pipeline_resources, seconds
+from tests.conftest import DAY_1, DAY_2, LoopbackProxy, evm_only_selection, pipeline_resources, seconds
 
 
 def _send_two_days_of_activity(evm, token) -> list:
@@ -39,7 +39,7 @@ def test_mart_amounts_equal_exactly_what_was_sent_on_chain(local_chain, settings
     sent = _send_two_days_of_activity(evm, next(iter(contracts.values())))
 
     result = run_pipeline(DAY_1, DAY_2, resources=pipeline_resources(settings, evm.w3.provider.endpoint_uri),
-                          instance=ephemeral_instance)
+                          instance=ephemeral_instance, selection=evm_only_selection())
 
     assert result.success
     mart = _table(settings.serving_path, """
@@ -65,10 +65,10 @@ def test_materializing_the_same_partition_twice_leaves_identical_tables(local_ch
     raw_sql = "select * exclude (fetched_at) from raw.token_transfers order by chain, tx_hash, log_index"
     mart_sql = "select * from marts.token_flows_daily order by flow_key"
 
-    assert run_pipeline(DAY_1, DAY_2, resources=resources, instance=ephemeral_instance).success
+    assert run_pipeline(DAY_1, DAY_2, resources=resources, instance=ephemeral_instance, selection=evm_only_selection()).success
     first_raw, first_mart = _table(settings.warehouse_path, raw_sql), _table(settings.serving_path, mart_sql)
-    assert run_pipeline(DAY_2, DAY_2, resources=resources, instance=ephemeral_instance).success
-    assert run_pipeline(DAY_1, DAY_2, resources=resources, instance=ephemeral_instance).success
+    assert run_pipeline(DAY_2, DAY_2, resources=resources, instance=ephemeral_instance, selection=evm_only_selection()).success
+    assert run_pipeline(DAY_1, DAY_2, resources=resources, instance=ephemeral_instance, selection=evm_only_selection()).success
 
     assert len(first_raw) == 6
     assert _table(settings.warehouse_path, raw_sql) == first_raw
@@ -110,7 +110,7 @@ def test_a_malformed_get_logs_answer_names_method_and_blocks_and_leaves_the_ware
     day_2_blocks = [s.block_number for s in sent if s.timestamp >= seconds(DAY_2, 0)]
     upstream = evm.w3.provider.endpoint_uri
     assert run_pipeline(DAY_1, DAY_2, resources=pipeline_resources(settings, upstream),
-                        instance=ephemeral_instance).success
+                        instance=ephemeral_instance, selection=evm_only_selection()).success
     before = _warehouse_snapshot(settings)
 
     def break_get_logs(method: str, request: dict):

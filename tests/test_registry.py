@@ -16,7 +16,7 @@ def test_aethir_ath_is_registered_on_ethereum_arbitrum_and_the_local_chain(regis
 
 
 def test_a_token_on_an_unknown_chain_is_rejected() -> None:
-    document = {"chains": {}, "networks": {"x": {"name": "X", "revenue_definition": "-", "tokens": [
+    document = {"chains": {}, "networks": {"x": {"name": "X", "revenue_definition": "-", "revenue_model": "off_chain", "tokens": [
         {"symbol": "X", "chain": "nowhere", "address": "0x" + "1" * 40, "decimals": 18, "verified": True,
          "reference": "test"}]}}}
     with pytest.raises(RegistryError, match="unknown chain 'nowhere'"):
@@ -24,5 +24,5 @@ def test_a_token_on_an_unknown_chain_is_rejected() -> None:
 
 
 def test_an_unknown_chain_lookup_lists_the_known_chains(registry) -> None:
-    with pytest.raises(RegistryError, match="known chains: ethereum, arbitrum, anvil"):
+    with pytest.raises(RegistryError, match="known chains: ethereum, arbitrum, .*anvil"):
         registry.chain("solana-devnet")

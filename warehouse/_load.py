@@ -97,6 +97,10 @@ def _record_cursor(conn: duckdb.DuckDBPyConnection, cursor: Cursor) -> None:
     )
 
 
+CHAIN_TABLES = ("raw.token_transfers", "raw.staking_events", "raw.staking_snapshots", "raw.vault_snapshots",
+                "raw.jobs", "raw.ingest_state")
+
+
 def forget_chain(conn: duckdb.DuckDBPyConnection, *, chain: str, source: str) -> int:
     """Drop every raw row and cursor of one chain and source, in one transaction.
 
@@ -105,9 +109,9 @@ def forget_chain(conn: duckdb.DuckDBPyConnection, *, chain: str, source: str) ->
     """
     conn.execute("begin transaction")
     try:
-        removed = conn.execute("delete from raw.token_transfers where chain = ? and source = ?",
-                               [chain, source]).fetchone()[0]
-        conn.execute("delete from raw.ingest_state where chain = ? and source = ?", [chain, source])
+        removed = 0
+        for table in CHAIN_TABLES:
+            removed += conn.execute(f"delete from {table} where chain = ? and source = ?", [chain, source]).fetchone()[0]
         conn.execute("commit")
     except BaseException:
         conn.execute("rollback")

@@ -1,29 +1,37 @@
-"""Data and sources: where every published row came from, and when it was published."""
+"""Data and methodology: where every published row came from, how fresh it is, and how metrics are defined."""
+
+from pathlib import Path
 
 import streamlit as st
 
 from dashboards import data
-from dashboards.components import SOURCE_LABELS, no_data
-from warehouse import ServingFileMissing
+from dashboards.components import SOURCE_LABELS, no_data, require_published, table
+from depinlens.settings import PROJECT_ROOT
 
-st.title("Data and sources")
-
-version = data.serving_version()
-try:
-    sources = data.data_sources(version)
-    published = data.published_at(version)
-except ServingFileMissing as exc:
-    st.error(str(exc))
-    st.stop()
-
+st.title("Data and methodology")
+require_published()
+published = data.query("published_at")
 st.write(f"Serving file `{data.serving_path()}`, published {published:%Y-%m-%d %H:%M UTC}.")
-if sources.empty:
+
+st.subheader("Freshness")
+freshness = data.query("freshness")
+if freshness.empty:
     no_data("published rows")
-    st.stop()
-st.dataframe(sources, hide_index=True)
+else:
+    table(freshness, "freshness")
+
+st.subheader("Networks and their sources")
+table(data.query("network_dim"), "networks")
+st.subheader("Token movements by source")
+table(data.query("data_sources"), "token_sources")
 
 st.subheader("What the source labels mean")
 for label, meaning in SOURCE_LABELS.items():
     st.markdown(f"- **{label}**: {meaning}")
-st.markdown("Every raw row keeps its chain, block, block hash, transaction hash, log index and fetch time; "
-            "the daily table's first and last block point back to them.")
+st.markdown("Every raw row keeps its chain, block or slot, block hash, transaction hash or signature, "
+            "log or instruction index and fetch time.")
+
+st.subheader("Methodology")
+methodology = PROJECT_ROOT / "docs" / "methodology.md"
+with st.expander("docs/methodology.md", expanded=False):
+    st.markdown(Path(methodology).read_text())

@@ -1,39 +1,20 @@
 """Token flows: what each network's token minted, burned and moved, day by day."""
 
-from datetime import timedelta
-
 import streamlit as st
 
 from dashboards import charts, data
-from dashboards.components import no_data, provenance_badge
-from warehouse import ServingFileMissing
+from dashboards.components import chart, no_data, provenance_badge, require_published, sidebar_filters, table
 
 st.title("Token flows")
 st.caption("Mints come from the zero address, burns go to it; amounts are summed exactly in base units "
            "and shown in token units.")
 
-# ── data availability ──────────────────────────────────────────────────────────
-version = data.serving_version()
-try:
-    all_networks = data.networks(version)
-except ServingFileMissing as exc:
-    st.error(str(exc))
-    st.stop()
-
-# ── filters ────────────────────────────────────────────────────────────────────
-everything = data.token_flows_daily(None, None, None, version)
-if everything.empty:
-    no_data("token flows")
-    st.stop()
-first, last = everything["day"].min(), everything["day"].max()
-with st.sidebar:
-    chosen = st.multiselect("Networks", all_networks, default=all_networks)
-    window = st.date_input("Days", value=(max(first, last - timedelta(days=29)), last),
-                           min_value=first, max_value=last)
-start, end = (window if isinstance(window, tuple) and len(window) == 2 else (first, last))
+# ── filters (kept in the URL) ──────────────────────────────────────────────────
+require_published()
+filters = sidebar_filters()
 
 # ── fetch ──────────────────────────────────────────────────────────────────────
-flows = data.token_flows_daily(tuple(chosen), start, end, version)
+flows = data.query("token_flows_daily", networks=filters.networks, start=filters.start, end=filters.end)
 if flows.empty:
     no_data("token flows")
     st.stop()
@@ -48,15 +29,14 @@ cols[3].metric("Transfers", f"{int(flows['transfer_count'].sum()):,}")
 
 # ── charts ─────────────────────────────────────────────────────────────────────
 st.subheader("Emissions against burns")
-st.plotly_chart(charts.issuance_chart(flows))
+chart(charts.issuance_chart(flows), flows[["day", "network", "token_symbol", "minted", "burned", "net_issuance"]],
+      "issuance")
 st.subheader("Transfer volume")
-st.plotly_chart(charts.transfer_volume_chart(flows))
+chart(charts.transfer_volume_chart(flows), flows[["day", "network", "token_symbol", "transferred"]], "transfers")
 
 # ── table ──────────────────────────────────────────────────────────────────────
 st.subheader("Daily table")
-table = flows[["day", "network", "chain", "token_symbol", "source", "minted", "burned", "transferred",
+daily = flows[["day", "network", "chain", "token_symbol", "source", "minted", "burned", "transferred",
                "net_issuance", "mint_count", "burn_count", "transfer_count", "minted_raw", "burned_raw",
                "transferred_raw", "first_block", "last_block"]]
-st.dataframe(table.astype({"minted_raw": str, "burned_raw": str, "transferred_raw": str}),
-             hide_index=True)
-st.download_button("Download CSV", table.to_csv(index=False), file_name="token_flows_daily.csv", mime="text/csv")
+table(daily.astype({"minted_raw": str, "burned_raw": str, "transferred_raw": str}), "token_flows_daily")

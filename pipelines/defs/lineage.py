@@ -13,7 +13,20 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator
 
 RAW_TABLE_PRODUCERS: dict[str, list[dg.AssetKey]] = {
-    "token_transfers": [dg.AssetKey(["raw", "evm_token_transfers"])],
+    "bench_runs": [dg.AssetKey(["raw", "bench_runs"])],
+    "bench_rejections": [dg.AssetKey(["raw", "bench_runs"])],
+    "token_transfers": [dg.AssetKey(["raw", "evm_token_transfers"]), dg.AssetKey(["raw", "solana_token_transfers"])],
+    "jobs": [dg.AssetKey(["raw", "nosana_jobs"]), dg.AssetKey(["raw", "akash_leases"])],
+    "staking_snapshots": [dg.AssetKey(["raw", "nosana_stakes"]), dg.AssetKey(["raw", "akash_staking"])],
+    "staking_events": [dg.AssetKey(["raw", "evm_staking_events"])],
+    "vault_snapshots": [dg.AssetKey(["raw", "evm_vault_snapshots"])],
+    "registry_networks": [dg.AssetKey(["raw", "registry"])],
+    "registry_contracts": [dg.AssetKey(["raw", "registry"])],
+    "registry_take_rates": [dg.AssetKey(["raw", "registry"])],
+    "gpu_offers": [dg.AssetKey(["raw", "cloud_gpu_offers"])],
+    "gpu_specs": [dg.AssetKey(["raw", "gpu_specs"])],
+    "network_claims": [dg.AssetKey(["raw", "network_claims"])],
+    "token_prices": [dg.AssetKey(["raw", "token_prices"])],
 }
 
 

@@ -133,3 +133,39 @@ create table if not exists raw.ingest_state (
     source         varchar      not null,
     updated_at     timestamptz  not null
 );
+
+-- The registry (networks.toml) as tables, so marts can join network names, revenue
+-- definitions and contract roles; reloaded whole on every run. source = 'reference'.
+-- natural keys: network / (network, chain, address)
+create table if not exists raw.registry_networks (
+    network            varchar  not null,
+    name               varchar  not null,
+    revenue_definition varchar  not null,
+    revenue_model      varchar  not null,
+    burn_share_of_fees double,
+    rewards_source     varchar,
+    primary_token      varchar,
+    fetched_at         timestamptz not null
+);
+
+-- Protocol take per payment token (networks.toml take_rates). natural key: (network, token)
+create table if not exists raw.registry_take_rates (
+    network        varchar  not null,
+    token          varchar  not null,
+    take_rate      double   not null,
+    fetched_at     timestamptz not null
+);
+
+create table if not exists raw.registry_contracts (
+    network        varchar  not null,
+    chain          varchar  not null,
+    chain_family   varchar  not null,
+    local_chain    boolean  not null,
+    role           varchar  not null,   -- token | staking | staking_holder | vault | jobs | rewards | licence_nft
+    label          varchar  not null,   -- token symbol or program name
+    address        varchar  not null,
+    decimals       utinyint,
+    verified       boolean  not null,
+    reference      varchar  not null,
+    fetched_at     timestamptz not null
+);

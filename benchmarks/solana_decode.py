@@ -1,0 +1,176 @@
+"""SPL token movements from getTransaction answers (jsonParsed) -> Arrow: ours against solders.
+
+Both sides start from the same answer texts, exactly as a node sends them (the loopback
+server's encoder, over real signed transactions executed by LiteSVM: mints, checked and
+plain transfers, burns, and multi-instruction transactions). Each side parses the text
+and produces the same Arrow table of movements:
+
+* depinlens: orjson -> `decode_token_movements` (dict walk, columns built once).
+* solana-py/solders: `GetTransactionResp.from_json` (Rust serde into typed response
+  objects) -> walk those objects -> the same columns.
+
+The two tables are checked equal before timing. Transactions decoded per second are
+printed for both; the last line reads `ratio: <ours tx/s / solders tx/s>`.
+
+    .venv/bin/python benchmarks/solana_decode.py [--transactions 3000] [--repeats 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import orjson  # noqa: E402
+import pyarrow as pa  # noqa: E402
+from solders.keypair import Keypair  # noqa: E402
+from solders.rpc.responses import GetTransactionResp  # noqa: E402
+
+from harness.solana import tokens as spl_tokens  # noqa: E402
+from harness.solana.identities import local_keypair  # noqa: E402
+from harness.solana.ledger import SolanaLedger  # noqa: E402
+from harness.solana.wire import transaction_result  # noqa: E402
+from pipelines.chains.solana import SPL_MOVEMENTS_SCHEMA, decode_token_movements  # noqa: E402
+from pipelines.chains.solana._decode import MOVEMENT_KINDS, TOKEN_PROGRAMS, ZERO_PUBKEY  # noqa: E402
+
+
+def build_answers(n: int) -> list[bytes]:
+    """`n` getTransaction answer bodies from a LiteSVM ledger of real signed SPL transactions."""
+    ledger = SolanaLedger(int(datetime(2025, 6, 1, tzinfo=UTC).timestamp()))
+    authority = local_keypair("bench/authority")
+    mint = local_keypair("bench/mint")
+    ledger.fund(authority.pubkey())
+    spl_tokens.create_mint(ledger, mint, authority, 8)
+    holders = [Keypair.from_seed(bytes([i + 1]) * 32) for i in range(8)]
+    for holder in holders:
+        ledger.fund(holder.pubkey())
+        spl_tokens.open_account(ledger, authority, holder.pubkey(), mint.pubkey())
+        spl_tokens.mint_to(ledger, mint.pubkey(), authority, holder.pubkey(), 10**15)
+    start = len(ledger.records)
+    m = mint.pubkey()
+    for i in range(n):
+        ledger.at(ledger.now + 7)
+        a, b = holders[i % 8], holders[(i * 3 + 1) % 8]
+        if a == b:
+            b = holders[(i + 1) % 8]
+        kind = i % 5
+        if kind == 0:
+            spl_tokens.mint_to(ledger, m, authority, a.pubkey(), 1000 + i, checked=i % 2 == 0)
+        elif kind == 1:
+            spl_tokens.transfer(ledger, m, a, b.pubkey(), 10 + i, checked=i % 3 != 0)
+        elif kind == 2:
+            spl_tokens.burn(ledger, m, a, 5 + i, checked=i % 2 == 1)
+        else:  # several movements in one transaction
+            ledger.send([spl_tokens.transfer_ix(ledger, m, a.pubkey(), b.pubkey(), 3 + i),
+                         spl_tokens.transfer_ix(ledger, m, a.pubkey(), b.pubkey(), 4 + i, checked=False),
+                         spl_tokens.burn_ix(ledger, m, a.pubkey(), 2 + i)], [a])
+    return [b'{"jsonrpc":"2.0","result":' + json.dumps(transaction_result(r), sort_keys=True,
+                                                         separators=(",", ":")).encode() + b',"id":1}'
+            for r in ledger.records[start:]]
+
+
+def decode_ours(bodies: list[bytes]) -> pa.Table:
+    """depinlens: parse with orjson, decode the dicts (one answer at a time, as they stream in)."""
+    return decode_token_movements(orjson.loads(body)["result"] for body in bodies)
+
+
+def decode_solders(bodies: list[bytes]) -> pa.Table:
+    """The same table through solders' typed response objects."""
+    cols: dict[str, list] = {name: [] for name in SPL_MOVEMENTS_SCHEMA.names}
+    for body in bodies:
+        value = GetTransactionResp.from_json(body.decode()).value
+        meta = value.transaction.meta
+        if meta.err is not None:
+            continue
+        ui = value.transaction.transaction
+        keys = [str(k.pubkey) for k in ui.message.account_keys]
+        found = [(i, -1, ins) for i, ins in enumerate(ui.message.instructions)
+                 if str(ins.program_id) in TOKEN_PROGRAMS]
+        for group in meta.inner_instructions or ():
+            found += [(group.index, j, ins) for j, ins in enumerate(group.instructions)
+                      if str(ins.program_id) in TOKEN_PROGRAMS]
+        owners, mints, decimals = {}, {}, {}
+        for balance in (*(meta.pre_token_balances or ()), *(meta.post_token_balances or ())):
+            account = keys[balance.account_index]
+            mints[account] = str(balance.mint)
+            decimals[account] = balance.ui_token_amount.decimals
+            if balance.owner is not None:
+                owners[account] = str(balance.owner)
+        signature = str(ui.signatures[0])
+        for outer, inner, ins in sorted(found, key=lambda f: (f[0], f[1])):
+            parsed = getattr(ins, "parsed", None)
+            if not isinstance(parsed, dict) or parsed.get("type") not in MOVEMENT_KINDS:
+                continue
+            itype, info = parsed["type"], parsed["info"]
+            kind = MOVEMENT_KINDS[itype]
+            token_amount = info.get("tokenAmount")
+            amount, tx_decimals = ((token_amount["amount"], token_amount["decimals"]) if token_amount
+                                   else (info["amount"], None))
+            if kind == "transfer":
+                src, dst = info["source"], info["destination"]
+                mint = info.get("mint") or mints.get(src) or mints.get(dst)
+                frm, to, auth = owners.get(src, src), owners.get(dst, dst), info.get("authority")
+                tx_decimals = tx_decimals if tx_decimals is not None else decimals.get(src, decimals.get(dst))
+            elif kind == "mint":
+                src, dst, mint = None, info["account"], info["mint"]
+                frm, to, auth = ZERO_PUBKEY, owners.get(dst, dst), info.get("mintAuthority")
+                tx_decimals = tx_decimals if tx_decimals is not None else decimals.get(dst)
+            else:
+                src, dst, mint = info["account"], None, info["mint"]
+                frm, to, auth = owners.get(src, src), ZERO_PUBKEY, info.get("authority")
+                tx_decimals = tx_decimals if tx_decimals is not None else decimals.get(src)
+            for name, v in (("slot", value.slot), ("block_time", value.block_time), ("signature", signature),
+                            ("log_index", outer), ("inner_index", None if inner < 0 else inner),
+                            ("instruction", itype), ("kind", kind), ("program_id", str(ins.program_id)),
+                            ("mint", mint), ("tx_decimals", tx_decimals), ("source_account", src),
+                            ("destination_account", dst), ("from_address", frm), ("to_address", to),
+                            ("authority", auth), ("amount_raw", int(amount))):
+                cols[name].append(v)
+    seconds = pa.array(cols.pop("block_time"), pa.int64())
+    arrays = {name: pa.array(values, SPL_MOVEMENTS_SCHEMA.field(name).type) for name, values in cols.items()}
+    arrays["block_time"] = seconds.cast(pa.timestamp("s", tz="UTC")).cast(SPL_MOVEMENTS_SCHEMA.field("block_time").type)
+    return pa.table({name: arrays[name] for name in SPL_MOVEMENTS_SCHEMA.names}, schema=SPL_MOVEMENTS_SCHEMA)
+
+
+def best_of(repeats: int, fn) -> float:
+    """Fastest wall time of `repeats` calls (seconds)."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--transactions", type=int, default=3000, help="transactions to decode (default 3,000)")
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+
+    started = time.perf_counter()
+    bodies = build_answers(args.transactions)
+    size = sum(len(b) for b in bodies)
+    print(f"inputs: {len(bodies):,} getTransaction answers ({size / 1e6:.1f} MB), built and signed with LiteSVM "
+          f"in {time.perf_counter() - started:.1f} s")
+
+    ours_table, theirs_table = decode_ours(bodies), decode_solders(bodies)
+    if not ours_table.equals(theirs_table):
+        raise SystemExit("the two decoders disagree; refusing to time them")
+    print(f"both decoders give the same {ours_table.num_rows:,} movements")
+
+    ours_s = best_of(args.repeats, lambda: decode_ours(bodies))
+    theirs_s = best_of(args.repeats, lambda: decode_solders(bodies))
+    ours, theirs = len(bodies) / ours_s, len(bodies) / theirs_s
+    print(f"depinlens (orjson + dict decode):        {ours:12,.0f} tx/s  ({ours_s * 1e3:.1f} ms)")
+    print(f"solana-py/solders (typed responses):     {theirs:12,.0f} tx/s  ({theirs_s * 1e3:.1f} ms)")
+    print(f"ratio: {ours / theirs:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,26 @@
+"""Utilization: how busy the GPUs that settle jobs on-chain are."""
+
+import streamlit as st
+
+from dashboards import charts, data
+from dashboards.components import chart, help_for, methodology_link, no_data, provenance_badge, require_published, sidebar_filters, table
+
+st.title("Utilization")
+st.caption("Only networks that settle jobs on-chain (Akash leases, Nosana jobs) can be measured.")
+require_published()
+filters = sidebar_filters()
+daily = data.query("network_daily", networks=filters.networks, start=filters.start, end=filters.end)
+daily = daily[daily["gpu_hours"] > 0]
+if daily.empty:
+    no_data("job activity")
+    st.stop()
+provenance_badge(daily["source"])
+cols = st.columns(3)
+cols[0].metric("GPU-hours", f"{daily['gpu_hours'].sum():,.0f}", help=help_for("gpu_hours"))
+cols[1].metric("Average utilization", f"{daily['utilization'].mean():.0%}", help=help_for("utilization"))
+cols[2].metric("Jobs started", f"{int(daily['jobs_started'].sum()):,}")
+busy = daily[["day", "network", "utilization", "gpu_hours", "active_providers", "active_jobs", "jobs_started"]]
+chart(charts.metric_lines(busy, "utilization", "% of observed fleet", percent=True), busy, "utilization_daily")
+chart(charts.metric_lines(busy, "gpu_hours", "GPU-hours"), busy[["day", "network", "gpu_hours"]], "gpu_hours_daily")
+table(busy, "utilization_table")
+methodology_link()

@@ -1,0 +1,104 @@
+-- Jobs per network per day per source: activity, GPU-hours, payments (fees) and protocol
+-- revenue (payments x the payment token's take rate) in USD, and observed-fleet utilization.
+with
+
+by_provider as (
+
+    select * from {{ ref('int_jobs_daily_by_provider') }}
+
+),
+
+tokens as (
+
+    select distinct address, label as token, decimals
+    from {{ ref('stg_registry__contracts') }}
+    where role = 'token'
+
+),
+
+take_rates as (
+
+    select * from {{ ref('stg_registry__take_rates') }}
+
+),
+
+prices as (
+
+    select * from {{ ref('int_token_prices_daily') }}
+
+),
+
+priced as (
+
+    select
+        by_provider.*,
+        tokens.token,
+        by_provider.payments_base_units / pow(10, tokens.decimals) as payments_tokens,
+        by_provider.payments_base_units / pow(10, tokens.decimals) * prices.usd as fees_usd,
+        by_provider.payments_base_units / pow(10, tokens.decimals) * prices.usd
+            * coalesce(take_rates.take_rate, 0) as revenue_usd
+
+    from by_provider
+    left join tokens on tokens.address = by_provider.denom
+    left join take_rates on take_rates.network = by_provider.network and take_rates.token = tokens.token
+    left join prices on prices.token = tokens.token and prices.day = by_provider.day
+
+),
+
+provider_days as (
+
+    select network, source, provider, day, sum(gpu_hours) as gpu_hours
+    from by_provider
+    group by all
+
+),
+
+-- a provider's observed fleet: the whole GPUs its busiest day in the trailing window implies
+provider_fleet as (
+
+    select
+        *,
+        24 * ceil(max(gpu_hours) over (
+            partition by network, source, provider
+            order by day
+            range between interval ({{ var('utilization_fleet_window_days') }} - 1) day preceding and current row
+        ) / 24) as fleet_gpu_hours
+
+    from provider_days
+
+),
+
+fleet as (
+
+    select network, source, day, sum(fleet_gpu_hours) as fleet_gpu_hours
+    from provider_fleet
+    group by all
+
+),
+
+daily as (
+
+    select
+        network,
+        day,
+        source,
+        sum(active_jobs) as active_jobs,
+        sum(jobs_started) as jobs_started,
+        count(distinct provider) as active_providers,
+        sum(gpu_hours) as gpu_hours,
+        sum(fees_usd) as fees_usd,
+        sum(revenue_usd) as revenue_usd,
+        bool_and(fees_usd is not null) as all_payments_priced
+
+    from priced
+    group by all
+
+)
+
+select
+    daily.*,
+    fleet.fleet_gpu_hours,
+    daily.gpu_hours / nullif(fleet.fleet_gpu_hours, 0) as utilization
+
+from daily
+left join fleet using (network, source, day)

@@ -1,0 +1,80 @@
+-- Each job's share of each UTC day it ran: busy hours, GPU-hours and payment, per provider.
+-- Akash leases pay price-per-block; Nosana jobs pay price-per-second. A job still running is
+-- counted up to the day it was last observed.
+with
+
+akash as (
+
+    select
+        network, chain, source, job_id, provider, gpu_model,
+        coalesce(gpu_count, 0) as gpu_count,
+        started_at,
+        coalesce(ended_at, fetched_at) as ended_at,
+        price_per_block::double / {{ var('akash_seconds_per_block') }} as price_per_second_base,
+        price_denom as denom
+
+    from {{ ref('stg_akash__leases') }}
+    where started_at is not null
+
+),
+
+nosana as (
+
+    select
+        network, chain, source, job_id, node as provider, null::varchar as gpu_model,
+        1 as gpu_count,  -- a Nosana job occupies one GPU node
+        started_at,
+        coalesce(ended_at, fetched_at) as ended_at,
+        price_per_second_raw::double as price_per_second_base,
+        price_denom as denom
+
+    from {{ ref('stg_solana__jobs') }}
+    where started_at is not null
+
+),
+
+jobs as (
+
+    select * from akash
+    union all by name
+    select * from nosana
+
+),
+
+job_days as (
+
+    select
+        jobs.*,
+        unnest(generate_series(started_at::date, ended_at::date, interval 1 day))::date as day
+
+    from jobs
+    where ended_at >= started_at
+
+),
+
+overlap as (
+
+    select
+        *,
+        epoch(least(ended_at, day + interval 1 day) - greatest(started_at, day::timestamptz)) as busy_seconds
+
+    from job_days
+
+)
+
+select
+    network,
+    chain,
+    source,
+    day,
+    provider,
+    denom,
+    count(*) as active_jobs,
+    count(*) filter (where started_at::date = day) as jobs_started,
+    sum(busy_seconds) / 3600.0 as busy_hours,
+    sum(busy_seconds * gpu_count) / 3600.0 as gpu_hours,
+    sum(busy_seconds * price_per_second_base) as payments_base_units
+
+from overlap
+where busy_seconds > 0
+group by all

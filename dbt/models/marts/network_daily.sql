@@ -1,0 +1,174 @@
+-- One row per network per UTC day per source label: the metrics analysts compare.
+-- Every formula is defined in docs/methodology.md; the per-network economics (what counts
+-- as revenue, take rates, what pays stakers) come from networks.toml via the registry.
+with
+
+networks as (
+
+    select * from {{ ref('stg_registry__networks') }}
+
+),
+
+supply as (select * from {{ ref('int_supply_flows_daily') }}),
+staking as (select * from {{ ref('int_staking_daily') }}),
+jobs as (select * from {{ ref('int_jobs_daily') }}),
+vaults as (select * from {{ ref('int_vault_daily') }}),
+prices as (select * from {{ ref('int_token_prices_daily') }}),
+
+akash_params as (
+
+    select
+        network, snapshot_day as day, source,
+        max(value) filter (where metric = 'inflation') as inflation,
+        max(value) filter (where metric = 'community_tax') as community_tax,
+        max(amount_raw::double) filter (where metric = 'bonded_tokens')
+            / nullif(max(amount_raw::double) filter (where metric = 'total_supply'), 0) as bonded_ratio
+
+    from {{ ref('stg_akash__staking_snapshots') }}
+    group by all
+
+),
+
+spine as (
+
+    select network, day, source from supply
+    union select network, day, source from staking
+    union select network, day, source from jobs
+    union select network, day, source from vaults
+
+),
+
+joined as (
+
+    select
+        spine.network,
+        spine.day,
+        spine.source,
+        networks.revenue_model,
+        networks.rewards_source,
+        networks.primary_token,
+        prices.usd as token_price_usd,
+        prices.price_source,
+
+        coalesce(supply.emissions_tokens, 0) as emissions_tokens,
+        coalesce(supply.burns_tokens, 0) as burns_tokens,
+        coalesce(supply.emissions_usd, 0) as emissions_usd,
+        coalesce(supply.burns_usd, 0) as burns_usd,
+        staking.staked_tokens,
+        coalesce(staking.rewards_tokens, 0) as rewards_tokens,
+        coalesce(staking.rewards_tokens, 0) * prices.usd as rewards_usd,
+        coalesce(vaults.vault_revenue_tokens, 0) * prices.usd as vault_revenue_usd,
+        vaults.share_price_growth,
+        jobs.fees_usd as job_fees_usd,
+        jobs.revenue_usd as job_revenue_usd,
+        coalesce(jobs.active_jobs, 0) as active_jobs,
+        coalesce(jobs.jobs_started, 0) as jobs_started,
+        coalesce(jobs.active_providers, 0) as active_providers,
+        coalesce(jobs.gpu_hours, 0) as gpu_hours,
+        jobs.utilization,
+        networks.burn_share_of_fees,
+        akash_params.inflation,
+        akash_params.community_tax,
+        akash_params.bonded_ratio
+
+    from spine
+    join networks using (network)
+    left join supply using (network, day, source)
+    left join staking using (network, day, source)
+    left join jobs using (network, day, source)
+    left join vaults using (network, day, source)
+    left join akash_params using (network, day, source)
+    left join prices on prices.token = networks.primary_token and prices.day = spine.day
+
+),
+
+metrics as (
+
+    select
+        *,
+        emissions_tokens - burns_tokens as net_issuance_tokens,
+        emissions_usd - burns_usd as net_issuance_usd,
+        case revenue_model
+            when 'burn_mint' then burns_usd / burn_share_of_fees
+            when 'buyback_burn' then burns_usd
+            when 'job_fees' then job_fees_usd
+            when 'revenue_share' then rewards_usd
+            when 'vault_yield' then vault_revenue_usd
+        end as fees_usd,
+        case revenue_model
+            when 'burn_mint' then burns_usd
+            when 'buyback_burn' then burns_usd
+            when 'job_fees' then job_revenue_usd
+            when 'revenue_share' then rewards_usd
+            when 'vault_yield' then vault_revenue_usd
+        end as revenue_usd,
+        staked_tokens * token_price_usd as staked_usd
+
+    from joined
+
+),
+
+yields as (
+
+    select
+        *,
+        fees_usd - revenue_usd as supply_side_revenue_usd,
+        case rewards_source
+            when 'revenue' then rewards_usd + vault_revenue_usd
+            when 'emissions_and_fees' then revenue_usd
+            when 'emissions' then 0
+        end as revenue_backed_rewards_usd,
+        case
+            when revenue_model = 'vault_yield' then share_price_growth * 365
+            when inflation is not null and bonded_ratio > 0 then inflation * (1 - coalesce(community_tax, 0)) / bonded_ratio
+            else rewards_usd * 365 / nullif(staked_usd, 0)
+        end as nominal_apy
+
+    from metrics
+
+)
+
+select
+    -- ids
+    network || ':' || day || ':' || source as network_day_key,
+    network,
+    day,
+    source,
+    revenue_model,
+
+    -- revenue (DefiLlama vocabulary), USD
+    fees_usd,
+    revenue_usd,
+    supply_side_revenue_usd,
+    burns_usd as holders_revenue_usd,
+
+    -- supply
+    emissions_tokens,
+    burns_tokens,
+    net_issuance_tokens,
+    emissions_usd,
+    burns_usd,
+    net_issuance_usd,
+
+    -- staking
+    staked_tokens,
+    staked_usd,
+    rewards_tokens,
+    rewards_usd,
+    revenue_backed_rewards_usd,
+    nominal_apy,
+    revenue_backed_rewards_usd * 365 / nullif(staked_usd, 0) as real_yield,
+
+    -- activity
+    active_providers,
+    active_jobs,
+    jobs_started,
+    gpu_hours,
+    utilization,
+
+    -- prices
+    primary_token,
+    token_price_usd,
+    price_source
+
+from yields

@@ -1,0 +1,54 @@
+-- Akash leases from raw.jobs: one row per lease (raw holds each lease once, on the UTC day
+-- its creation block was made). Prices are per block in the lease's denom, exactly as the
+-- chain states them; per hour uses Akash's average block time (6.174 s, the constant of
+-- pipelines/chains/cosmos/_blocks.py; a test checks the two agree).
+with
+
+source as (
+
+    select * from {{ source('raw', 'jobs') }}
+    where network = 'akash'
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        chain || ':' || source || ':' || job_id as lease_key,
+        network,
+        chain,
+        source,
+        job_id,
+        client as tenant,
+        provider,
+        split_part(job_id, '/', 2)::bigint as dseq,
+        split_part(job_id, '/', 3)::integer as gseq,
+        split_part(job_id, '/', 4)::integer as oseq,
+        state,
+        gpu_model,
+        gpu_count,
+
+        -- numerics: price per block (exact) and per hour (denom units)
+        price as price_per_block,
+        price_denom,
+        price::double * 3600 / {{ var('akash_seconds_per_block', 6.174) }} as price_per_hour,
+        case when gpu_count > 0
+            then price::double * 3600 / {{ var('akash_seconds_per_block', 6.174) }} / gpu_count
+        end as price_per_gpu_hour,
+        created_height,
+        closed_height,
+        closed_height - created_height as blocks_leased,
+
+        -- timestamps
+        started_at,
+        ended_at,
+        epoch(ended_at - started_at) / 3600.0 as hours_leased,
+        observed_day as created_day,
+        fetched_at
+
+    from source
+
+)
+
+select * from renamed

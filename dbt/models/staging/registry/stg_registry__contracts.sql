@@ -1,0 +1,34 @@
+with
+
+source as (
+
+    select * from {{ source('raw', 'registry_contracts') }}
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        chain || ':' || address as contract_key,
+        network,
+        chain,
+        chain_family,
+        address,
+        role,
+        label,
+
+        -- flags and numerics
+        local_chain,
+        verified,
+        decimals,
+        reference,
+
+        -- timestamps
+        fetched_at
+
+    from source
+
+)
+
+select * from renamed

@@ -1,0 +1,182 @@
+"""The Akash node's Cosmos REST (gRPC-gateway) API: blocks, leases, deployments, providers, staking.
+
+Every method returns the gateway's JSON as sent (decoding is in the pure modules beside
+this one), except block times, which are parsed and cached per height.
+
+Market queries use v1beta5 (mainnet since the 2025 upgrade) and fall back to v1beta4 when
+the node answers 404/501 for it; deployment queries likewise try v1beta4, then v1beta3.
+State at a past height is read with the gateway's `x-cosmos-block-height` header (an archive
+node is needed for old heights; a pruned one answers with an error naming the height).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping
+from datetime import date, datetime
+from typing import Any
+
+import httpx
+
+from depinlens.registry import Chain
+from pipelines.chains.cosmos._blocks import heights_of_days, parse_block_header
+from pipelines.chains.cosmos._http import RestClient
+from pipelines.chains.errors import ConfigError, MalformedResponse, RpcRefused
+
+LEASE_PATHS = {"v1beta5": "/akash/market/v1beta5/leases/list", "v1beta4": "/akash/market/v1beta4/leases/list"}
+DEPLOYMENT_PATHS = ("/akash/deployment/v1beta4/deployments/info", "/akash/deployment/v1beta3/deployments/info")
+PROVIDERS_PATH = "/akash/provider/v1beta4/providers"
+BLOCKS_PATH = "/cosmos/base/tendermint/v1beta1/blocks"
+HEIGHT_HEADER = "x-cosmos-block-height"
+STAKING_PATHS = {
+    "staking_params": "/cosmos/staking/v1beta1/params",
+    "pool": "/cosmos/staking/v1beta1/pool",
+    "inflation": "/cosmos/mint/v1beta1/inflation",
+    "annual_provisions": "/cosmos/mint/v1beta1/annual_provisions",
+    "distribution_params": "/cosmos/distribution/v1beta1/params",
+}
+SUPPLY_PATH = "/cosmos/bank/v1beta1/supply/by_denom"
+NOT_SERVED = (404, 501)
+
+
+def rest_url_for(chain: Chain) -> str:
+    """The REST URL of `chain`, from the environment variable the registry names for it."""
+    url = os.environ.get(chain.rpc_url_env, "").strip()
+    if not url:
+        raise ConfigError(
+            f"no REST URL for chain {chain.id!r}: set {chain.rpc_url_env} "
+            f"(e.g. export {chain.rpc_url_env}=https://rest.your-provider.example)"
+        )
+    return url
+
+
+class AkashClient:
+    """One Akash node's REST gateway.
+
+    Args:
+        chain: registry id of the chain (used in errors and rows).
+        rest_url: the gateway's base URL.
+        page_limit: items per page of list queries.
+        earliest_height: the first height the node serves (1 on an archive node).
+        timeout_s, max_attempts, max_wait_s: see `RestClient`.
+        transport: an httpx transport, for tests that answer in-process.
+    """
+
+    def __init__(self, chain: str, rest_url: str, *, page_limit: int = 500, earliest_height: int = 1,
+                 timeout_s: float = 30.0, max_attempts: int = 5, max_wait_s: float = 8.0,
+                 transport: httpx.BaseTransport | None = None) -> None:
+        self.chain = chain
+        self.rest_url = rest_url
+        self.page_limit = page_limit
+        self.earliest_height = earliest_height
+        self.market_version: str | None = None
+        self._rest = RestClient(chain, rest_url, timeout_s=timeout_s, max_attempts=max_attempts,
+                                max_wait_s=max_wait_s, transport=transport)
+        self._times: dict[int, datetime] = {}
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self._rest.close()
+
+    def get(self, path: str, params: Mapping[str, Any] | None = None, *, height: int | None = None,
+            detail: str = "") -> Any:
+        """GET `path` (at `height` when given) and return the JSON answer."""
+        headers = {HEIGHT_HEADER: str(height)} if height is not None else None
+        return self._rest.get(path, params, headers=headers, detail=detail)
+
+    # blocks ---------------------------------------------------------------------------------
+
+    def latest_block(self) -> tuple[int, datetime]:
+        """(height, time) of the node's newest block."""
+        path = f"{BLOCKS_PATH}/latest"
+        height, stamp = parse_block_header(self.get(path), chain=self.chain, method=path)
+        self._times[height] = stamp
+        return height, stamp
+
+    def block_time(self, height: int) -> datetime:
+        """Time of block `height`, read from its header once and cached."""
+        if height not in self._times:
+            path = f"{BLOCKS_PATH}/{height}"
+            found, stamp = parse_block_header(self.get(path, detail=f"height {height}"), chain=self.chain,
+                                              method=path)
+            if found != height:
+                raise MalformedResponse(f"asked for block {height}, got {found}", chain=self.chain, method=path)
+            self._times[height] = stamp
+        return self._times[height]
+
+    def heights_of_days(self, first_day: date, last_day: date, latest: tuple[int, datetime]) -> tuple[int, int] | None:
+        """Heights of the blocks made on UTC days first_day..last_day, up to `latest`."""
+        return heights_of_days(first_day, last_day, latest=latest, earliest=self.earliest_height,
+                               time_of=self.block_time)
+
+    # lists ----------------------------------------------------------------------------------
+
+    def pages(self, path: str, list_key: str, params: Mapping[str, Any] | None = None) -> Iterator[list]:
+        """Every page of a paginated list query, following `pagination.next_key`."""
+        key: str | None = None
+        page = 0
+        while True:
+            query = {**(params or {}), "pagination.limit": self.page_limit}
+            if key:
+                query["pagination.key"] = key
+            answer = self.get(path, query, detail=f"page {page}")
+            items = answer.get(list_key) if isinstance(answer, dict) else None
+            if not isinstance(items, list):
+                raise MalformedResponse(f"answer has no {list_key!r} list", chain=self.chain, method=path,
+                                        detail=f"page {page}")
+            yield items
+            pagination = answer.get("pagination") or {}
+            key = pagination.get("next_key") if isinstance(pagination, dict) else None
+            if not key or not items:
+                return
+            page += 1
+
+    def lease_pages(self) -> Iterator[list]:
+        """Every lease with its escrow payment, v1beta5 first, v1beta4 if the node lacks v1beta5.
+
+        `market_version` says which one answered once the first page is in.
+        """
+        versions = [self.market_version] if self.market_version else list(LEASE_PATHS)
+        for version in versions:
+            try:
+                pages = self.pages(LEASE_PATHS[version], "leases")
+                first = next(pages)
+            except RpcRefused as exc:
+                if exc.code in NOT_SERVED and version != versions[-1]:
+                    continue
+                raise
+            self.market_version = version
+            yield first
+            yield from pages
+            return
+
+    def providers(self) -> list[dict]:
+        """Every registered provider with its attributes."""
+        return [p for page in self.pages(PROVIDERS_PATH, "providers") for p in page]
+
+    def deployment(self, owner: str, dseq: int) -> dict | None:
+        """A deployment with its groups (None if the node does not know it)."""
+        for path in DEPLOYMENT_PATHS:
+            try:
+                return self.get(path, {"id.owner": owner, "id.dseq": dseq}, detail=f"{owner}/{dseq}")
+            except RpcRefused as exc:
+                if exc.code == 501:
+                    continue  # this API version is not served; try the older one
+                if exc.code == 404 or "not found" in str(exc).lower():
+                    return None
+                raise
+        return None
+
+    # staking --------------------------------------------------------------------------------
+
+    def staking_state(self, height: int) -> dict[str, Any]:
+        """The staking pool, staking/mint/distribution answers and the bond denom's supply at `height`."""
+        answers = {name: self.get(path, height=height, detail=f"height {height}")
+                   for name, path in STAKING_PATHS.items()}
+        params = answers["staking_params"].get("params") if isinstance(answers["staking_params"], dict) else None
+        denom = params.get("bond_denom") if isinstance(params, dict) else None
+        if not isinstance(denom, str) or not denom:
+            raise MalformedResponse("staking params carry no bond_denom", chain=self.chain,
+                                    method=STAKING_PATHS["staking_params"], detail=f"height {height}")
+        answers["supply"] = self.get(SUPPLY_PATH, {"denom": denom}, height=height, detail=f"height {height}")
+        return answers

@@ -1,0 +1,48 @@
+"""The network registry copied into the warehouse, so marts join names, roles and decimals from one place."""
+
+from datetime import UTC, datetime
+
+import dagster as dg
+import pyarrow as pa
+
+from pipelines.defs.partitions import daily, single_run
+from pipelines.defs.resources import EvmResource, WarehouseResource
+
+
+@dg.asset(key=["raw", "registry"], partitions_def=daily, backfill_policy=single_run, group_name="reference",
+          kinds={"duckdb"}, pool="warehouse")
+def registry_tables(evm: EvmResource, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """networks.toml as raw.registry_networks, _contracts and _take_rates (replaced whole each run)."""
+    registry = evm.registry()
+    now = datetime.now(UTC)
+    networks = pa.Table.from_pylist([
+        {"network": n.id, "name": n.name, "revenue_definition": n.revenue_definition, "revenue_model": n.revenue_model,
+         "burn_share_of_fees": n.burn_share_of_fees, "rewards_source": n.rewards_source,
+         "primary_token": n.primary_token, "fetched_at": now}
+        for n in registry.networks.values()])
+    take_rates = pa.Table.from_pylist(
+        [{"network": n.id, "token": token, "take_rate": rate, "fetched_at": now}
+         for n in registry.networks.values() for token, rate in n.take_rates.items()],
+        schema=pa.schema([("network", pa.string()), ("token", pa.string()), ("take_rate", pa.float64()),
+                          ("fetched_at", pa.timestamp("us", tz="UTC"))]))
+    contracts = pa.Table.from_pylist([
+        {"network": n.id, "chain": item.chain, "chain_family": registry.chains[item.chain].family,
+         "local_chain": registry.chains[item.chain].local, "role": getattr(item, "kind", "token"),
+         "label": getattr(item, "symbol", None) or item.name, "address": item.address,
+         "decimals": getattr(item, "decimals", None), "verified": item.verified, "reference": item.reference,
+         "fetched_at": now}
+        for n in registry.networks.values() for item in (*n.tokens, *n.programs)])
+    with warehouse.get_connection() as conn:
+        conn.execute("begin transaction")
+        try:
+            for table, rows in (("raw.registry_networks", networks), ("raw.registry_contracts", contracts),
+                                ("raw.registry_take_rates", take_rates)):
+                conn.execute(f"delete from {table}")
+                conn.register("_rows", rows)
+                conn.execute(f"insert into {table} by name select * from _rows")
+                conn.unregister("_rows")
+            conn.execute("commit")
+        except BaseException:
+            conn.execute("rollback")
+            raise
+    return dg.MaterializeResult(metadata={"networks": networks.num_rows, "contracts": contracts.num_rows})

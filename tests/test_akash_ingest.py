@@ -1,0 +1,252 @@
+"""Akash ingestion end to end: a loopback node serving the exact REST JSON -> Dagster assets -> DuckDB -> dbt."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import date, timedelta
+from decimal import Decimal
+
+import dagster as dg
+import duckdb
+import pytest
+
+from depinlens.settings import DBT_PROJECT_DIR
+from harness.akash import AkashRestServer, generate_ledger
+from harness.akash.ledger import GPU_CATALOG, AkashLedger
+from pipelines.chains.cosmos import price_per_hour
+from pipelines.reference import canonical_gpu_model
+from warehouse import connect_warehouse
+
+DAYS = (date(2025, 6, 1), date(2025, 6, 2), date(2025, 6, 3))
+RANGE_START, RANGE_END = "dagster/asset_partition_range_start", "dagster/asset_partition_range_end"
+
+
+@pytest.fixture(scope="module")
+def ledger() -> AkashLedger:
+    return generate_ledger(DAYS[0], DAYS[-1], seed=11)
+
+
+@pytest.fixture
+def node(ledger, monkeypatch) -> Iterator[AkashRestServer]:
+    with AkashRestServer(ledger) as server:
+        monkeypatch.setenv("DEPINLENS_REST_AKASH_LOCAL", server.url)
+        yield server
+
+
+def _resources(settings, **akash) -> dict:
+    from pipelines.defs.assets.akash import AkashResource
+    from pipelines.defs.resources import WarehouseResource
+
+    options = {"chains": ["akash-local"], "source": "local", "max_attempts": 3, "max_wait_s": 0.01, "page_limit": 5,
+               **akash}
+    return {"warehouse": WarehouseResource(path=str(settings.warehouse_path), serving_path=str(settings.serving_path)),
+            "akash": AkashResource(registry_path=str(settings.registry_path), **options)}
+
+
+def _ingest(settings, instance, first: date, last: date, *, staking: bool = True, **akash) -> dg.ExecuteInProcessResult:
+    from pipelines.defs.assets.akash import akash_leases, akash_staking
+
+    assets = [akash_leases, akash_staking] if staking else [akash_leases]
+    return dg.materialize(assets, resources=_resources(settings, **akash), instance=instance,
+                          tags={RANGE_START: first.isoformat(), RANGE_END: last.isoformat()}, raise_on_error=False)
+
+
+def _rows(settings, sql: str) -> list[tuple]:
+    conn = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+def _expected_model(ledger: AkashLedger, lease) -> str | None:
+    """What the adapter can know: the group's model, else the provider's only one."""
+    group = next(g for g in ledger.deployments[(lease.owner, lease.dseq)].groups if g.gseq == lease.gseq)
+    if not group.gpu_units:
+        return None
+    provider = next(p for p in ledger.providers if p.address == lease.provider)
+    models = group.models or (provider.gpus if len(provider.gpus) == 1 else ())
+    if len(models) != 1:
+        return None
+    ram, interface, _ = GPU_CATALOG[models[0]]
+    return canonical_gpu_model(models[0], hint=f"ram {ram} interface {interface}")
+
+
+LEASE_SQL = """select job_id, client, provider, state, price, price_denom, price_unit, created_height, closed_height,
+                      started_at, ended_at, observed_day, gpu_count, gpu_model, network, chain, source
+               from raw.jobs order by job_id"""
+
+
+def test_leases_created_on_each_day_land_in_raw_jobs_exactly_as_the_node_holds_them(
+        ledger, node, settings, ephemeral_instance) -> None:
+    result = _ingest(settings, ephemeral_instance, DAYS[0], DAYS[1])
+
+    assert result.success
+    expected = sorted(ledger.leases_created_on(DAYS[0], DAYS[1]), key=lambda lease: lease.job_id)
+    assert len(expected) >= 10 and len(ledger.leases) > len(expected)  # day 3 exists and is left out
+    timing = ledger.timing
+    assert _rows(settings, LEASE_SQL) == [
+        (lease.job_id, lease.owner, lease.provider, lease.state, lease.price, lease.denom, "per_block",
+         lease.created_height, lease.closed_height or None, timing.time_of(lease.created_height),
+         timing.time_of(lease.closed_height) if lease.closed_height else None,
+         timing.time_of(lease.created_height).date(), lease.gpu_count, _expected_model(ledger, lease),
+         "akash", "akash-local", "local")
+        for lease in expected]
+    assert {r[0] for r in _rows(settings, "select gpu_model from raw.jobs")} > {None}  # models were resolved
+    cursor = _rows(settings, "select last_block, last_day from raw.ingest_state where record_kind = 'akash_lease'")
+    assert cursor == [(timing.height_at(timing.genesis + timedelta(days=3)) - 1, DAYS[1])]
+    pages = [q.get("pagination.key") for path, q in node.requests if path.endswith("/leases/list")]
+    assert pages[0] is None and len(pages) == -(-len(ledger.leases) // 5)  # followed next_key to the end
+
+
+def test_reingesting_a_day_adds_no_rows(ledger, node, settings, ephemeral_instance) -> None:
+    sql = "select * exclude (fetched_at) from raw.jobs order by job_id"
+    staking_sql = "select * exclude (fetched_at) from raw.staking_snapshots order by all"
+    assert _ingest(settings, ephemeral_instance, DAYS[0], DAYS[2]).success
+    first, first_staking = _rows(settings, sql), _rows(settings, staking_sql)
+
+    assert _ingest(settings, ephemeral_instance, DAYS[1], DAYS[1]).success
+    assert _ingest(settings, ephemeral_instance, DAYS[0], DAYS[2]).success
+
+    assert len(first) == len(ledger.leases)
+    assert _rows(settings, sql) == first
+    assert _rows(settings, staking_sql) == first_staking
+
+
+def test_a_node_without_v1beta5_is_read_through_v1beta4_with_the_same_rows(ledger, settings, ephemeral_instance,
+                                                                          monkeypatch) -> None:
+    sql = "select * exclude (fetched_at) from raw.jobs order by job_id"
+    with AkashRestServer(ledger, api="v1beta5") as new:
+        monkeypatch.setenv("DEPINLENS_REST_AKASH_LOCAL", new.url)
+        assert _ingest(settings, ephemeral_instance, DAYS[1], DAYS[1]).success
+    via_v1beta5 = _rows(settings, sql)
+    with AkashRestServer(ledger, api="v1beta4") as old:
+        monkeypatch.setenv("DEPINLENS_REST_AKASH_LOCAL", old.url)
+        result = _ingest(settings, ephemeral_instance, DAYS[1], DAYS[1])
+    assert result.success
+    assert ("/akash/market/v1beta5/leases/list" in {p for p, _ in old.requests}
+            and "/akash/market/v1beta4/leases/list" in {p for p, _ in old.requests})
+    metadata = result.asset_materializations_for_node("raw__akash_leases")[0].metadata
+    assert metadata["chains"].data["akash-local"]["market_api"] == "v1beta4"
+    assert len(via_v1beta5) > 0 and _rows(settings, sql) == via_v1beta5
+
+
+def test_rate_limits_and_server_errors_are_retried_until_the_node_answers(ledger, settings, ephemeral_instance,
+                                                                         monkeypatch) -> None:
+    failures = {"/akash/market/v1beta5/leases/list": [(429, b'{"code":8,"message":"rate limited"}')],
+                "/cosmos/base/tendermint/v1beta1/blocks/latest": [(503, b"upstream unavailable")],
+                "/cosmos/staking/v1beta1/pool": [(500, b'{"code":13,"message":"busy"}')]}
+
+    def flaky(path, query, headers):
+        queue = failures.get(path)
+        return queue.pop(0) if queue else None
+
+    with AkashRestServer(ledger, intercept=flaky) as server:
+        monkeypatch.setenv("DEPINLENS_REST_AKASH_LOCAL", server.url)
+        result = _ingest(settings, ephemeral_instance, DAYS[1], DAYS[1])
+    assert result.success
+    assert all(not queue for queue in failures.values())  # each failure was served, then retried
+    assert _rows(settings, "select count(*) from raw.jobs")[0][0] == len(ledger.leases_created_on(DAYS[1], DAYS[1]))
+
+
+def _snapshot(settings) -> list[tuple]:
+    return _rows(settings, """
+        select 'job', job_id, state, price::varchar from raw.jobs
+        union all select 'stake', metric, snapshot_day::varchar, coalesce(amount_raw::varchar, value::varchar)
+        from raw.staking_snapshots
+        union all select 'cursor', contract, record_kind, last_block::varchar from raw.ingest_state
+        order by all""")
+
+
+def _failure(result: dg.ExecuteInProcessResult):
+    event = next(e for e in result.all_events if e.is_step_failure)
+    return event.step_failure_data.error.cause or event.step_failure_data.error
+
+
+@pytest.mark.parametrize(
+    ("answer", "error", "message"),
+    [
+        (lambda body: re.sub(rb'("price": \{"denom": "u[a-z]+", "amount": ")', rb"\1x", body, count=1),
+         "DecodeError", "v1beta5 leases/list page 0"),
+        (lambda body: body[: len(body) // 2], "MalformedResponse", "answer is not JSON"),
+        (lambda body: b'{"pagination": {"next_key": null}}', "MalformedResponse", "answer has no 'leases' list"),
+    ],
+    ids=["bad-price", "truncated-json", "wrong-shape"],
+)
+def test_a_malformed_lease_answer_fails_naming_what_and_leaves_the_warehouse_unchanged(
+        ledger, settings, ephemeral_instance, monkeypatch, answer, error, message) -> None:
+    with AkashRestServer(ledger) as good:
+        monkeypatch.setenv("DEPINLENS_REST_AKASH_LOCAL", good.url)
+        assert _ingest(settings, ephemeral_instance, DAYS[0], DAYS[2]).success
+        before = _snapshot(settings)
+
+        def broken(path, query, headers):
+            if path.endswith("/leases/list"):
+                status, body = good.answer(path, query, headers)
+                return status, answer(json.dumps(body).encode())
+            return None
+
+        with AkashRestServer(ledger, intercept=broken) as bad:
+            monkeypatch.setenv("DEPINLENS_REST_AKASH_LOCAL", bad.url)
+            result = _ingest(settings, ephemeral_instance, DAYS[1], DAYS[1], staking=False)
+
+    assert not result.success
+    cause = _failure(result)
+    assert cause.cls_name == error and message in cause.message and "akash-local" in cause.message
+    assert _snapshot(settings) == before
+
+
+def test_staking_state_is_read_at_the_last_block_of_each_day(ledger, node, settings, ephemeral_instance) -> None:
+    assert _ingest(settings, ephemeral_instance, DAYS[0], DAYS[2]).success
+
+    rows = _rows(settings, "select snapshot_day, block_number, metric, amount_raw, value from raw.staking_snapshots")
+    timing, curve = ledger.timing, ledger.staking
+    for day in DAYS:
+        last = timing.height_at(timing.genesis + timedelta(days=(day - DAYS[0]).days + 2)) - 1
+        assert timing.time_of(last).date() == day and timing.time_of(last + 1).date() == day + timedelta(days=1)
+        state = curve.state(last)
+        got = {metric: (height, amount, value) for d, height, metric, amount, value in rows if d == day}
+        assert got["bonded_tokens"] == (last, Decimal(state["bonded"]), None)
+        assert got["total_supply"] == (last, Decimal(state["supply"]), None)
+        assert got["inflation"][2] == pytest.approx(float(state["inflation"]))
+        assert got["community_tax"][2] == pytest.approx(0.02)
+    assert len({h for _, h, _, _, _ in rows}) == 3
+
+
+def test_with_no_akash_chains_configured_nothing_is_written(node, settings, ephemeral_instance) -> None:
+    connect_warehouse(settings.warehouse_path).close()
+    result = _ingest(settings, ephemeral_instance, DAYS[0], DAYS[0], chains=[])
+    assert result.success
+    assert _rows(settings, "select count(*) from raw.jobs union all select count(*) from raw.staking_snapshots") == [
+        (0,), (0,)]
+    assert node.requests == []
+
+
+def test_a_missing_rest_url_names_the_variable_to_set(settings, ephemeral_instance, monkeypatch) -> None:
+    monkeypatch.delenv("DEPINLENS_REST_AKASH_LOCAL", raising=False)
+    result = _ingest(settings, ephemeral_instance, DAYS[0], DAYS[0])
+    assert not result.success
+    cause = _failure(result)
+    assert cause.cls_name == "ConfigError" and "set DEPINLENS_REST_AKASH_LOCAL" in cause.message
+
+
+def test_the_staging_model_prices_leases_per_hour_like_the_adapter(ledger, node, settings, ephemeral_instance) -> None:
+    assert _ingest(settings, ephemeral_instance, DAYS[0], DAYS[1]).success
+    done = subprocess.run(
+        [os.path.join(os.path.dirname(sys.executable), "dbt"), "build", "--project-dir", str(DBT_PROJECT_DIR),
+         "--profiles-dir", str(DBT_PROJECT_DIR), "--select", "staging.akash"],
+        env={**os.environ, "DEPINLENS_WAREHOUSE": str(settings.warehouse_path)}, capture_output=True, text=True,
+        timeout=300)
+    assert done.returncode == 0, done.stdout[-3000:]
+    rows = _rows(settings, "select job_id, price_per_block, price_per_hour, gpu_count, price_per_gpu_hour, "
+                           "hours_leased from staging.stg_akash__leases")
+    assert len(rows) == len(ledger.leases_created_on(DAYS[0], DAYS[1]))
+    for _, per_block, per_hour, gpus, per_gpu_hour, hours in rows:
+        assert per_hour == pytest.approx(float(price_per_hour(per_block)), rel=1e-12)
+        assert per_gpu_hour == (pytest.approx(per_hour / gpus) if gpus else None)
+        assert hours is None or hours > 0
