@@ -13,6 +13,7 @@ pg = st.navigation(
             st.Page("app_pages/benchmarks.py", title="Benchmarks", icon=":material/timer:"),
             st.Page("app_pages/claims.py", title="Claims against evidence", icon=":material/fact_check:"),
         ],
+        "Take away": [st.Page("app_pages/report.py", title="Report", icon=":material/picture_as_pdf:")],
         "Tokens": [st.Page("app_pages/token_flows.py", title="Token flows", icon=":material/swap_horiz:")],
         "Operators": [st.Page("app_pages/submit.py", title="Submit a benchmark", icon=":material/upload_file:")],
         "About the data": [st.Page("app_pages/data_sources.py", title="Data and methodology", icon=":material/description:")],

@@ -26,12 +26,20 @@ from gpu_bench.cli import bench_app  # noqa: E402  (light import: torch loads on
 
 app.add_typer(bench_app, name="bench")
 
+from reports.cli import report_command  # noqa: E402
+
+app.command("report")(report_command)
+
 
 def _instance():
     import dagster as dg
 
     settings = Settings.from_env()
     settings.dagster_home.mkdir(parents=True, exist_ok=True)
+    instance_config = settings.dagster_home / "dagster.yaml"
+    if not instance_config.exists():
+        # one writer at a time: every asset that writes the warehouse is in the `warehouse` pool
+        instance_config.write_text("concurrency:\n  pools:\n    default_limit: 1\ntelemetry:\n  enabled: false\n")
     settings.export()
     os.environ["DAGSTER_HOME"] = str(settings.dagster_home)
     return dg.DagsterInstance.get()

@@ -37,12 +37,17 @@ echo "==> npm tools (anvil, pinned by package-lock.json)"
 # With the lock present, `npm install` installs exactly the locked versions.
 npm install --no-audit --no-fund --loglevel=error
 
-if [ -n "$extras" ] && ! command -v chromium >/dev/null; then
-  echo "==> Debian's chromium (browser tests) and poppler-utils (PDF pages to PNG)"
+# Debian packages: WeasyPrint's libraries (PDF reports) always; Chromium (browser tests) and
+# poppler-utils (PDF pages to PNG) with --test. Only what is missing is installed.
+debs="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core"
+[ -n "$extras" ] && debs="$debs chromium poppler-utils"
+missing=$(for d in $debs; do dpkg -s "$d" >/dev/null 2>&1 || echo "$d"; done)
+if [ -n "$missing" ]; then
+  echo "==> Debian packages: $(echo $missing)"
   if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils >/dev/null
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
   else
-    echo "   not root: run 'sudo apt-get install chromium poppler-utils', or the browser tests skip" >&2
+    echo "   not root: run 'sudo apt-get install $(echo $missing)' (PDF reports / browser tests need them)" >&2
   fi
 fi
 

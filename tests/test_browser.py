@@ -24,6 +24,7 @@ PAGES = {  # url path -> title shown on the page
     "": "Overview", "revenue": "Revenue and burns", "staking": "Staking and yield", "utilization": "Utilization",
     "gpu_prices": "GPU prices", "benchmarks": "Benchmarks", "claims": "Claims against evidence",
     "token_flows": "Token flows", "submit": "Submit a benchmark", "data_sources": "Data and methodology",
+    "report": "Report",
 }
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]

@@ -22,6 +22,7 @@ TITLES = {
     "token_flows.py": "Token flows",
     "submit.py": "Submit a benchmark",
     "data_sources.py": "Data and methodology",
+    "report.py": "Report",
 }
 
 
@@ -41,7 +42,7 @@ def test_every_page_renders_over_the_demo_warehouse(serving: Path, page: str) ->
     app = _run(page)
     assert not app.exception, app.exception
     assert app.title[0].value == TITLES[page]
-    if page not in ("submit.py", "data_sources.py", "benchmarks.py"):
+    if page not in ("submit.py", "data_sources.py", "benchmarks.py", "report.py"):
         assert any("DEMO DATA" in w.value for w in app.warning), "demo rows must carry the demo badge"
 
 

@@ -1,6 +1,8 @@
 -- One row per network per UTC day per source label: the metrics analysts compare.
 -- Every formula is defined in docs/methodology.md; the per-network economics (what counts
 -- as revenue, take rates, what pays stakers) come from networks.toml via the registry.
+{{ config(materialized='incremental', unique_key='network_day_key', incremental_strategy='delete+insert') }}
+
 with
 
 networks as (
@@ -31,10 +33,17 @@ akash_params as (
 
 spine as (
 
-    select network, day, source from supply
-    union select network, day, source from staking
-    union select network, day, source from jobs
-    union select network, day, source from vaults
+    select * from (
+        select network, day, source from supply
+        union select network, day, source from staking
+        union select network, day, source from jobs
+        union select network, day, source from vaults
+    )
+    {% if is_incremental() %}
+    -- cumulative inputs (staked balances, trailing fleets) are computed over all history
+    -- upstream; only the rows of the run's window are rewritten here
+    where day between {{ window_start() }} and {{ window_end() }}
+    {% endif %}
 
 ),
 

@@ -1,8 +1,14 @@
+{{ config(materialized='incremental', unique_key='flow_key', incremental_strategy='delete+insert') }}
+
 with
 
 transfers as (
 
     select * from {{ ref('stg_onchain__token_transfers') }}
+    {% if is_incremental() %}
+    -- only the run's window (Dagster passes it as vars), re-read with a lookback for late rows
+    where block_day between {{ window_start() }} and {{ window_end() }}
+    {% endif %}
 
 ),
 

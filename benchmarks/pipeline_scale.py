@@ -1,0 +1,116 @@
+"""dbt build time as the raw layer grows: one year x every registry network at 1M, 5M, 10M rows.
+
+For each size, a fresh DuckDB warehouse gets the registry tables, a year of daily prices and
+N synthetic token movements (mints, burns, transfers; exact DECIMAL(38,0) amounts) spread over
+365 days and every token of the registry; then it times
+  - a full `dbt build` (every model and test, from nothing), and
+  - a one-day incremental `dbt build` of the marts (the daily schedule's work),
+and prints rows/s and the scaling exponent b of time ~ rows^b (1.0 = linear).
+
+    .venv/bin/python benchmarks/pipeline_scale.py [--max-rows 10000000]
+
+The last line reads `full_build_s_at_max: <seconds>`. Targets on 2 cores: 10M rows full build
+under 120 s, one-day incremental under 10 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from depinlens.registry import load_registry  # noqa: E402
+from depinlens.settings import DBT_PROJECT_DIR, PROJECT_ROOT  # noqa: E402
+from warehouse import connect_warehouse  # noqa: E402
+
+SIZES = (1_000_000, 5_000_000, 10_000_000)
+LAST_DAY = date(2025, 12, 31)
+
+
+def build_raw_layer(path: Path, rows: int) -> None:
+    """Registry tables, prices and `rows` token movements over 365 days, straight in SQL."""
+    registry = load_registry(PROJECT_ROOT / "networks.toml")
+    conn = connect_warehouse(path)
+    now = datetime.now(UTC)
+    for n in registry.networks.values():
+        conn.execute("insert into raw.registry_networks values (?, ?, ?, ?, ?, ?, ?, ?)",
+                     [n.id, n.name, n.revenue_definition, n.revenue_model, n.burn_share_of_fees, n.rewards_source,
+                      n.primary_token, now])
+        for token in n.tokens:
+            conn.execute("insert into raw.registry_contracts values (?, ?, ?, ?, 'token', ?, ?, ?, ?, ?, ?)",
+                         [n.id, token.chain, registry.chains[token.chain].family, registry.chains[token.chain].local,
+                          token.symbol, token.address, token.decimals, token.verified, token.reference, now])
+    tokens = [(t.network, t.chain, t.symbol, t.address, t.decimals) for n in registry.networks.values() for t in n.tokens]
+    conn.execute("create temp table tokens (k int, network varchar, chain varchar, symbol varchar, address varchar, "
+                 "decimals utinyint)")
+    conn.executemany("insert into tokens values (?, ?, ?, ?, ?, ?)", [(i, *t) for i, t in enumerate(tokens)])
+    first_day = LAST_DAY - timedelta(days=364)
+    conn.execute("""
+        insert into raw.token_prices
+        select symbol, ? + d::int, 1.0 + (hash(symbol || d) % 100) / 100.0, 'demo', 'pipeline_scale', 'synthetic', now()
+        from (select distinct symbol from tokens), range(365) r(d)
+    """, [first_day])
+    conn.execute(f"""
+        insert into raw.token_transfers
+        select
+            t.network, t.chain, 'demo', t.symbol, t.address, t.decimals,
+            case when i % 10 = 0 then 'mint' when i % 10 = 1 then 'burn' else 'transfer' end,
+            case when i % 10 = 0 then '0x' || repeat('0', 40) else '0x' || lpad(to_hex(i % 9973), 40, '0') end,
+            case when i % 10 = 1 then '0x' || repeat('0', 40) else '0x' || lpad(to_hex(i % 7919), 40, '0') end,
+            ((i * 7919) % 1000000000000000000000)::decimal(38, 0),
+            i // 50, '0x' || lpad(to_hex(i // 50), 64, '0'),
+            (timestamp '{first_day}' + to_seconds((i * 86400 * 365) // {rows}))::timestamptz,
+            ('{first_day}'::date + ((i * 365) // {rows})::int),
+            '0x' || lpad(to_hex(i), 64, '0'), (i % 50)::int, null, now()
+        from range({rows}) r(i)
+        join tokens t on t.k = r.i % (select count(*) from tokens)
+    """)
+    conn.close()
+
+
+def dbt_build(warehouse: Path, *extra: str) -> float:
+    dbt = Path(sys.executable).with_name("dbt")
+    started = time.perf_counter()
+    done = subprocess.run([str(dbt), "build", "--quiet", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir",
+                           str(DBT_PROJECT_DIR), "--target-path", str(warehouse.parent / "target"), *extra],
+                          env=dict(os.environ, DEPINLENS_WAREHOUSE=str(warehouse)), capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"dbt build failed:\n{done.stdout[-3000:]}\n{done.stderr[-2000:]}")
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--max-rows", type=int, default=SIZES[-1], help="largest raw size to build (default 10M)")
+    args = parser.parse_args()
+    sizes = [s for s in SIZES if s <= args.max_rows] or [args.max_rows]
+    results = []
+    for rows in sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            warehouse = Path(tmp) / "scale.duckdb"
+            started = time.perf_counter()
+            build_raw_layer(warehouse, rows)
+            setup_s = time.perf_counter() - started
+            full_s = dbt_build(warehouse)
+            window = json.dumps({"min_day": str(LAST_DAY), "max_day": str(LAST_DAY)})
+            incremental_s = dbt_build(warehouse, "--select", "marts", "--vars", window)
+            results.append((rows, full_s, incremental_s))
+            print(f"{rows:>11,} rows: raw layer {setup_s:6.1f} s | full build {full_s:6.1f} s "
+                  f"({rows / full_s:,.0f} rows/s) | one-day incremental {incremental_s:5.1f} s", flush=True)
+    if len(results) > 1:
+        (r0, t0, _), (r1, t1, _) = results[0], results[-1]
+        print(f"scaling exponent (full build, {r0:,} -> {r1:,} rows): {math.log(t1 / t0) / math.log(r1 / r0):.2f}")
+    print(f"full_build_s_at_max: {results[-1][1]:.1f}")
+
+
+if __name__ == "__main__":
+    main()

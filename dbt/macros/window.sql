@@ -1,0 +1,13 @@
+{#- The incremental window: the run's days (vars min_day/max_day from Dagster) widened by
+    `incremental_lookback_days` for rows that arrive late; everything when no window is set. -#}
+{% macro window_start() -%}
+    {%- if var('min_day') -%}
+        (date '{{ var('min_day') }}' - interval {{ var('incremental_lookback_days') }} day)::date
+    {%- else -%}
+        date '1970-01-01'
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro window_end() -%}
+    {%- if var('max_day') -%} date '{{ var('max_day') }}' {%- else -%} date '9999-12-31' {%- endif -%}
+{%- endmacro %}

@@ -1,0 +1,122 @@
+"""Charts as inline SVG (matplotlib): no browser or kaleido needed, and the PDF keeps them as vectors."""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from reports._content import ReportContent
+
+PALETTE = ["#264653", "#2a9d8f", "#e9c46a", "#f4a261", "#e76f51", "#577590", "#8ab17d"]
+
+
+def _figure(width: float = 7.2, height: float = 3.0):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    plt.rcParams.update({"svg.fonttype": "none", "svg.hashsalt": "depinlens", "font.size": 8,
+                         "font.family": "DejaVu Sans", "axes.spines.top": False, "axes.spines.right": False})
+    return plt.subplots(figsize=(width, height))
+
+
+def _svg(figure) -> str:
+    import matplotlib.pyplot as plt
+
+    buffer = io.StringIO()
+    figure.tight_layout()
+    figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+    plt.close(figure)
+    text = buffer.getvalue()
+    text = re.sub(r"<\?xml[^>]*>\s*", "", text)
+    text = re.sub(r"<!DOCTYPE[^>]*>\s*", "", text)
+    text = re.sub(r"<metadata>.*?</metadata>\s*", "", text, flags=re.S)
+    return text
+
+
+def revenue_chart(networks: pd.DataFrame) -> str | None:
+    """Horizontal bars of revenue in the window per network (log scale: they differ by orders of magnitude)."""
+    rows = networks.dropna(subset=["revenue_usd"])
+    rows = rows[rows["revenue_usd"] > 0].sort_values("revenue_usd")
+    if rows.empty:
+        return None
+    figure, axes = _figure(height=0.35 * len(rows) + 0.9)
+    axes.barh(rows["network"], rows["revenue_usd"], color=PALETTE[1])
+    axes.set_xscale("log")
+    axes.set_xlabel("protocol revenue in the window, USD (log scale)")
+    for y, value in enumerate(rows["revenue_usd"]):
+        axes.text(value, y, f" ${value:,.0f}", va="center", fontsize=7)
+    return _svg(figure)
+
+
+def yield_chart(networks: pd.DataFrame) -> str | None:
+    """Grouped bars: nominal APY beside real yield per network, in percent a year."""
+    rows = networks.dropna(subset=["nominal_apy", "real_yield"], how="all")
+    if rows.empty:
+        return None
+    figure, axes = _figure(height=2.6)
+    positions = range(len(rows))
+    axes.bar([p - 0.2 for p in positions], rows["nominal_apy"].fillna(0) * 100, width=0.4, label="nominal APY",
+             color=PALETTE[6])
+    axes.bar([p + 0.2 for p in positions], rows["real_yield"].fillna(0) * 100, width=0.4, label="real yield",
+             color=PALETTE[0])
+    axes.set_xticks(list(positions), rows["network"])
+    axes.set_ylabel("% a year")
+    axes.legend(frameon=False)
+    return _svg(figure)
+
+
+def price_chart(comparison: pd.DataFrame) -> str | None:
+    """Grouped bars per GPU model: the network's $/GPU-hour beside the cheapest cloud's."""
+    rows = comparison.dropna(subset=["cloud_usd_per_gpu_hour"])
+    if rows.empty:
+        return None
+    labels = [f"{r.gpu_model}\n({r.network})" for r in rows.itertuples()]
+    figure, axes = _figure(height=2.8)
+    positions = range(len(rows))
+    axes.bar([p - 0.2 for p in positions], rows["network_usd_per_gpu_hour"], width=0.4, label="network",
+             color=PALETTE[4])
+    axes.bar([p + 0.2 for p in positions], rows["cloud_usd_per_gpu_hour"], width=0.4, label="cheapest cloud",
+             color=PALETTE[5])
+    axes.set_xticks(list(positions), labels, fontsize=6.5)
+    axes.set_ylabel("USD per GPU-hour")
+    axes.legend(frameon=False)
+    return _svg(figure)
+
+
+def daily_revenue_chart(daily: pd.DataFrame) -> str | None:
+    """Daily revenue per network (log scale)."""
+    rows = daily.dropna(subset=["revenue_usd"])
+    rows = rows[rows["revenue_usd"] > 0]
+    if rows.empty:
+        return None
+    figure, axes = _figure(height=2.6)
+    for index, (network, group) in enumerate(rows.groupby("network")):
+        per_day = group.groupby("day")["revenue_usd"].sum()
+        axes.plot(per_day.index, per_day.values, marker="o", markersize=3, label=network,
+                  color=PALETTE[index % len(PALETTE)])
+    import matplotlib.dates as mdates
+
+    axes.set_yscale("log")
+    axes.xaxis.set_major_locator(mdates.DayLocator(interval=max(1, rows["day"].nunique() // 10)))
+    axes.xaxis.set_major_formatter(mdates.DateFormatter("%m-%d"))
+    axes.set_ylabel("revenue per day, USD (log)")
+    axes.legend(frameon=False, ncols=4, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, 1.18))
+    return _svg(figure)
+
+
+def build_charts(content: ReportContent) -> dict[str, str]:
+    """Every chart the content supports, by name; a chart without data is left out."""
+    tables = content.tables
+    charts = {
+        "revenue": revenue_chart(tables["networks"].frame),
+        "daily_revenue": daily_revenue_chart(tables["daily"].frame),
+        "yield": yield_chart(tables["networks"].frame),
+        "prices": price_chart(tables["gpu_prices"].frame),
+    }
+    return {name: svg for name, svg in charts.items() if svg}

@@ -1,0 +1,346 @@
+"""Gather what a report shows: every figure from warehouse.queries, shaped into titled tables.
+
+Pure: takes an open (read-only) serving connection and the report's scope, returns a
+`ReportContent`. Renderers (HTML, PDF, XLSX, CSV) only lay it out, so every format carries
+the same numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Literal
+
+from warehouse import queries
+
+if TYPE_CHECKING:
+    import duckdb
+    import pandas as pd
+
+ColumnKind = Literal["text", "usd", "pct", "number", "int", "date", "ratio"]
+
+DEMO_WARNING = ("DEMO DATA: the on-chain figures in this report are simulated activity on local test "
+                "chains (source = 'demo'), not real network figures. They show the method, not a verdict.")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One shown column: the frame's key, its header and how its values are formatted."""
+
+    key: str
+    label: str
+    kind: ColumnKind = "text"
+
+
+@dataclass(frozen=True)
+class Table:
+    """A titled table of the report; `in_document` False keeps it to the XLSX and CSV exports."""
+
+    name: str
+    title: str
+    note: str
+    columns: tuple[Column, ...]
+    frame: pd.DataFrame
+    in_document: bool = True
+
+    def shown(self) -> pd.DataFrame:
+        """The frame restricted to (and ordered by) the declared columns."""
+        return self.frame[[c.key for c in self.columns]]
+
+
+@dataclass(frozen=True)
+class ReportContent:
+    """Everything a report states: scope, provenance, tables and the methodology text."""
+
+    networks: list[str]
+    start: date | None
+    end: date | None
+    generated_at: datetime
+    published_at: datetime | None
+    sources: list[str]
+    tables: dict[str, Table]
+    methodology_md: str
+    benchmark_runs: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def is_demo(self) -> bool:
+        """True when any row behind the report is simulated (source='demo')."""
+        return "demo" in self.sources
+
+    @property
+    def period(self) -> str:
+        """The window as text, e.g. '2025-06-01 to 2025-06-30 (UTC days)'."""
+        first = self.start.isoformat() if self.start else "first day published"
+        last = self.end.isoformat() if self.end else "last day published"
+        return f"{first} to {last} (UTC days)"
+
+
+def report_time() -> datetime:
+    """Now (UTC, whole seconds), or SOURCE_DATE_EPOCH when set, so a rebuild can be byte-identical."""
+    import os
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), UTC)
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def _day(value: object) -> date:
+    return value.date() if hasattr(value, "date") else value
+
+
+def _listed(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)) or hasattr(value, "tolist"):
+        return ", ".join(str(v) for v in list(value))
+    return str(value)
+
+
+def revenue_growth(daily: pd.DataFrame) -> dict[str, float | None]:
+    """Per network: mean daily revenue of the window's second half ÷ its first half − 1.
+
+    Halves, not first-vs-last day, so one noisy day does not make the trend; a network with
+    fewer than two days of revenue, or none in the first half, has no growth figure.
+    """
+    growth: dict[str, float | None] = {}
+    for network, group in daily.dropna(subset=["revenue_usd"]).groupby("network"):
+        per_day = group.groupby("day")["revenue_usd"].sum().sort_index()
+        half = len(per_day) // 2
+        first = per_day.iloc[:half].mean() if half else None
+        last = per_day.iloc[-half:].mean() if half else None
+        growth[network] = (last / first - 1) if first else None
+    return growth
+
+
+def _networks_table(summary: pd.DataFrame, daily: pd.DataFrame) -> Table:
+    frame = summary.copy()
+    issuance = daily.groupby("network")[["net_issuance_usd", "net_issuance_tokens"]].sum(min_count=1)
+    frame = frame.join(issuance, on="network")
+    growth = revenue_growth(daily)
+    frame["revenue_growth"] = frame["network"].map(growth)
+    frame["sources"] = frame["sources"].map(_listed)
+    frame = frame.drop(columns=["revenue_trend"])
+    return Table(
+        "networks", "Networks side by side",
+        "Totals over the window; yields and utilization are daily averages. Growth: mean daily revenue "
+        "of the window's second half against its first half. Empty cells: the metric does not apply "
+        "or is not established for that network (see the methodology).",
+        (Column("network", "network"), Column("sources", "source"), Column("days", "days", "int"),
+         Column("revenue_usd", "revenue", "usd"), Column("revenue_growth", "revenue growth", "pct"),
+         Column("fees_usd", "fees", "usd"), Column("burns_usd", "burns", "usd"),
+         Column("emissions_usd", "emissions", "usd"), Column("net_issuance_usd", "net issuance", "usd"),
+         Column("nominal_apy", "nominal APY", "pct"), Column("real_yield", "real yield", "pct"),
+         Column("utilization", "utilization", "pct"), Column("gpu_hours", "GPU-hours", "number")),
+        frame.reset_index(drop=True),
+    )
+
+
+def _daily_table(daily: pd.DataFrame) -> Table:
+    return Table(
+        "daily", "Daily metrics per network", "One row per network, UTC day and source label (marts.network_daily).",
+        (Column("day", "day", "date"), Column("network", "network"), Column("source", "source"),
+         Column("revenue_usd", "revenue", "usd"), Column("fees_usd", "fees", "usd"),
+         Column("burns_usd", "burns", "usd"), Column("emissions_usd", "emissions", "usd"),
+         Column("net_issuance_usd", "net issuance", "usd"), Column("net_issuance_tokens", "net issuance (tokens)", "number"),
+         Column("staked_usd", "staked", "usd"), Column("nominal_apy", "nominal APY", "pct"),
+         Column("real_yield", "real yield", "pct"), Column("utilization", "utilization", "pct"),
+         Column("gpu_hours", "GPU-hours", "number"), Column("token_price_usd", "token price", "usd"),
+         Column("price_source", "price source")),
+        daily.reset_index(drop=True), in_document=False,
+    )
+
+
+def _price_tables(latest: pd.DataFrame, networks: list[str]) -> tuple[Table, Table]:
+    import pandas as pd
+
+    venues = latest[(latest["venue_kind"] == "cloud") | latest["venue"].isin(networks)].reset_index(drop=True)
+    clouds = venues[venues["venue_kind"] == "cloud"].sort_values("usd_per_gpu_hour")
+    rows = []
+    for offer in venues[venues["venue_kind"] == "network"].itertuples():
+        cheapest = clouds[clouds["gpu_model"] == offer.gpu_model].head(1)
+        cloud = cheapest.iloc[0] if not cheapest.empty else None
+        rows.append({
+            "gpu_model": offer.gpu_model, "network": offer.venue, "source": offer.source, "day": offer.day,
+            "network_usd_per_gpu_hour": offer.usd_per_gpu_hour,
+            "cloud_venue": None if cloud is None else cloud["venue"],
+            "cloud_usd_per_gpu_hour": None if cloud is None else cloud["usd_per_gpu_hour"],
+            "cloud_day": None if cloud is None else cloud["day"],
+            "network_to_cloud": None if cloud is None else offer.usd_per_gpu_hour / cloud["usd_per_gpu_hour"],
+        })
+    comparison = pd.DataFrame(rows, columns=["gpu_model", "network", "source", "day", "network_usd_per_gpu_hour",
+                                             "cloud_venue", "cloud_usd_per_gpu_hour", "cloud_day", "network_to_cloud"])
+    compare = Table(
+        "gpu_prices", "$/GPU-hour by GPU model: networks against the cheapest cloud",
+        "Latest published price of one GPU for an hour. Networks: lease price × the payment token's price "
+        "that day; clouds: cheapest list price per venue (SkyPilot catalog). Ratio below 1: the network is cheaper.",
+        (Column("gpu_model", "GPU model"), Column("network", "network"), Column("source", "source"),
+         Column("day", "as of", "date"), Column("network_usd_per_gpu_hour", "network $/GPU-h", "usd"),
+         Column("cloud_venue", "cheapest cloud"), Column("cloud_usd_per_gpu_hour", "cloud $/GPU-h", "usd"),
+         Column("cloud_day", "cloud as of", "date"), Column("network_to_cloud", "network ÷ cloud", "ratio")),
+        comparison.sort_values(["gpu_model", "network"]).reset_index(drop=True),
+    )
+    every = Table(
+        "gpu_prices_latest", "Latest $/GPU-hour of every venue",
+        "One row per venue, GPU model and source label: the latest published price (marts.gpu_prices).",
+        (Column("gpu_model", "GPU model"), Column("venue", "venue"), Column("venue_kind", "kind"),
+         Column("source", "source"), Column("day", "as of", "date"), Column("usd_per_gpu_hour", "$/GPU-h", "usd"),
+         Column("median_usd_per_gpu_hour", "median $/GPU-h", "usd"), Column("offers", "offers", "int"),
+         Column("price_source", "price source")),
+        venues, in_document=False,
+    )
+    return compare, every
+
+
+def _cost_table(cost: pd.DataFrame, networks: list[str], benchmark_runs: int) -> Table:
+    frame = cost[(cost["venue_kind"] == "cloud") | cost["venue"].isin(networks)].copy()
+    frame["run_ids"] = frame["run_ids"].map(_listed)
+    measured = "measured: best accepted bf16/fp16 matmul run" if benchmark_runs else \
+        "no accepted benchmark run is published yet, so every row uses the datasheet basis"
+    return Table(
+        "cost_per_compute", "$ per PFLOP-hour",
+        f"$/GPU-hour ÷ PFLOP/s. Basis 'measured' = accepted benchmark runs; 'datasheet' = dense bf16 peak, "
+        f"an upper bound on speed and so a lower bound on cost. Here: {measured}.",
+        (Column("gpu_model", "GPU model"), Column("venue", "venue"), Column("venue_kind", "kind"),
+         Column("source", "source"), Column("basis", "basis"), Column("usd_per_gpu_hour", "$/GPU-h", "usd"),
+         Column("tflops", "TFLOP/s", "number"), Column("usd_per_pflop_hour", "$/PFLOP-h", "usd"),
+         Column("usd_per_million_tokens", "$/M tokens", "usd"), Column("run_ids", "benchmark runs")),
+        frame.sort_values(["gpu_model", "usd_per_pflop_hour"]).reset_index(drop=True),
+    )
+
+
+def _benchmarks_table(bench: pd.DataFrame) -> Table:
+    return Table(
+        "benchmarks", "Accepted benchmark measurements",
+        "Signed gpu_bench results that passed verification (marts.benchmark_results).",
+        (Column("signed_at", "signed at", "date"), Column("venue", "venue"), Column("provider", "provider"),
+         Column("gpu_model", "GPU model"), Column("suite", "suite"), Column("metric", "metric"),
+         Column("precision", "precision"), Column("value", "value", "number"), Column("unit", "unit"),
+         Column("pct_of_peak", "% of peak", "pct"), Column("run_id", "run"), Column("source", "source")),
+        bench.reset_index(drop=True), in_document=not bench.empty,
+    )
+
+
+def _claims_table(claims: pd.DataFrame) -> Table:
+    frame = claims.copy()
+    frame["evidence_sources"] = frame["evidence_sources"].map(_listed)
+    return Table(
+        "claims", "Claims against evidence",
+        "Each published claim beside its measured on-chain counterpart. Gap = (measured − claimed) ÷ claimed. "
+        "An empty measurement means no on-chain counterpart was ingested; the basis says why.",
+        (Column("network", "network"), Column("claim_text", "claim"), Column("claimed_value", "claimed", "number"),
+         Column("unit", "unit"), Column("period", "period"), Column("as_of", "as of", "date"),
+         Column("source_name", "claim source"), Column("measured_value", "measured", "number"),
+         Column("gap_ratio", "gap", "pct"), Column("measurement_basis", "basis"),
+         Column("evidence_sources", "evidence source")),
+        frame.reset_index(drop=True),
+    )
+
+
+def _sources_table(sources: pd.DataFrame, daily: pd.DataFrame, latest: pd.DataFrame, claims: pd.DataFrame,
+                   specs: pd.DataFrame) -> Table:
+    import pandas as pd
+
+    rows = [{"kind": "on-chain records", "source": r.source, "what": f"{r.network} on {r.chain}",
+             "reference": f"{int(r.records)} token records, {r.first_day:%Y-%m-%d} to {r.last_day:%Y-%m-%d}",
+             "as_of": r.last_day} for r in sources.itertuples()]
+    for (label, src), group in daily.dropna(subset=["price_source"]).groupby(["price_source", "source"]):
+        rows.append({"kind": "token prices", "source": src, "what": ", ".join(sorted(group["primary_token"].dropna().unique())),
+                     "reference": f"price source: {label}", "as_of": group["day"].max()})
+    clouds = latest[latest["venue_kind"] == "cloud"]
+    for (label, src), group in clouds.groupby(["price_source", "source"]):
+        rows.append({"kind": "cloud GPU prices", "source": src, "what": ", ".join(sorted(group["venue"].unique())),
+                     "reference": label, "as_of": group["day"].max()})
+    for (name, ref, src), group in claims.fillna({"source_ref": ""}).groupby(["source_name", "source_ref", "network"]):
+        rows.append({"kind": "published claims", "source": "reference", "what": f"{src}: {len(group)} claims",
+                     "reference": f"{name}. {ref}".strip(". "), "as_of": group["as_of"].max()})
+    if not specs.empty:
+        rows.append({"kind": "GPU datasheet peaks", "source": "reference", "what": f"{len(specs)} GPU models",
+                     "reference": "vendor datasheets (reference/gpu_peak_specs.csv)", "as_of": None})
+    frame = pd.DataFrame(rows, columns=["kind", "source", "what", "reference", "as_of"])
+    return Table(
+        "sources", "Data sources and as-of dates",
+        "Where each figure came from. Source labels never mix: live (mainnet), local (a local test chain), "
+        "demo (simulated), reference (a published figure).",
+        (Column("kind", "kind"), Column("source", "source"), Column("what", "what"),
+         Column("reference", "reference"), Column("as_of", "as of", "date")),
+        frame,
+    )
+
+
+def _references_table(refs: pd.DataFrame) -> Table:
+    return Table(
+        "onchain_references", "On-chain references",
+        "Per network, chain and token contract: the first and last block (EVM), slot (Solana) or height (Cosmos) "
+        "whose records are behind the window's figures. Every raw row also keeps its tx hash or signature.",
+        (Column("network", "network"), Column("chain", "chain"), Column("source", "source"),
+         Column("token_symbol", "token"), Column("token_address", "contract / mint"),
+         Column("first_day", "first day", "date"), Column("last_day", "last day", "date"),
+         Column("first_block", "first block / slot", "int"), Column("last_block", "last block / slot", "int"),
+         Column("records", "records", "int")),
+        refs.reset_index(drop=True),
+    )
+
+
+def _freshness_table(fresh: pd.DataFrame) -> Table:
+    return Table(
+        "freshness", "Freshness of the published marts", "Latest day and row count of each mart per source label.",
+        (Column("mart", "mart"), Column("source", "source"), Column("latest_day", "latest day", "date"),
+         Column("rows", "rows", "int")),
+        fresh.reset_index(drop=True), in_document=False,
+    )
+
+
+def gather(conn: duckdb.DuckDBPyConnection, *, networks: list[str] | None = None, start: date | None = None,
+           end: date | None = None, methodology_md: str = "", generated_at: datetime | None = None) -> ReportContent:
+    """Read the report's tables through the named queries.
+
+    Args:
+        conn: a read-only connection (or cursor) on the serving file.
+        networks: networks to compare; None or empty means every published network.
+        start: first UTC day of the window (None: the first published day).
+        end: last UTC day of the window (None: the last published day).
+        methodology_md: the methodology text to append (docs/methodology.md).
+        generated_at: the report's timestamp (default: now, UTC).
+
+    Returns:
+        The report's content, tables in reading order.
+    """
+    known = queries.networks(conn)
+    chosen = [n for n in (networks or known)]
+    unknown = sorted(set(chosen) - set(known))
+    if unknown:
+        raise ValueError(f"unknown network(s) {', '.join(unknown)}; published: {', '.join(known)}")
+    window = {"networks": chosen, "start": start, "end": end}
+    summary = queries.network_summary(conn, **window)
+    daily = queries.network_daily(conn, **window)
+    prices = queries.latest_gpu_price_by_venue(conn, gpu_models=queries.gpu_models(conn))
+    cost = queries.cost_per_compute(conn)
+    bench = queries.benchmark_results(conn)
+    bench = bench[(bench["venue"].isin(chosen)) | ~bench["venue"].isin(known)] if not bench.empty else bench
+    claims = queries.claims_vs_evidence(conn, networks=chosen)
+    token_sources = queries.data_sources(conn)
+    token_sources = token_sources[token_sources["network"].isin(chosen)]
+    refs = queries.onchain_references(conn, **window)
+    compare, every_price = _price_tables(prices, chosen)
+    cost_table = _cost_table(cost, chosen, len(bench))
+    tables = [
+        _networks_table(summary, daily), compare, cost_table, _benchmarks_table(bench), _claims_table(claims),
+        _sources_table(token_sources, daily, prices, claims, queries.gpu_specs(conn)), _references_table(refs),
+        _daily_table(daily), every_price, _freshness_table(queries.freshness(conn)),
+    ]
+    labels: set[str] = set()
+    for frame, column in ((daily, "source"), (compare.frame, "source"), (cost_table.frame, "source"),
+                          (refs, "source"), (token_sources, "source")):
+        labels.update(str(v) for v in frame[column].dropna().unique())
+    for listed in claims["evidence_sources"].dropna():
+        labels.update(v.strip() for v in _listed(listed).split(",") if v.strip())
+    days = daily["day"].dropna()
+    return ReportContent(
+        networks=chosen, start=start or (_day(days.min()) if len(days) else None),
+        end=end or (_day(days.max()) if len(days) else None),
+        generated_at=generated_at or report_time(),
+        published_at=queries.published_at(conn), sources=sorted(labels),
+        tables={t.name: t for t in tables}, methodology_md=methodology_md, benchmark_runs=len(bench),
+    )
