@@ -273,11 +273,13 @@ def _references_table(refs: pd.DataFrame) -> Table:
     return Table(
         "onchain_references", "On-chain references",
         "Per network, chain and token contract: the first and last block (EVM), slot (Solana) or height (Cosmos) "
-        "whose records are behind the window's figures. Every raw row also keeps its tx hash or signature.",
+        "whose records are behind the window's figures, with the first and last transaction (tx hash or signature). "
+        "Every raw row keeps its own.",
         (Column("network", "network"), Column("chain", "chain"), Column("source", "source"),
          Column("token_symbol", "token"), Column("token_address", "contract / mint"),
          Column("first_day", "first day", "date"), Column("last_day", "last day", "date"),
          Column("first_block", "first block / slot", "int"), Column("last_block", "last block / slot", "int"),
+         Column("first_tx", "first tx / signature"), Column("last_tx", "last tx / signature"),
          Column("records", "records", "int")),
         refs.reset_index(drop=True),
     )

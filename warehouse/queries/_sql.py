@@ -116,6 +116,7 @@ select
     network, chain, source, token_symbol, token_address,
     min(day) as first_day, max(day) as last_day,
     min(first_block) as first_block, max(last_block) as last_block,
+    arg_min(first_tx, first_block) as first_tx, arg_max(last_tx, last_block) as last_tx,
     sum(mint_count + burn_count + transfer_count) as records
 from marts.token_flows_daily
 where (? is null or list_contains(?, network))

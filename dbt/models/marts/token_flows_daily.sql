@@ -32,7 +32,10 @@ daily_flows as (
         count(*) filter (where kind = 'burn') as burn_count,
         count(*) filter (where kind = 'transfer') as transfer_count,
         min(block_number) as first_block,
-        max(block_number) as last_block
+        max(block_number) as last_block,
+        -- on-chain references a reader can look up: the day's first and last transaction
+        arg_min(tx_hash, block_number * 100000 + log_index) as first_tx,
+        arg_max(tx_hash, block_number * 100000 + log_index) as last_tx
 
     from transfers
     group by all
