@@ -33,42 +33,46 @@ def replace_partition(
     rows: pa.Table,
     *,
     scope: Mapping[str, Scalar | Sequence[Scalar]],
-    day_column: str,
-    first_day: date,
-    last_day: date,
+    day_column: str | None = None,
+    first_day: date | None = None,
+    last_day: date | None = None,
     cursors: Sequence[Cursor] = (),
 ) -> int:
     """Delete the rows of `table` inside the partition, insert `rows`, move cursors; commit once.
 
-    The partition is every row whose `scope` columns match and whose `day_column` lies in
-    [first_day, last_day]. Re-running with the same input leaves the table identical; a
-    failure anywhere rolls back, leaving the warehouse as it was.
+    The partition is every row whose `scope` columns match and, when `day_column` is given,
+    whose day lies in [first_day, last_day] (reference files, read whole, give no days).
+    Re-running with the same input leaves the table identical; a failure anywhere rolls
+    back, leaving the warehouse as it was. Rows outside the partition are refused, so a
+    load can never delete what it does not replace.
 
     Args:
         conn: read-write warehouse connection.
         table: qualified table name from warehouse/schema/*.sql (never user text).
         rows: the partition's new content; its columns are matched by name.
-        scope: column -> value (or list of values) that bounds the partition.
-        day_column, first_day, last_day: the days being replaced.
+        scope: column -> value (or list of values) that bounds the partition; never empty.
+        day_column, first_day, last_day: the days being replaced, if the table has days.
         cursors: ingest cursors to record in the same transaction.
 
     Returns:
         The number of rows inserted.
     """
+    if not scope:
+        raise ValueError(f"replacing rows of {table} needs a scope; an empty one would delete the whole table")
     clauses, params = [], []
     for column, value in scope.items():
-        if isinstance(value, (list, tuple)):
-            clauses.append(f"{column} in (select unnest(?))")
-            params.append(list(value))
-        else:
-            clauses.append(f"{column} = ?")
-            params.append(value)
-    clauses.append(f"{day_column} between ? and ?")
-    params += [first_day, last_day]
-    days = set(rows.column(day_column).to_pylist()) if rows.num_rows else set()
-    stray = {d for d in days if d is None or not first_day <= d <= last_day}
-    if stray:
-        raise ValueError(f"rows for {sorted(map(str, stray))[:3]} fall outside the partition {first_day}..{last_day}")
+        allowed = list(value) if isinstance(value, (list, tuple)) else [value]
+        clauses.append(f"{column} in (select unnest(?))")
+        params.append(allowed)
+        if rows.num_rows and not set(rows.column(column).to_pylist()) <= set(allowed):
+            raise ValueError(f"rows for {table} fall outside the {column} scope being replaced")
+    if day_column is not None:
+        clauses.append(f"{day_column} between ? and ?")
+        params += [first_day, last_day]
+        days = set(rows.column(day_column).to_pylist()) if rows.num_rows else set()
+        stray = {d for d in days if d is None or not first_day <= d <= last_day}
+        if stray:
+            raise ValueError(f"rows for {sorted(map(str, stray))[:3]} fall outside the partition {first_day}..{last_day}")
 
     conn.execute("begin transaction")
     try:

@@ -5,7 +5,6 @@ pipelines/defs/assets/reference.py do the I/O against the warehouse.
 """
 
 from pipelines.reference._csv import ReferenceDataError
-from pipelines.reference._load import replace_scope
 from pipelines.reference.claims import NETWORK_CLAIMS_SCHEMA, load_network_claims
 from pipelines.reference.cloud_prices import GPU_OFFERS_SCHEMA, CloudPriceReport, load_cloud_gpu_offers
 from pipelines.reference.gpu_models import (
@@ -42,5 +41,4 @@ __all__ = [
     "load_token_prices",
     "map_gpu_names",
     "parse_coingecko_ids",
-    "replace_scope",
 ]

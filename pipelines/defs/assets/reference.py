@@ -22,7 +22,6 @@ from pipelines.reference import (
     load_network_claims,
     load_token_prices,
     parse_coingecko_ids,
-    replace_scope,
 )
 from pipelines.reference.cloud_prices import SOURCE_NAME as CLOUD_PRICES_SOURCE
 from pipelines.reference.live_prices import DEFAULT_URL as COINGECKO_URL
@@ -102,7 +101,7 @@ def cloud_gpu_offers(context: dg.AssetExecutionContext, reference: ReferenceReso
     path = reference.cloud_prices_path()
     rows, report = load_cloud_gpu_offers(path)
     with warehouse.get_connection() as conn:
-        count = replace_scope(conn, "raw.gpu_offers", rows,
+        count = replace_partition(conn, "raw.gpu_offers", rows,
                               scope={"venue_kind": "cloud", "source": "reference", "source_name": CLOUD_PRICES_SOURCE})
     if report.unmapped:
         context.log.warning(f"GPU names not in the canonical list, rows not loaded: {dict(report.unmapped)}; "
@@ -121,7 +120,7 @@ def gpu_specs(reference: ReferenceResource, warehouse: WarehouseResource) -> dg.
     path = Path(reference.reference_dir) / "gpu_peak_specs.csv"
     rows = load_gpu_specs(path)
     with warehouse.get_connection() as conn:
-        count = replace_scope(conn, "raw.gpu_specs", rows, scope={"source": "reference"})
+        count = replace_partition(conn, "raw.gpu_specs", rows, scope={"source": "reference"})
     return dg.MaterializeResult(metadata={"rows": count, "file": dg.MetadataValue.path(str(path))})
 
 
@@ -131,7 +130,7 @@ def network_claims(reference: ReferenceResource, warehouse: WarehouseResource) -
     path = Path(reference.reference_dir) / "network_claims.csv"
     rows = load_network_claims(path)
     with warehouse.get_connection() as conn:
-        count = replace_scope(conn, "raw.network_claims", rows, scope={"source": "reference"})
+        count = replace_partition(conn, "raw.network_claims", rows, scope={"source": "reference"})
     return dg.MaterializeResult(metadata={"rows": count, "file": dg.MetadataValue.path(str(path))})
 
 
@@ -141,7 +140,7 @@ def token_prices(context: dg.AssetExecutionContext, reference: ReferenceResource
     """Token USD prices per day: the configured CSVs whole, plus live API prices for the run's days if set up."""
     rows = load_token_prices(reference.token_price_csvs)
     with warehouse.get_connection() as conn:
-        from_files = replace_scope(conn, "raw.token_prices", rows, scope={"source": FILE_SOURCES})
+        from_files = replace_partition(conn, "raw.token_prices", rows, scope={"source": FILE_SOURCES})
     if not reference.token_price_csvs:
         context.log.info("no token price CSV configured (DEPINLENS_TOKEN_PRICES_CSV); file prices cleared")
     live = 0
