@@ -46,15 +46,18 @@ def _param_date(name: str) -> date | None:
         return None
 
 
-def sidebar_filters(*, days: bool = True, gpu_models: list[str] | None = None, default_gpu: str | None = None) -> Filters:
-    """Network (and date range, GPU model) filters, read from and written back to the URL."""
+def sidebar_filters(*, networks: bool = True, days: bool = True, gpu_models: list[str] | None = None,
+                    default_gpu: str | None = None) -> Filters:
+    """Network, date range and GPU model filters (each optional), read from and written back to the URL."""
     all_networks = data.query("networks")
     wanted = st.query_params.get("networks")
     default_networks = [n for n in wanted.split(",") if n in all_networks] if wanted is not None else all_networks
+    chosen = all_networks
     start = end = None
     gpu_model = None
     with st.sidebar:
-        chosen = st.multiselect("Networks", all_networks, default=default_networks, key="networks")
+        if networks:
+            chosen = st.multiselect("Networks", all_networks, default=default_networks, key="networks")
         if days:
             span = data.query("network_daily")
             if not span.empty:
@@ -77,7 +80,8 @@ def sidebar_filters(*, days: bool = True, gpu_models: list[str] | None = None, d
             index = options.index(wanted_gpu) if wanted_gpu in options else options.index(fallback)
             gpu_model = st.selectbox("GPU model", options, index=index, key="gpu")
             gpu_model = None if gpu_model == "(none)" else gpu_model
-    st.query_params["networks"] = ",".join(chosen)
+    if networks:
+        st.query_params["networks"] = ",".join(chosen)
     if start and end:
         st.query_params["from"], st.query_params["to"] = start.isoformat(), end.isoformat()
     if gpu_model:

@@ -14,7 +14,7 @@ every_price = data.query("gpu_prices")
 coverage = every_price.groupby("gpu_model").agg(venues=("venue", "nunique"),
                                                 networks=("venue_kind", lambda k: (k == "network").sum()))
 suggested = coverage.sort_values(["networks", "venues"], ascending=False).index[0] if not coverage.empty else None
-filters = sidebar_filters(days=False, gpu_models=models, default_gpu=suggested)
+filters = sidebar_filters(networks=False, days=False, gpu_models=models, default_gpu=suggested)
 if not filters.gpu_model:
     no_data("GPU prices")
     st.stop()

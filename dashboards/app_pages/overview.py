@@ -1,6 +1,5 @@
 """Overview: the networks side by side."""
 
-import pandas as pd
 import streamlit as st
 
 from dashboards import data

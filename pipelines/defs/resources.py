@@ -12,7 +12,7 @@ import dagster as dg
 import duckdb
 from dagster_dbt import DbtCliResource, DbtProject
 
-from depinlens.registry import Program, Registry, Token, load_registry
+from depinlens.registry import Chain, Program, Registry, Token, load_registry
 from depinlens.settings import DBT_PROJECT_DIR, Settings
 from pipelines.chains.errors import ConfigError
 from pipelines.chains.evm import EvmClient, rpc_url_for
@@ -37,7 +37,38 @@ class WarehouseResource(dg.ConfigurableResource):
             conn.close()
 
 
-class EvmResource(dg.ConfigurableResource):
+class ChainReaderResource(dg.ConfigurableResource):
+    """What every chain-family resource shares: which registry chains to read, the provenance
+    label their rows get, and how patiently to talk to a node. An empty `chains` list reads
+    nothing (the assets report 0 rows)."""
+
+    chains: list[str]
+    source: str = "local"
+    registry_path: str
+    timeout_s: float = 30.0
+    max_attempts: int = 5
+    max_wait_s: float = 8.0
+
+    def registry(self) -> Registry:
+        """The network registry this resource reads identifiers from."""
+        return load_registry(Path(self.registry_path))
+
+    def chain_of_family(self, chain: str, family: str, variable: str) -> Chain:
+        """The registry chain `chain`, refusing one of another family with the chains that would fit."""
+        spec = self.registry().chain(chain)
+        if spec.family != family:
+            fitting = ", ".join(c for c, s in self.registry().chains.items() if s.family == family)
+            raise ConfigError(f"chain {chain!r} is a {spec.family} chain; {variable} lists {family} chains only "
+                              f"({fitting})")
+        return spec
+
+
+def chains_from_env(variable: str, default: str) -> list[str]:
+    """Registry chain ids from a comma-separated variable ("" means none)."""
+    return [c.strip() for c in os.environ.get(variable, default).split(",") if c.strip()]
+
+
+class EvmResource(ChainReaderResource):
     """Which EVM chains to read, how, and what provenance label their rows get.
 
     `chains` are registry chain ids; each chain's RPC URL comes from the environment
@@ -45,23 +76,14 @@ class EvmResource(dg.ConfigurableResource):
     """
 
     chains: list[str] = ["anvil"]
-    source: str = "local"
-    registry_path: str
-    timeout_s: float = 30.0
-    max_attempts: int = 5
-    max_wait_s: float = 8.0
     chunk_blocks: int = 2_000
-
-    def registry(self) -> Registry:
-        """The network registry this resource reads identifiers from."""
-        return load_registry(Path(self.registry_path))
 
     allow_unverified: bool = False
     max_requests_per_second: float = 20.0
 
     def get_client(self, chain: str) -> EvmClient:
         """A JSON-RPC client for `chain`, or a ConfigError naming the missing variable."""
-        spec = self.registry().chain(chain)
+        spec = self.chain_of_family(chain, "evm", "DEPINLENS_EVM_CHAINS")
         return EvmClient(chain, rpc_url_for(spec), timeout_s=self.timeout_s, max_attempts=self.max_attempts,
                          max_wait_s=self.max_wait_s,
                          max_requests_per_second=10_000 if spec.local else self.max_requests_per_second)
@@ -105,7 +127,7 @@ def build_resources(settings: Settings | None = None) -> dict[str, dg.Configurab
     """The resource set for this process's environment (embedded default unless overridden)."""
     settings = settings or Settings.from_env()
     settings.export()
-    chains = [c.strip() for c in os.environ.get("DEPINLENS_EVM_CHAINS", "anvil").split(",") if c.strip()]
+    chains = chains_from_env("DEPINLENS_EVM_CHAINS", "anvil")
     return {
         "warehouse": WarehouseResource(path=str(settings.warehouse_path), serving_path=str(settings.serving_path)),
         "evm": EvmResource(chains=chains, source=os.environ.get("DEPINLENS_SOURCE", "local"),

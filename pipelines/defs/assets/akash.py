@@ -2,20 +2,18 @@
 
 import os
 from datetime import date, timedelta
-from pathlib import Path
 
 import dagster as dg
 
-from depinlens.registry import Registry, load_registry
 from depinlens.settings import Settings
 from pipelines.chains.cosmos import AkashClient, fetch_akash_leases, fetch_akash_staking, rest_url_for
 from pipelines.chains.errors import ConfigError
 from pipelines.defs.partitions import daily, single_run
-from pipelines.defs.resources import WarehouseResource
+from pipelines.defs.resources import ChainReaderResource, WarehouseResource, chains_from_env
 from warehouse import Cursor, replace_partition
 
 
-class AkashResource(dg.ConfigurableResource):
+class AkashResource(ChainReaderResource):
     """Which Akash chains to read, how, and what provenance label their rows get.
 
     `chains` are registry chain ids of family cosmos (none: the assets write nothing); each
@@ -24,23 +22,12 @@ class AkashResource(dg.ConfigurableResource):
     """
 
     chains: list[str] = ["akash-local"]
-    source: str = "local"
-    registry_path: str
     page_limit: int = 500
     earliest_height: int = 1
-    timeout_s: float = 30.0
-    max_attempts: int = 5
-    max_wait_s: float = 8.0
-
-    def registry(self) -> Registry:
-        """The network registry this resource reads identifiers from."""
-        return load_registry(Path(self.registry_path))
 
     def get_client(self, chain: str) -> AkashClient:
         """A REST client for `chain`, or a ConfigError naming the missing variable."""
-        spec = self.registry().chain(chain)
-        if spec.family != "cosmos":
-            raise ConfigError(f"chain {chain!r} is a {spec.family} chain; DEPINLENS_AKASH_CHAINS takes cosmos chains")
+        spec = self.chain_of_family(chain, "cosmos", "DEPINLENS_AKASH_CHAINS")
         return AkashClient(chain, rest_url_for(spec), page_limit=self.page_limit,
                            earliest_height=self.earliest_height, timeout_s=self.timeout_s,
                            max_attempts=self.max_attempts, max_wait_s=self.max_wait_s)
@@ -57,7 +44,7 @@ class AkashResource(dg.ConfigurableResource):
 def build_akash_resource(settings: Settings | None = None) -> AkashResource:
     """The Akash resource for this process's environment (the loopback chain unless overridden)."""
     settings = settings or Settings.from_env()
-    chains = [c.strip() for c in os.environ.get("DEPINLENS_AKASH_CHAINS", "akash-local").split(",") if c.strip()]
+    chains = chains_from_env("DEPINLENS_AKASH_CHAINS", "akash-local")
     return AkashResource(chains=chains, source=os.environ.get("DEPINLENS_SOURCE", "local"),
                          registry_path=str(settings.registry_path))
 

@@ -7,11 +7,10 @@ so marts compute revenue = burns, gross fees = burns / 0.95, emissions = mints.
 
 import os
 from datetime import timedelta
-from pathlib import Path
 
 import dagster as dg
 
-from depinlens.registry import Program, Registry, Token, load_registry
+from depinlens.registry import Program, Registry, Token
 from depinlens.settings import Settings
 from pipelines.chains.errors import ConfigError
 from pipelines.chains.solana import (
@@ -23,11 +22,11 @@ from pipelines.chains.solana import (
     rpc_url_for,
 )
 from pipelines.defs.partitions import daily, single_run
-from pipelines.defs.resources import WarehouseResource
+from pipelines.defs.resources import ChainReaderResource, WarehouseResource, chains_from_env
 from warehouse import Cursor, replace_partition
 
 
-class SolanaResource(dg.ConfigurableResource):
+class SolanaResource(ChainReaderResource):
     """Which Solana chains to read, how, and what provenance label their rows get.
 
     `chains` are registry chain ids (`solana`, `solana-local`); each chain's RPC URL comes
@@ -36,25 +35,12 @@ class SolanaResource(dg.ConfigurableResource):
     """
 
     chains: list[str] = ["solana-local"]
-    source: str = "local"
-    registry_path: str
-    timeout_s: float = 30.0
-    max_attempts: int = 5
-    max_wait_s: float = 8.0
     page_limit: int = 1000
     batch_size: int = 100
 
-    def registry(self) -> Registry:
-        """The network registry this resource reads identifiers from."""
-        return load_registry(Path(self.registry_path))
-
     def get_client(self, chain: str) -> SolanaClient:
         """A JSON-RPC client for `chain`, or a ConfigError naming the missing variable."""
-        spec = self.registry().chain(chain)
-        if spec.family != "solana":
-            known = ", ".join(c for c, s in self.registry().chains.items() if s.family == "solana")
-            raise ConfigError(f"chain {chain!r} is a {spec.family} chain; DEPINLENS_SOLANA_CHAINS lists Solana "
-                              f"chains only ({known})")
+        spec = self.chain_of_family(chain, "solana", "DEPINLENS_SOLANA_CHAINS")
         return SolanaClient(chain, rpc_url_for(spec), commitment="confirmed" if spec.local else "finalized",
                             timeout_s=self.timeout_s, max_attempts=self.max_attempts, max_wait_s=self.max_wait_s)
 
@@ -227,7 +213,7 @@ def solana_resource_from_env(settings: Settings | None = None) -> SolanaResource
     an empty string reads nothing). DEPINLENS_SOURCE: provenance label (default `local`).
     """
     settings = settings or Settings.from_env()
-    chains = [c.strip() for c in os.environ.get("DEPINLENS_SOLANA_CHAINS", "solana-local").split(",") if c.strip()]
+    chains = chains_from_env("DEPINLENS_SOLANA_CHAINS", "solana-local")
     return SolanaResource(chains=chains, source=os.environ.get("DEPINLENS_SOURCE", "local"),
                           registry_path=str(settings.registry_path))
 
