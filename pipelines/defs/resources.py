@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -112,15 +113,24 @@ class EvmResource(ChainReaderResource):
 
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-dbt_project.prepare_if_dev()
-if not dbt_project.manifest_path.exists():
-    # A fresh clone has no manifest; parsing takes a few seconds once.
-    dbt_project.preparer.prepare(dbt_project)
 
 
 def _dbt_executable() -> str:
+    """dbt beside this Python (the project's venv), so nothing depends on an activated venv or PATH."""
     beside_python = Path(sys.executable).with_name("dbt")
     return str(beside_python) if beside_python.exists() else "dbt"
+
+
+def _prepare_manifest() -> None:
+    """Parse the dbt project when its manifest is missing (a fresh clone) or under `dagster dev`
+    (models may have changed); dagster-dbt's own preparer would look for `dbt` on PATH."""
+    if os.environ.get("DAGSTER_IS_DEV_CLI") or not dbt_project.manifest_path.exists():
+        subprocess.run([_dbt_executable(), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR),
+                        "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(dbt_project.target_path)],
+                       check=True)
+
+
+_prepare_manifest()
 
 
 def build_resources(settings: Settings | None = None) -> dict[str, dg.ConfigurableResource]:

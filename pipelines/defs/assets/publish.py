@@ -2,7 +2,6 @@
 
 
 import dagster as dg
-from dagster_dbt import get_asset_key_for_model
 
 from pipelines.defs.assets.dbt import depinlens_dbt_models
 from pipelines.defs.partitions import daily, single_run
@@ -12,7 +11,7 @@ from warehouse import publish
 
 @dg.asset(
     key=["serving", "marts"],
-    deps=[get_asset_key_for_model([depinlens_dbt_models], "token_flows_daily")],
+    deps=sorted((key for key in depinlens_dbt_models.keys if key.path[0] == "marts"), key=lambda k: k.path),
     partitions_def=daily,
     backfill_policy=single_run,
     group_name="serving",
