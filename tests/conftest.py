@@ -23,7 +23,10 @@ from harness.evm import LocalEvm
 DAY_1 = date(2025, 6, 1)
 DAY_2 = date(2025, 6, 2)
 GENESIS = int(datetime(2025, 6, 1, tzinfo=UTC).timestamp()) - 3600
-SHARED_DIR = PROJECT_ROOT.parent / "shared"
+# ../shared beside the checkout (recorded fixtures, reference data), or DEPINLENS_SHARED_DIR;
+# tests that need it skip, saying so, when it is absent
+SHARED_DIR = Path(os.environ.get("DEPINLENS_SHARED_DIR", PROJECT_ROOT.parent / "shared"))
+NEEDS_SHARED_REASON = f"needs the shared reference data at {SHARED_DIR} (set DEPINLENS_SHARED_DIR)"
 
 
 @pytest.fixture(scope="session")
@@ -149,8 +152,7 @@ def demo_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     data_dir = tmp_path_factory.mktemp("demo")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DEPINLENS_", "DAGSTER_"))}
     env["DEPINLENS_DATA_DIR"] = str(data_dir)
-    if SHARED_DIR.exists():
-        env["DEPINLENS_SHARED_DIR"] = str(SHARED_DIR)
+    env["DEPINLENS_SHARED_DIR"] = str(SHARED_DIR)
     done = subprocess.run([sys.executable, "-m", "depinlens.cli", "up", "--days", "3", "--no-serve"],
                           cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]

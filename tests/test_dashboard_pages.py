@@ -9,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from depinlens.settings import PROJECT_ROOT
+from tests.conftest import NEEDS_SHARED_REASON, SHARED_DIR
 
 PAGES = PROJECT_ROOT / "dashboards" / "app_pages"
 TITLES = {
@@ -62,6 +63,7 @@ def test_an_empty_network_selection_says_what_to_do(serving: Path) -> None:
     assert any("No revenue for these filters" in i.value for i in app.info)
 
 
+@pytest.mark.skipif(not (SHARED_DIR / "reference" / "cloud_gpu_prices.csv").exists(), reason=NEEDS_SHARED_REASON)
 def test_gpu_prices_put_networks_beside_clouds_for_the_chosen_model(serving: Path) -> None:
     app = _run("gpu_prices.py")
     models = app.selectbox[0].options
