@@ -29,12 +29,14 @@ def transfer_volume_chart(flows: pd.DataFrame) -> go.Figure:
     return figure
 
 
-def metric_lines(frame: pd.DataFrame, column: str, title: str, *, percent: bool = False) -> go.Figure:
-    """One line per network of a daily metric."""
+def metric_lines(frame: pd.DataFrame, column: str, title: str, *, percent: bool = False,
+                 log_y: bool = False) -> go.Figure:
+    """One line per network of a daily metric (log scale when networks differ by orders of magnitude)."""
     figure = go.Figure()
     for network, group in frame.groupby("network"):
         figure.add_scatter(x=group["day"], y=group[column] * (100 if percent else 1), name=network, mode="lines+markers")
-    figure.update_layout(height=320, margin={"t": 30, "b": 10}, yaxis_title=title, legend={"orientation": "h"})
+    figure.update_layout(height=320, margin={"t": 30, "b": 10}, yaxis_title=title, legend={"orientation": "h"},
+                         yaxis_type="log" if log_y else "linear")
     return figure
 
 

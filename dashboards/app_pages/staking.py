@@ -22,6 +22,6 @@ staked = daily.dropna(subset=["staked_usd"])[["day", "network", "staked_usd", "s
                                                "revenue_backed_rewards_usd", "nominal_apy", "real_yield"]]
 if not staked.empty:
     st.subheader("Staked value")
-    chart(charts.metric_lines(staked, "staked_usd", "USD staked"), staked[["day", "network", "staked_usd"]], "staked_value")
+    chart(charts.metric_lines(staked, "staked_usd", "USD staked (log scale)", log_y=True), staked[["day", "network", "staked_usd"]], "staked_value")
     table(staked, "staking_table")
 methodology_link()
