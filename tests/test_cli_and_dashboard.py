@@ -8,7 +8,6 @@ from pathlib import Path
 
 import duckdb
 
-from depinlens.settings import PROJECT_ROOT
 
 
 

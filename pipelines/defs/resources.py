@@ -16,7 +16,8 @@ from dagster_dbt import DbtCliResource, DbtProject
 from depinlens.registry import Chain, Program, Registry, Token, load_registry
 from depinlens.settings import DBT_PROJECT_DIR, Settings
 from pipelines.chains.errors import ConfigError
-from pipelines.chains.evm import EvmClient, rpc_url_for
+from pipelines.chains.endpoints import endpoint_url
+from pipelines.chains.evm import EvmClient
 from warehouse import connect_warehouse
 
 Source = str  # live | local | demo
@@ -85,7 +86,7 @@ class EvmResource(ChainReaderResource):
     def get_client(self, chain: str) -> EvmClient:
         """A JSON-RPC client for `chain`, or a ConfigError naming the missing variable."""
         spec = self.chain_of_family(chain, "evm", "DEPINLENS_EVM_CHAINS")
-        return EvmClient(chain, rpc_url_for(spec), timeout_s=self.timeout_s, max_attempts=self.max_attempts,
+        return EvmClient(chain, endpoint_url(spec), timeout_s=self.timeout_s, max_attempts=self.max_attempts,
                          max_wait_s=self.max_wait_s,
                          max_requests_per_second=10_000 if spec.local else self.max_requests_per_second)
 

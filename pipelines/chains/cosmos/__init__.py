@@ -1,7 +1,7 @@
 """Cosmos adapter for Akash: REST (gRPC-gateway) reads with retries, pure decoders for leases and staking."""
 
 from pipelines.chains.cosmos._blocks import AKASH_SECONDS_PER_BLOCK, parse_block_time
-from pipelines.chains.cosmos._client import AkashClient, rest_url_for
+from pipelines.chains.cosmos._client import AkashClient
 from pipelines.chains.cosmos._fetch import FetchedLeases, FetchedStaking, fetch_akash_leases, fetch_akash_staking
 from pipelines.chains.cosmos._gpus import GpuNames, decode_deployment_gpus, decode_provider_gpus, lease_gpu_model
 from pipelines.chains.cosmos._http import RestClient
@@ -39,6 +39,5 @@ __all__ = [
     "lease_rows",
     "parse_block_time",
     "price_per_hour",
-    "rest_url_for",
     "staking_rows",
 ]

@@ -11,17 +11,15 @@ node is needed for old heights; a pruned one answers with an error naming the he
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from typing import Any
 
 import httpx
 
-from depinlens.registry import Chain
 from pipelines.chains.cosmos._blocks import heights_of_days, parse_block_header
 from pipelines.chains.cosmos._http import RestClient
-from pipelines.chains.errors import ConfigError, MalformedResponse, RpcRefused
+from pipelines.chains.errors import MalformedResponse, RpcRefused
 
 LEASE_PATHS = {"v1beta5": "/akash/market/v1beta5/leases/list", "v1beta4": "/akash/market/v1beta4/leases/list"}
 DEPLOYMENT_PATHS = ("/akash/deployment/v1beta4/deployments/info", "/akash/deployment/v1beta3/deployments/info")
@@ -37,17 +35,6 @@ STAKING_PATHS = {
 }
 SUPPLY_PATH = "/cosmos/bank/v1beta1/supply/by_denom"
 NOT_SERVED = (404, 501)
-
-
-def rest_url_for(chain: Chain) -> str:
-    """The REST URL of `chain`, from the environment variable the registry names for it."""
-    url = os.environ.get(chain.rpc_url_env, "").strip()
-    if not url:
-        raise ConfigError(
-            f"no REST URL for chain {chain.id!r}: set {chain.rpc_url_env} "
-            f"(e.g. export {chain.rpc_url_env}=https://rest.your-provider.example)"
-        )
-    return url
 
 
 class AkashClient:

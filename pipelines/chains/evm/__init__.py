@@ -1,6 +1,6 @@
 """EVM adapter: `eth_getLogs` through web3.py, column-wise ERC-20 Transfer decoding."""
 
-from pipelines.chains.evm._client import TRANSFER_TOPIC, EvmClient, rpc_url_for
+from pipelines.chains.evm._client import TRANSFER_TOPIC, EvmClient
 from pipelines.chains.evm._decode import TOKEN_TRANSFERS_SCHEMA, decode_transfer_logs
 from pipelines.chains.evm._events import STAKING_EVENTS_SCHEMA, decode_staking_logs
 from pipelines.chains.evm._fetch import (
@@ -21,5 +21,4 @@ __all__ = [
     "fetch_staking_events",
     "fetch_token_transfers",
     "fetch_vault_snapshots",
-    "rpc_url_for",
 ]

@@ -8,7 +8,6 @@ per-log formatting would cost more than the whole decode.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
@@ -19,9 +18,7 @@ from pyrate_limiter import Duration, Limiter, Rate
 from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_random_exponential
 from web3 import Web3
 
-from depinlens.registry import Chain
 from pipelines.chains.errors import (
-    ConfigError,
     MalformedResponse,
     RateLimited,
     RpcRefused,
@@ -31,17 +28,6 @@ from pipelines.chains.errors import (
 
 TRANSFER_TOPIC = "0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef"
 RETRYABLE = (RpcUnavailable, RateLimited, RpcServerError, MalformedResponse)
-
-
-def rpc_url_for(chain: Chain) -> str:
-    """The RPC URL of `chain`, from the environment variable the registry names for it."""
-    url = os.environ.get(chain.rpc_url_env, "").strip()
-    if not url:
-        raise ConfigError(
-            f"no RPC URL for chain {chain.id!r}: set {chain.rpc_url_env} "
-            f"(e.g. export {chain.rpc_url_env}=https://your-provider.example/v1/KEY)"
-        )
-    return url
 
 
 @contextmanager

@@ -4,7 +4,7 @@ Render (RENDER burns and mints), io.net (IO burns) and Nosana (NOS flows, JobAcc
 StakeAccount) all settle on Solana; this package reads them from any RPC node.
 """
 
-from pipelines.chains.solana._client import SolanaClient, rpc_url_for
+from pipelines.chains.solana._client import SolanaClient
 from pipelines.chains.solana._decode import (
     SPL_MOVEMENTS_SCHEMA,
     TOKEN_TRANSFERS_SCHEMA,
@@ -54,7 +54,6 @@ __all__ = [
     "fetch_nosana_stakes",
     "fetch_token_transfers",
     "job_rows",
-    "rpc_url_for",
     "signatures_in_window",
     "stake_rows",
     "token_transfer_rows",

@@ -7,7 +7,6 @@ instruction would cost more than the decode itself (benchmarks/solana_decode.py)
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -16,9 +15,7 @@ import httpx
 import orjson
 from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_random_exponential
 
-from depinlens.registry import Chain
 from pipelines.chains.errors import (
-    ConfigError,
     MalformedResponse,
     RateLimited,
     RpcRefused,
@@ -28,17 +25,6 @@ from pipelines.chains.errors import (
 
 RETRYABLE = (RpcUnavailable, RateLimited, RpcServerError, MalformedResponse)
 MAX_SIGNATURES_PER_PAGE = 1000  # the node's own cap for getSignaturesForAddress
-
-
-def rpc_url_for(chain: Chain) -> str:
-    """The RPC URL of `chain`, from the environment variable the registry names for it."""
-    url = os.environ.get(chain.rpc_url_env, "").strip()
-    if not url:
-        raise ConfigError(
-            f"no RPC URL for chain {chain.id!r}: set {chain.rpc_url_env} "
-            f"(e.g. export {chain.rpc_url_env}=https://your-provider.example/?api-key=KEY)"
-        )
-    return url
 
 
 @contextmanager

@@ -6,7 +6,8 @@ from datetime import date, timedelta
 import dagster as dg
 
 from depinlens.settings import Settings
-from pipelines.chains.cosmos import AkashClient, fetch_akash_leases, fetch_akash_staking, rest_url_for
+from pipelines.chains.cosmos import AkashClient, fetch_akash_leases, fetch_akash_staking
+from pipelines.chains.endpoints import endpoint_url
 from pipelines.chains.errors import ConfigError
 from pipelines.defs.partitions import daily, single_run
 from pipelines.defs.resources import ChainReaderResource, WarehouseResource, chains_from_env
@@ -28,7 +29,7 @@ class AkashResource(ChainReaderResource):
     def get_client(self, chain: str) -> AkashClient:
         """A REST client for `chain`, or a ConfigError naming the missing variable."""
         spec = self.chain_of_family(chain, "cosmos", "DEPINLENS_AKASH_CHAINS")
-        return AkashClient(chain, rest_url_for(spec), page_limit=self.page_limit,
+        return AkashClient(chain, endpoint_url(spec), page_limit=self.page_limit,
                            earliest_height=self.earliest_height, timeout_s=self.timeout_s,
                            max_attempts=self.max_attempts, max_wait_s=self.max_wait_s)
 

@@ -12,6 +12,7 @@ import dagster as dg
 
 from depinlens.registry import Program, Registry, Token
 from depinlens.settings import Settings
+from pipelines.chains.endpoints import endpoint_url
 from pipelines.chains.errors import ConfigError
 from pipelines.chains.solana import (
     STAKE_METRICS,
@@ -19,7 +20,6 @@ from pipelines.chains.solana import (
     fetch_nosana_jobs,
     fetch_nosana_stakes,
     fetch_token_transfers,
-    rpc_url_for,
 )
 from pipelines.defs.partitions import daily, single_run
 from pipelines.defs.resources import ChainReaderResource, WarehouseResource, chains_from_env
@@ -41,7 +41,7 @@ class SolanaResource(ChainReaderResource):
     def get_client(self, chain: str) -> SolanaClient:
         """A JSON-RPC client for `chain`, or a ConfigError naming the missing variable."""
         spec = self.chain_of_family(chain, "solana", "DEPINLENS_SOLANA_CHAINS")
-        return SolanaClient(chain, rpc_url_for(spec), commitment="confirmed" if spec.local else "finalized",
+        return SolanaClient(chain, endpoint_url(spec), commitment="confirmed" if spec.local else "finalized",
                             timeout_s=self.timeout_s, max_attempts=self.max_attempts, max_wait_s=self.max_wait_s)
 
 
