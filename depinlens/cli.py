@@ -68,19 +68,16 @@ def _run(first: date, last: date) -> None:
 
 @app.command()
 def up(
-    days: Annotated[int, typer.Option(help="Days of simulated activity on the local chain.", min=1, max=365)] = 30,
+    days: Annotated[int, typer.Option(help="Days of simulated activity on the local chains.", min=1, max=365)] = 30,
     port: Annotated[int, typer.Option(help="Port for the dashboards on 127.0.0.1 (a free one if taken).")] = 8501,
     serve: Annotated[bool, typer.Option(help="Serve the dashboards when the pipeline is done.")] = True,
 ) -> None:
     """Embedded default, end to end: local chains → demo activity → ingest → dbt → publish → dashboards.
 
-    Starts anvil on 127.0.0.1 (EVM networks), a LiteSVM ledger behind a loopback Solana
-    JSON-RPC server (Render, io.net, Nosana) and a loopback Akash REST server, simulates DAYS
-    of activity and demo token prices (labelled source='demo' everywhere), loads the
-    reference data (cloud GPU prices from DEPINLENS_SHARED_DIR, GPU specs, claims), runs the
-    Dagster pipeline into the DuckDB file under data/, publishes the serving file, stops the
-    local chains and serves Streamlit.
-    """
+    Starts anvil on 127.0.0.1 (EVM networks), a LiteSVM ledger behind a loopback Solana JSON-RPC server (Render, io.net, Nosana) and a loopback Akash REST server, and simulates DAYS of activity and demo token prices, labelled source='demo' everywhere.
+
+    Then it loads the reference data (cloud GPU prices from DEPINLENS_SHARED_DIR, GPU specs, claims), runs the Dagster pipeline into the DuckDB file under data/, publishes the serving file, stops the local chains and serves Streamlit.
+    """  # noqa: E501  (typer keeps docstring line breaks: one line per paragraph)
     from contextlib import ExitStack
 
     from depinlens.registry import load_registry
@@ -140,10 +137,8 @@ def run(
 ) -> None:
     """Run the pipeline for a window of days against the configured chains.
 
-    Chains come from DEPINLENS_EVM_CHAINS (default: anvil); each chain's RPC URL from the
-    variable the registry names (e.g. DEPINLENS_RPC_ETHEREUM); rows are labelled with
-    DEPINLENS_SOURCE (live, local or demo).
-    """
+    Chains come from DEPINLENS_EVM_CHAINS, DEPINLENS_SOLANA_CHAINS and DEPINLENS_AKASH_CHAINS; each chain's URL from the variable networks.toml names (e.g. DEPINLENS_RPC_ETHEREUM); rows are labelled with DEPINLENS_SOURCE (live, local or demo). See README, "Live chains".
+    """  # noqa: E501
     first_day = date.fromisoformat(first)
     last_day = date.fromisoformat(last) if last else first_day
     if last_day < first_day:
