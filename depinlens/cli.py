@@ -81,9 +81,9 @@ def up(
     from contextlib import ExitStack
 
     from depinlens.registry import load_registry
-    from harness.akash.demo import akash_demo, write_demo_token_prices
+    from harness.akash.demo import akash_demo
     from harness.anvil import Anvil
-    from harness.demo import day_start, demo_window, simulate_evm
+    from harness.demo import day_start, demo_window, simulate_evm, write_demo_token_prices
     from harness.evm import LocalEvm
     from harness.solana.demo import solana_demo
     from warehouse import connect_warehouse, forget_chain

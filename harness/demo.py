@@ -1,4 +1,4 @@
-"""The demo: N days of simulated activity on the local chain for every registry network.
+"""The demo: N days of simulated activity on the local EVM chain, and demo token prices for every network.
 
 Everything it produces is loaded with `source='demo'`, and every page that shows it
 says so. The shape (daily emissions, transfers, burns) is plausible, not a forecast.
@@ -6,14 +6,21 @@ says so. The shape (daily emissions, transfers, burns) is plausible, not a forec
 
 from __future__ import annotations
 
+import csv
+import math
 import random
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 
 from depinlens.registry import Registry
 from harness.evm import LocalEvm, SentTransfer
 
 SECONDS_PER_DAY = 86_400
+
+# Rough 2025 price levels, only to make demo charts look like something: NOT market data.
+DEMO_PRICE_LEVELS = {"AKT": 1.2, "ACT": 1.0, "ATH": 0.04, "RENDER": 4.0, "RNDR": 4.0, "IO": 1.2, "NOS": 0.8,
+                     "GPU": 0.2, "AID": 1.0}
 
 
 def day_start(day: date) -> int:
@@ -147,3 +154,29 @@ def _day_of_actions(evm, rng, tokens, contracts, programs, deployed, token_of_ne
                     evm.at(t).vault_distribute(p, c, int(held * r))
             actions.append(distribute)
     return actions
+
+
+def write_demo_token_prices(path: Path | str, registry: Registry, first_day: date, last_day: date, *,
+                            seed: int = 7) -> Path:
+    """Write a random-walk USD price per registry token symbol per day, labelled source='demo'.
+
+    The file has the token price importer's format; point DEPINLENS_TOKEN_PRICES_CSV at it.
+    """
+    rng = random.Random(seed)
+    symbols = sorted({t.symbol for network in registry.networks.values() for t in network.tokens})
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["token", "day", "usd", "source", "source_name", "source_ref"])
+        for symbol in symbols:
+            level = DEMO_PRICE_LEVELS.get(symbol, 1.0)
+            stable = symbol == "ACT"
+            day = first_day
+            while day <= last_day:
+                if not stable:
+                    level *= math.exp(rng.gauss(0, 0.035))
+                writer.writerow([symbol, day.isoformat(), f"{level:.6g}", "demo", "depinlens demo simulator",
+                                 f"harness/demo.py random walk, seed {seed}; not market data"])
+                day += timedelta(days=1)
+    return path

@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from depinlens.settings import DBT_PROJECT_DIR, PROJECT_ROOT
-from harness.akash.demo import write_demo_token_prices
+from harness.demo import write_demo_token_prices
 from tests.conftest import SHARED_DIR
 
 needs_shared = pytest.mark.skipif(not (SHARED_DIR / "reference" / "cloud_gpu_prices.csv").exists(),

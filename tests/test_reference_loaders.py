@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from depinlens.settings import PROJECT_ROOT
-from harness.akash.demo import write_demo_token_prices
+from harness.demo import write_demo_token_prices
 from pipelines.chains.errors import RateLimited
 from pipelines.reference import (
     CoinGeckoPrices,
