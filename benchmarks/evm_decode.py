@@ -15,26 +15,16 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks._timing import best_of  # noqa: E402
 from benchmarks._synthetic import transfer_log  # noqa: E402
 from depinlens.registry import load_registry  # noqa: E402
 from depinlens.settings import PROJECT_ROOT  # noqa: E402
 from harness.contracts import load_artifact  # noqa: E402
 from pipelines.chains.evm import decode_transfer_logs  # noqa: E402
-
-
-def best_of(repeats: int, fn) -> float:
-    """Fastest wall time of `repeats` calls (seconds)."""
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main() -> None:

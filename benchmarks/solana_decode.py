@@ -31,6 +31,7 @@ import pyarrow as pa  # noqa: E402
 from solders.keypair import Keypair  # noqa: E402
 from solders.rpc.responses import GetTransactionResp  # noqa: E402
 
+from benchmarks._timing import best_of  # noqa: E402
 from harness.solana import tokens as spl_tokens  # noqa: E402
 from harness.solana.identities import local_keypair  # noqa: E402
 from harness.solana.ledger import SolanaLedger  # noqa: E402
@@ -135,16 +136,6 @@ def decode_solders(bodies: list[bytes]) -> pa.Table:
     arrays = {name: pa.array(values, SPL_MOVEMENTS_SCHEMA.field(name).type) for name, values in cols.items()}
     arrays["block_time"] = seconds.cast(pa.timestamp("s", tz="UTC")).cast(SPL_MOVEMENTS_SCHEMA.field("block_time").type)
     return pa.table({name: arrays[name] for name in SPL_MOVEMENTS_SCHEMA.names}, schema=SPL_MOVEMENTS_SCHEMA)
-
-
-def best_of(repeats: int, fn) -> float:
-    """Fastest wall time of `repeats` calls (seconds)."""
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main() -> None:

@@ -21,10 +21,10 @@ from web3 import Web3
 from pipelines.chains.errors import (
     MalformedResponse,
     RateLimited,
-    RpcRefused,
     RpcServerError,
     RpcUnavailable,
 )
+from pipelines.chains.jsonrpc import jsonrpc_result
 
 TRANSFER_TOPIC = "0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef"
 RETRYABLE = (RpcUnavailable, RateLimited, RpcServerError, MalformedResponse)
@@ -82,17 +82,7 @@ class EvmClient:
         self._limiter.try_acquire(self.chain)
         with map_exceptions(self.chain, method, detail):
             answer = self._provider.make_request(method, params)
-        if not isinstance(answer, dict):
-            raise MalformedResponse(f"answer is {type(answer).__name__}, not a JSON-RPC object",
-                                    chain=self.chain, method=method, detail=detail)
-        if "error" in answer:
-            error = answer["error"] if isinstance(answer["error"], dict) else {"message": str(answer["error"])}
-            raise RpcRefused(str(error.get("message")), chain=self.chain, method=method, detail=detail,
-                             code=error.get("code"))
-        if "result" not in answer:
-            raise MalformedResponse("answer has neither result nor error", chain=self.chain, method=method,
-                                    detail=detail)
-        return answer["result"]
+        return jsonrpc_result(answer, chain=self.chain, method=method, detail=detail)
 
     def _hex_int(self, value: Any, method: str, detail: str) -> int:
         if not isinstance(value, str) or not value.startswith("0x"):

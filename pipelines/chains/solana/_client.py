@@ -18,10 +18,10 @@ from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_ra
 from pipelines.chains.errors import (
     MalformedResponse,
     RateLimited,
-    RpcRefused,
     RpcServerError,
     RpcUnavailable,
 )
+from pipelines.chains.jsonrpc import jsonrpc_result
 
 RETRYABLE = (RpcUnavailable, RateLimited, RpcServerError, MalformedResponse)
 MAX_SIGNATURES_PER_PAGE = 1000  # the node's own cap for getSignaturesForAddress
@@ -92,17 +92,7 @@ class SolanaClient:
             return orjson.loads(response.content)
 
     def _unwrap(self, answer: Any, method: str, detail: str) -> Any:
-        if not isinstance(answer, dict):
-            raise MalformedResponse(f"answer is {type(answer).__name__}, not a JSON-RPC object",
-                                    chain=self.chain, method=method, detail=detail)
-        if "error" in answer:
-            error = answer["error"] if isinstance(answer["error"], dict) else {"message": str(answer["error"])}
-            raise RpcRefused(str(error.get("message")), chain=self.chain, method=method, detail=detail,
-                             code=error.get("code"))
-        if "result" not in answer:
-            raise MalformedResponse("answer has neither result nor error", chain=self.chain, method=method,
-                                    detail=detail)
-        return answer["result"]
+        return jsonrpc_result(answer, chain=self.chain, method=method, detail=detail)
 
     def _take_ids(self, n: int) -> int:
         first, self._next_id = self._next_id, self._next_id + n
