@@ -1,9 +1,8 @@
 """Decode ERC-20 `Transfer` logs from the `eth_getLogs` wire format into an Arrow table.
 
-Column-wise: each field is pulled out of the answer once into an Arrow array, checked with
-Arrow regex kernels, and hex is turned into integers with NumPy over the whole column, so no
-Python object is built per log. Only when a check fails does a per-log pass run, to name the
-first bad log precisely. Amounts stay exact: DECIMAL(38,0) built from the uint256's low 128
+Column-wise: each field is pulled out of the answer once into one buffer, checked and turned
+into integers with NumPy over the whole column (`_hexcols`), so no Python object is built per
+log. Only when a check fails does a per-log pass run, to name the first bad log precisely. Amounts stay exact: DECIMAL(38,0) built from the uint256's low 128
 bits; a value of 10^38 or more is refused with a `DecodeError`.
 """
 
@@ -12,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from operator import itemgetter
 
 import numpy as np
 import pyarrow as pa
@@ -19,14 +19,24 @@ import pyarrow.compute as pc
 
 from depinlens.registry import Token
 from pipelines.chains.errors import DecodeError
+from pipelines.chains.evm._hexcols import (
+    addresses_from_topics,
+    big_endian_uint64,
+    decimal128,
+    fits_decimal38,
+    hex_quantities,
+    hex_rows,
+    lowercase_strings,
+)
 
 TRANSFER_SIGNATURE = "0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef"
 ZERO_ADDRESS = "0x" + "0" * 40
 MAX_AMOUNT = 10**38 - 1
-# The per-log checker's patterns; the column-wise path checks the same with NumPy.
-HEX_WORD = r"^0x[0-9a-fA-F]{64}$"
-ADDRESS_TOPIC = r"^0x0{24}[0-9a-fA-F]{40}$"
-HEX_QUANTITY = r"^0x[0-9a-fA-F]{1,15}$"  # up to 2^60: block numbers, log indexes, unix times
+# The per-log checker's patterns (whole-string matches); the column-wise path checks the same with NumPy.
+HEX_WORD = r"0x[0-9a-fA-F]{64}"
+ADDRESS = r"0x[0-9a-fA-F]{40}"
+ADDRESS_TOPIC = r"0x0{24}[0-9a-fA-F]{40}"
+HEX_QUANTITY = r"0x[0-9a-fA-F]{1,15}"  # up to 2^60: block numbers, log indexes, unix times
 LATEST_PLAUSIBLE_TIME = 4_102_444_800  # 2100-01-01: a block time beyond it is a corrupt answer
 
 TOKEN_TRANSFERS_SCHEMA = pa.schema([
@@ -39,15 +49,6 @@ TOKEN_TRANSFERS_SCHEMA = pa.schema([
     ("tx_hash", pa.string()), ("log_index", pa.int32()), ("inner_index", pa.int32()),
     ("fetched_at", pa.timestamp("us", tz="UTC")),
 ])
-
-_HEX_DIGITS = b"0123456789abcdefABCDEF"
-_NIBBLE = np.zeros(256, dtype=np.uint8)
-_NOT_HEX = np.ones(256, dtype=bool)
-for _i, _c in enumerate("0123456789abcdef"):
-    _NIBBLE[ord(_c)] = _NIBBLE[ord(_c.upper())] = _i
-    _NOT_HEX[ord(_c)] = _NOT_HEX[ord(_c.upper())] = False
-# 10^38 as two 64-bit limbs: amounts must compare below it.
-_LIMIT_HI, _LIMIT_LO = divmod(10**38, 2**64)
 
 
 def describe_log(logs: list, i: int) -> str:
@@ -65,6 +66,8 @@ def check_log(log: object, tokens: Mapping[str, Token]) -> str | None:
     for key in ("address", "data", "blockNumber", "blockHash", "transactionHash", "logIndex"):
         if not isinstance(log.get(key), str):
             return f"field {key!r} missing or not a string"
+    if not re.fullmatch(ADDRESS, log["address"]):
+        return "address is not a 20-byte hex address"
     if log["address"].lower() not in tokens:
         return "contract address is not a registry token on this chain"
     topics = log.get("topics")
@@ -74,25 +77,24 @@ def check_log(log: object, tokens: Mapping[str, Token]) -> str | None:
         return "a Transfer log has 3 topics (signature, from, to); this one does not"
     if topics[0].lower() != TRANSFER_SIGNATURE:
         return "topic0 is not the ERC-20 Transfer signature"
-    if not (re.match(ADDRESS_TOPIC, topics[1]) and re.match(ADDRESS_TOPIC, topics[2])):
+    if not (re.fullmatch(ADDRESS_TOPIC, topics[1]) and re.fullmatch(ADDRESS_TOPIC, topics[2])):
         return "from/to topics are not 32-byte left-padded addresses"
-    if not re.match(HEX_WORD, log["data"]):
+    if not re.fullmatch(HEX_WORD, log["data"]):
         return "data is not one 32-byte hex word (uint256 value)"
     if int(log["data"], 16) > MAX_AMOUNT:
         return f"amount {int(log['data'], 16)} does not fit DECIMAL(38,0); refusing to round it"
     for key in ("blockNumber", "logIndex"):
-        if not re.match(HEX_QUANTITY, log[key]):
+        if not re.fullmatch(HEX_QUANTITY, log[key]):
             return f"{key} is not a hex quantity"
     for key in ("blockHash", "transactionHash"):
-        if not re.match(HEX_WORD, log[key]):
+        if not re.fullmatch(HEX_WORD, log[key]):
             return f"{key} is not a 32-byte hex hash"
     stamp = log.get("blockTimestamp")
-    if stamp is not None and not (isinstance(stamp, str) and re.match(HEX_QUANTITY, stamp)):
+    if stamp is not None and not (isinstance(stamp, str) and re.fullmatch(HEX_QUANTITY, stamp)):
         return "blockTimestamp is not a hex quantity"
     if isinstance(stamp, str) and int(stamp, 16) >= LATEST_PLAUSIBLE_TIME:
         return f"blockTimestamp {int(stamp, 16)} is after the year 2100"
     return None
-
 
 
 def _raise_for_first_bad_log(logs: list, tokens: Mapping[str, Token], cause: BaseException | None = None) -> None:
@@ -101,79 +103,6 @@ def _raise_for_first_bad_log(logs: list, tokens: Mapping[str, Token], cause: Bas
         if problem:
             raise DecodeError(f"{describe_log(logs, i)}: {problem}") from cause
     raise DecodeError(f"logs could not be decoded ({cause!r})") from cause
-
-
-def _addresses_from_topics(words: np.ndarray) -> pa.Array:
-    """(n, 64) lowercase hex digits of left-padded address topics -> '0x' + 40-digit address strings."""
-    out = np.empty((len(words), 42), dtype=np.uint8)
-    out[:, 0], out[:, 1] = ord("0"), ord("x")
-    out[:, 2:] = words[:, 24:]
-    offsets = np.arange(0, 42 * (len(words) + 1), 42, dtype=np.int32)
-    return pa.StringArray.from_buffers(len(words), pa.py_buffer(offsets), pa.py_buffer(out.tobytes()))
-
-
-def _fixed_width_chars(values: pa.Array, width: int) -> np.ndarray | None:
-    """The characters of a string column whose every value is `width` long, as an (n, width) array."""
-    if pc.any(pc.not_equal(pc.binary_length(values), width)).as_py():
-        return None
-    values = pa.concat_arrays([values]) if values.offset else values
-    start = int(np.frombuffer(values.buffers()[1], dtype=np.int32, count=1)[0])
-    return np.frombuffer(values.buffers()[2], dtype=np.uint8, count=len(values) * width, offset=start).reshape(-1, width)
-
-
-def _hex_words(values: pa.Array) -> np.ndarray | None:
-    """The 64 hex digits of each '0x' + 64-hex-digit value, as an (n, 64) array; None if any is not."""
-    chars = _fixed_width_chars(values, 66)
-    if chars is None or (chars[:, 0] != ord("0")).any() or (chars[:, 1] != ord("x")).any():
-        return None
-    # Every row has its 'x' at offset 1; deleting the hex digits must leave exactly those n x's.
-    if chars.tobytes().translate(None, _HEX_DIGITS) != b"x" * len(chars):
-        return None
-    return chars[:, 2:]
-
-
-def _hex_quantities(values: pa.Array) -> np.ndarray | None:
-    """'0x' + 1..15 hex digits per value -> uint64; None if any value is not such a quantity."""
-    length = pc.binary_length(values)
-    if not pc.all(pc.and_(pc.starts_with(values, "0x"), pc.and_(pc.greater(length, 2), pc.less(length, 18)))).as_py():
-        return None
-    chars = _fixed_width_chars(pc.utf8_lpad(pc.utf8_slice_codeunits(values, 2), width=16, padding="0"), 16)
-    if chars is None or _NOT_HEX[chars].any():
-        return None
-    return _big_endian_uint64(chars)[:, 0]
-
-
-def _big_endian_uint64(hex_chars: np.ndarray) -> np.ndarray:
-    """(n, 16k) hex characters -> (n, k) uint64: nibbles to bytes, bytes read as big-endian words."""
-    nibbles = _NIBBLE[hex_chars]
-    octets = (nibbles[:, 0::2] << 4) | nibbles[:, 1::2]
-    return np.ascontiguousarray(octets).view(">u8").astype(np.uint64).reshape(len(hex_chars), -1)
-
-
-def _string_column(values: list, *, lower: bool = False) -> pa.Array:
-    """A list of str -> Arrow string array by one join (TypeError if any value is not a str).
-
-    Building the buffers ourselves is several times faster than pa.array() on a list of
-    str; non-ASCII input (never valid in these hex fields) takes Arrow's own path.
-    `lower` lowercases in the same pass (hex hashes and addresses are compared lowercase).
-    """
-    joined = "".join(values)
-    if lower:
-        joined = joined.lower()
-        values = [v.lower() for v in values] if not joined.isascii() else values
-    data = joined.encode()
-    if len(data) != len(joined):
-        return pa.array(values, pa.string())
-    offsets = np.zeros(len(values) + 1, dtype=np.int32)
-    np.cumsum(np.fromiter(map(len, values), dtype=np.int32, count=len(values)), out=offsets[1:])
-    return pa.StringArray.from_buffers(len(values), pa.py_buffer(offsets), pa.py_buffer(data))
-
-
-def _decimal128(hi: np.ndarray, lo: np.ndarray) -> pa.Array:
-    """Exact DECIMAL(38,0) column from two's-complement 128-bit limbs (little-endian storage)."""
-    storage = np.empty((len(lo), 2), dtype=np.uint64)
-    storage[:, 0], storage[:, 1] = lo, hi
-    return pa.Array.from_buffers(pa.decimal128(38, 0), len(lo), [None, pa.py_buffer(storage.tobytes())])
 
 
 def decode_transfer_logs(
@@ -205,49 +134,53 @@ def decode_transfer_logs(
         return TOKEN_TRANSFERS_SCHEMA.empty_table()
     n = len(logs)
     try:
-        if not all(type(log) is dict for log in logs):
+        if set(map(type, logs)) != {dict}:
             raise TypeError("not every log is an object")
-        strings = {key: _string_column([log[key] for log in logs], lower=True)
-                   for key in ("address", "data", "blockNumber", "blockHash", "transactionHash", "logIndex")}
-        topics = [log["topics"] for log in logs]
-        if not all(type(t) is list and len(t) == 3 for t in topics):
-            raise TypeError("topics")
-        signatures = {t[0] for t in topics}  # a handful of distinct values, checked below
-        topic = [None] + [_string_column([t[k] for t in topics], lower=True) for k in (1, 2)]
-        stamped = all(type(log.get("blockTimestamp")) is str for log in logs)
-        if stamped:
-            strings["blockTimestamp"] = _string_column([log["blockTimestamp"] for log in logs], lower=True)
-    except (KeyError, TypeError, IndexError, pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+        topics = list(map(itemgetter("topics"), logs))
+        if set(map(type, topics)) != {list} or set(map(len, topics)) != {3}:
+            raise TypeError("topics are not lists of 3")
+        signatures = set(map(itemgetter(0), topics))  # a handful of distinct values, checked below
+        address = hex_rows(map(itemgetter("address"), logs), n, 42)
+        data = hex_rows(map(itemgetter("data"), logs), n, 66)
+        from_words, to_words = (hex_rows(map(itemgetter(k), topics), n, 66) for k in (1, 2))
+        block_hash = hex_rows(map(itemgetter("blockHash"), logs), n, 66)
+        tx_hash = hex_rows(map(itemgetter("transactionHash"), logs), n, 66)
+        block_numbers = hex_quantities(map(itemgetter("blockNumber"), logs), n)
+        log_indexes = hex_quantities(map(itemgetter("logIndex"), logs), n)
+    except (KeyError, TypeError, IndexError) as exc:
         _raise_for_first_bad_log(logs, tokens, exc)
+    try:
+        seconds = hex_quantities(map(itemgetter("blockTimestamp"), logs), n)
+        stamped = True
+    except (KeyError, TypeError):  # some node omitted blockTimestamp (older nodes do)
+        seconds, stamped = None, False
 
-    address = strings["address"]
-    known = pa.array(list(tokens), pa.string())
-    data, from_words, to_words = _hex_words(strings["data"]), _hex_words(topic[1]), _hex_words(topic[2])
-    hashes_ok = _hex_words(strings["blockHash"]) is not None and _hex_words(strings["transactionHash"]) is not None
-    block_numbers, log_indexes = _hex_quantities(strings["blockNumber"]), _hex_quantities(strings["logIndex"])
-    seconds = _hex_quantities(strings["blockTimestamp"]) if stamped else None
-    if (data is None or from_words is None or to_words is None or not hashes_ok or block_numbers is None
-            or log_indexes is None or (stamped and seconds is None)
-            or not pc.all(pc.is_in(address, value_set=known)).as_py()
-            or {str(sig).lower() for sig in signatures} != {TRANSFER_SIGNATURE}):
+    if (address is None or data is None or from_words is None or to_words is None or block_hash is None
+            or tx_hash is None or block_numbers is None or log_indexes is None or (stamped and seconds is None)
+            or {str(signature).lower() for signature in signatures} != {TRANSFER_SIGNATURE}):
         _raise_for_first_bad_log(logs, tokens)
-    # address topics are left-padded: the top 12 bytes (limb 0 and half of limb 1) are zero
-    padded = (from_words[:, :24] == ord("0")).all() and (to_words[:, :24] == ord("0")).all()
+    address = lowercase_strings(address)
+    known = pa.array(list(tokens), pa.string())
+    which = pc.index_in(address, value_set=known)
+    if which.null_count:
+        _raise_for_first_bad_log(logs, tokens)
+    # address topics are left-padded: their first 24 hex digits are zero
+    padded = not (from_words[:, 2:26] != ord("0")).any() and not (to_words[:, 2:26] != ord("0")).any()
     # amounts below 10^38 < 2^127 have 32 leading zero digits; only the low 128 bits are decoded
-    high_half_zero = (data[:, :32] == ord("0")).all()
-    hi, lo = _big_endian_uint64(data[:, 32:]).T if high_half_zero else (None, None)
-    if not (padded and high_half_zero) or ((hi > _LIMIT_HI) | ((hi == _LIMIT_HI) & (lo >= _LIMIT_LO))).any():
+    high_half_zero = not (data[:, 2:34] != ord("0")).any()
+    hi, lo = big_endian_uint64(data[:, 34:]).T if high_half_zero else (None, None)
+    if not (padded and high_half_zero) or not fits_decimal38(hi, lo).all():
         _raise_for_first_bad_log(logs, tokens)
 
     block_numbers = block_numbers.astype(np.int64)
     if stamped:
         seconds = seconds.astype(np.int64)
-    else:  # some node omitted blockTimestamp (older nodes do): fall back to fetched block times, per log
+    else:  # fall back to fetched block times, per log
         known_times = block_times or {}
         seconds = np.empty(n, dtype=np.int64)
         for i, (log, number) in enumerate(zip(logs, block_numbers.tolist(), strict=True)):
             stamp = log.get("blockTimestamp")
-            if type(stamp) is str and re.match(HEX_QUANTITY, stamp):
+            if type(stamp) is str and re.fullmatch(HEX_QUANTITY, stamp):
                 seconds[i] = int(stamp, 16)
             elif number in known_times:
                 seconds[i] = known_times[number]
@@ -258,13 +191,12 @@ def decode_transfer_logs(
         raise DecodeError(f"{describe_log(logs, i)}: block time {seconds[i]} is after the year 2100")
     block_time = pa.array(seconds * 1_000_000, pa.int64()).cast(pa.timestamp("us", tz="UTC"))
 
-    from_address, to_address = _addresses_from_topics(from_words), _addresses_from_topics(to_words)
+    from_address, to_address = addresses_from_topics(from_words[:, 2:]), addresses_from_topics(to_words[:, 2:])
     is_mint = pc.equal(from_address, ZERO_ADDRESS)
     is_burn = pc.and_(pc.equal(to_address, ZERO_ADDRESS), pc.invert(is_mint))
     kind = pc.if_else(is_mint, "mint", pc.if_else(is_burn, "burn", "transfer"))
 
     token_list = list(tokens.values())
-    which = pc.index_in(address, value_set=known)
     return pa.table({
         "network": pc.take(pa.array([t.network for t in token_list], pa.string()), which),
         "chain": pa.repeat(pa.scalar(chain, pa.string()), n),
@@ -275,12 +207,12 @@ def decode_transfer_logs(
         "kind": kind,
         "from_address": from_address,
         "to_address": to_address,
-        "amount_raw": _decimal128(hi, lo),
+        "amount_raw": decimal128(hi, lo),
         "block_number": pa.array(block_numbers, pa.int64()),
-        "block_hash": strings["blockHash"],
+        "block_hash": lowercase_strings(block_hash),
         "block_time": block_time,
         "block_day": block_time.cast(pa.date32()),
-        "tx_hash": strings["transactionHash"],
+        "tx_hash": lowercase_strings(tx_hash),
         "log_index": pa.array(log_indexes.astype(np.int32), pa.int32()),
         "inner_index": pa.nulls(n, pa.int32()),
         "fetched_at": pa.repeat(pa.scalar(fetched_at, pa.timestamp("us", tz="UTC")), n),

@@ -13,25 +13,24 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
+from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 from eth_utils import keccak
 
 from depinlens.registry import Program, Token
 from pipelines.chains.errors import DecodeError
-from pipelines.chains.evm._decode import (
-    _LIMIT_HI,
-    _LIMIT_LO,
-    _addresses_from_topics,
-    _big_endian_uint64,
-    _decimal128,
-    _hex_quantities,
-    _hex_words,
-    _string_column,
-    describe_log,
+from pipelines.chains.evm._decode import describe_log
+from pipelines.chains.evm._hexcols import (
+    addresses_from_topics,
+    big_endian_uint64,
+    decimal128,
+    fits_decimal38,
+    hex_quantities,
+    hex_rows,
+    lowercase_strings,
 )
 
 ABI_DIR = Path(__file__).resolve().parent / "abi"
@@ -91,57 +90,54 @@ def _decode_group(logs: list, positions: list[int], spec: EventSpec) -> dict[str
     def bad(why: str) -> DecodeError:
         return DecodeError(f"{describe_log(logs, positions[0])} and {len(group) - 1} more {spec.signature} logs: {why}")
 
+    n = len(group)
     try:
-        topics = [log["topics"] for log in group]
-        if not all(len(t) == 1 + len(spec.indexed) for t in topics):
+        topics = list(map(itemgetter("topics"), group))
+        if set(map(len, topics)) != {1 + len(spec.indexed)}:
             for i, t in zip(positions, topics, strict=True):
                 if len(t) != 1 + len(spec.indexed):
                     raise DecodeError(f"{describe_log(logs, i)}: {spec.signature} has {1 + len(spec.indexed)} topics")
-        columns = {
-            "data": _string_column([log["data"] for log in group]),
-            "blockNumber": _string_column([log["blockNumber"] for log in group]),
-            "blockHash": _string_column([log["blockHash"] for log in group], lower=True),
-            "transactionHash": _string_column([log["transactionHash"] for log in group], lower=True),
-            "logIndex": _string_column([log["logIndex"] for log in group]),
-            "blockTimestamp": _string_column([log["blockTimestamp"] for log in group]),
-        }
-        indexed = {name: _string_column([t[k + 1] for t in topics], lower=True) for k, name in enumerate(spec.indexed)}
-    except (KeyError, TypeError, IndexError, pa.ArrowInvalid) as exc:
+        data = hex_rows(map(itemgetter("data"), group), n, 2 + width)
+        indexed = {name: hex_rows(map(itemgetter(k + 1), topics), n, 66) for k, name in enumerate(spec.indexed)}
+        contract = hex_rows(map(itemgetter("address"), group), n, 42)
+        block_hash = hex_rows(map(itemgetter("blockHash"), group), n, 66)
+        tx_hash = hex_rows(map(itemgetter("transactionHash"), group), n, 66)
+        block_numbers, log_indexes, seconds = (hex_quantities(map(itemgetter(k), group), n)
+                                               for k in ("blockNumber", "logIndex", "blockTimestamp"))
+    except (KeyError, TypeError, IndexError) as exc:
         raise bad(f"a field is missing or not a string ({exc!r})") from None
-    if not pc.all(pc.equal(pc.binary_length(columns["data"]), 2 + width)).as_py():
+    if data is None:
         raise bad(f"data is not {len(spec.data)} 32-byte words")
     words = {}
     for k, name in enumerate(spec.data):
-        word = _hex_words(pc.binary_join_element_wise("0x", pc.utf8_slice_codeunits(columns["data"], 2 + 64 * k, 66 + 64 * k), ""))
-        if word is None or not (word[:, :32] == ord("0")).all():
+        word = data[:, 2 + 64 * k: 66 + 64 * k]
+        if (word[:, :32] != ord("0")).any():
             raise bad(f"{name} is not a uint256 below 2^128")
-        words[name] = _big_endian_uint64(word[:, 32:])
+        words[name] = big_endian_uint64(word[:, 32:])
     addresses = {}
-    for name, column in indexed.items():
-        word = _hex_words(column)
-        if word is None or not (word[:, :24] == ord("0")).all():
+    for name, word in indexed.items():
+        if word is None or (word[:, 2:26] != ord("0")).any():
             raise bad(f"{name} topic is not a left-padded address")
-        addresses[name] = _addresses_from_topics(word)
-    block_numbers, log_indexes, seconds = (_hex_quantities(columns[k]) for k in ("blockNumber", "logIndex", "blockTimestamp"))
+        addresses[name] = addresses_from_topics(word[:, 2:])
     if block_numbers is None or log_indexes is None or seconds is None:
         raise bad("blockNumber, logIndex or blockTimestamp is not a hex quantity")
-    if _hex_words(columns["blockHash"]) is None or _hex_words(columns["transactionHash"]) is None:
-        raise bad("blockHash or transactionHash is not a 32-byte hash")
+    if block_hash is None or tx_hash is None or contract is None:
+        raise bad("address, blockHash or transactionHash is not a hex address or 32-byte hash")
     limbs = words[spec.amount]
-    if ((limbs[:, 0] > _LIMIT_HI) | ((limbs[:, 0] == _LIMIT_HI) & (limbs[:, 1] >= _LIMIT_LO))).any():
+    if not fits_decimal38(limbs[:, 0], limbs[:, 1]).all():
         raise bad(f"{spec.amount} does not fit DECIMAL(38,0)")
     block_time = pa.array(seconds.astype(np.int64) * 1_000_000, pa.int64()).cast(pa.timestamp("us", tz="UTC"))
     return {
         "event": pa.repeat(pa.scalar(spec.record), len(group)),
         "staker": addresses[spec.staker],
-        "amount_raw": _decimal128(limbs[:, 0], limbs[:, 1]),
+        "amount_raw": decimal128(limbs[:, 0], limbs[:, 1]),
         "block_number": pa.array(block_numbers.astype(np.int64)),
-        "block_hash": columns["blockHash"],
+        "block_hash": lowercase_strings(block_hash),
         "block_time": block_time,
         "block_day": block_time.cast(pa.date32()),
-        "tx_hash": columns["transactionHash"],
+        "tx_hash": lowercase_strings(tx_hash),
         "log_index": pa.array(log_indexes.astype(np.int32)),
-        "contract": _string_column([log["address"] for log in group], lower=True),
+        "contract": lowercase_strings(contract),
     }
 
 
