@@ -56,6 +56,11 @@ def test_hex_quantities_match_int_parsing_of_each_value(values: list[str]) -> No
         assert parsed.tolist() == [int(v, 16) for v in values]
 
 
+def test_empty_columns_give_empty_arrays() -> None:
+    assert hex_rows(iter([]), 0, 66).shape == (0, 66)
+    assert hex_quantities(iter([]), 0).tolist() == []
+
+
 def test_a_value_that_is_not_a_string_raises_type_error() -> None:
     for convert in (lambda v: hex_rows(v, 2, 4), lambda v: hex_quantities(v, 2)):
         try:

@@ -61,6 +61,8 @@ def hex_quantities(values: Iterable[object], n: int) -> np.ndarray | None:
     ends = np.flatnonzero(buffer == SEPARATOR)
     if len(ends) != n:  # a separator inside some value
         return None
+    if n == 0:
+        return np.zeros(0, dtype=np.uint64)
     starts = np.empty_like(ends)
     starts[0], starts[1:] = 0, ends[:-1] + 1
     digits = ends - starts - 2
