@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import copy
+import json
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from decimal import Decimal
 
 import dagster as dg
 import duckdb
+import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
 
@@ -93,6 +96,64 @@ def test_a_provider_that_keeps_answering_429_stops_with_a_clear_error_and_no_row
     error = next(e for e in result.all_events if e.is_step_failure).step_failure_data.error.cause
     assert error.cls_name == "RateLimited" and "eth_getLogs" in error.message and "HTTP 429" in error.message
     assert _rows(settings) == []
+
+
+def test_block_chunks_and_block_times_are_read_concurrently_within_the_bound(
+        local_chain, settings, ephemeral_instance) -> None:
+    """A provider whose logs lack blockTimestamp (most do): block times are fetched per block,
+    several at once but never more than `max_concurrency`, and every row gets its block's time."""
+    evm, contracts = local_chain
+    sent = _activity(evm, next(iter(contracts.values())), DAY_2, 6)
+    upstream = evm.w3.provider.endpoint_uri
+    lock, in_flight, most = threading.Lock(), [0], [0]
+
+    def unstamped_and_slow(method: str, request: dict):
+        with lock:
+            in_flight[0] += 1
+            most[0] = max(most[0], in_flight[0])
+        try:
+            time.sleep(0.2)
+            answer = httpx.post(upstream, json=request).json()
+            if method == "eth_getLogs":
+                for log in answer["result"]:
+                    log.pop("blockTimestamp", None)
+            return 200, json.dumps(answer).encode()
+        finally:
+            with lock:
+                in_flight[0] -= 1
+
+    with LoopbackProxy(upstream, unstamped_and_slow) as proxy:
+        result = _ingest(settings, proxy.url, ephemeral_instance, max_concurrency=3, chunk_blocks=2)
+
+    assert result.success
+    assert most[0] == 3  # concurrent, and bounded
+    assert proxy.methods.count("eth_getLogs") >= 4  # the day's blocks were read in several chunks
+    assert _rows(settings) == _expected(sent)
+    conn = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    try:
+        stored = conn.execute("select block_number, epoch(block_time)::bigint from raw.token_transfers").fetchall()
+    finally:
+        conn.close()
+    assert stored and all(evm.w3.eth.get_block(number)["timestamp"] == time_s for number, time_s in stored)
+
+
+def test_concurrent_work_keeps_the_items_order_and_raises_the_first_failure() -> None:
+    from pipelines.chains.evm._client import EvmClient
+
+    client = EvmClient("anvil", "http://127.0.0.1:9", max_concurrency=4)  # no request is made
+    assert client.map_concurrently(lambda i: (time.sleep(0.01 * (5 - i)), i * i)[1], range(6)) == [0, 1, 4, 9, 16, 25]
+    started: list[int] = []
+
+    def fail_at_two(i: int) -> int:
+        started.append(i)
+        if i == 2:
+            raise DecodeError("item 2 is bad")
+        time.sleep(0.05)
+        return i
+
+    with pytest.raises(DecodeError, match="item 2 is bad"):
+        client.map_concurrently(fail_at_two, range(200))
+    assert len(started) < 200  # the items not yet started were cancelled
 
 
 def test_after_a_reorg_reingesting_the_day_matches_the_new_canonical_chain(

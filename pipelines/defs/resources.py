@@ -82,13 +82,15 @@ class EvmResource(ChainReaderResource):
 
     allow_unverified: bool = False
     max_requests_per_second: float = 20.0
+    max_concurrency: int = 4
 
     def get_client(self, chain: str) -> EvmClient:
         """A JSON-RPC client for `chain`, or a ConfigError naming the missing variable."""
         spec = self.chain_of_family(chain, "evm", "DEPINLENS_EVM_CHAINS")
         return EvmClient(chain, endpoint_url(spec), timeout_s=self.timeout_s, max_attempts=self.max_attempts,
                          max_wait_s=self.max_wait_s,
-                         max_requests_per_second=10_000 if spec.local else self.max_requests_per_second)
+                         max_requests_per_second=10_000 if spec.local else self.max_requests_per_second,
+                         max_concurrency=self.max_concurrency)
 
     def confirmations(self, chain: str) -> int:
         """Blocks this deep or deeper are read; newer ones wait for a later run."""
@@ -144,7 +146,8 @@ def build_resources(settings: Settings | None = None) -> dict[str, dg.Configurab
         "evm": EvmResource(chains=chains, source=os.environ.get("DEPINLENS_SOURCE", "local"),
                            registry_path=str(settings.registry_path),
                            allow_unverified=os.environ.get("DEPINLENS_ALLOW_UNVERIFIED", "") == "1",
-                           max_requests_per_second=float(os.environ.get("DEPINLENS_EVM_MAX_RPS", "20"))),
+                           max_requests_per_second=float(os.environ.get("DEPINLENS_EVM_MAX_RPS", "20")),
+                           max_concurrency=int(os.environ.get("DEPINLENS_EVM_MAX_CONCURRENCY", "4"))),
         "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=_dbt_executable()),
     }
 

@@ -8,10 +8,11 @@ per-log formatting would cost more than the whole decode.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import requests
 from pyrate_limiter import Duration, Limiter, Rate
@@ -28,6 +29,8 @@ from pipelines.chains.jsonrpc import jsonrpc_result
 
 TRANSFER_TOPIC = "0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef"
 RETRYABLE = (RpcUnavailable, RateLimited, RpcServerError, MalformedResponse)
+Item = TypeVar("Item")
+Result = TypeVar("Result")
 
 
 @contextmanager
@@ -56,11 +59,15 @@ class EvmClient:
         max_attempts: tries per request for retryable failures (timeouts, 429, 5xx, bad JSON).
         max_wait_s: upper bound of one exponential-backoff wait (with jitter).
         max_requests_per_second: request budget (pyrate-limiter bucket, blocking).
+        max_concurrency: requests in flight at once in `map_concurrently` (block chunks, block times).
     """
 
     def __init__(self, chain: str, rpc_url: str, *, timeout_s: float = 30.0, max_attempts: int = 5,
-                 max_wait_s: float = 8.0, max_requests_per_second: float = 20.0) -> None:
+                 max_wait_s: float = 8.0, max_requests_per_second: float = 20.0, max_concurrency: int = 4) -> None:
         self.chain = chain
+        self.max_concurrency = max(1, max_concurrency)
+        # one long-lived pool per client, so each worker keeps its HTTP session (and connection) alive
+        self._pool = ThreadPoolExecutor(max_workers=self.max_concurrency, thread_name_prefix=f"rpc-{chain}")
         # one bucket per client: requests (retries included) never exceed the provider's budget
         self._limiter = Limiter(Rate(max(1, round(max_requests_per_second)), Duration.SECOND))
         self.rpc_url = rpc_url
@@ -77,6 +84,26 @@ class EvmClient:
     def call(self, method: str, params: list[Any], *, detail: str = "") -> Any:
         """Call `method`, retrying transient failures, and return the JSON-RPC `result`."""
         return self._call(method, params, detail)
+
+    def map_concurrently(self, work: Callable[[Item], Result], items: Iterable[Item]) -> list[Result]:
+        """`work` on every item, at most `max_concurrency` at a time, results in the items' order.
+
+        The request budget still applies across all of them. If one fails, the items not yet
+        started are cancelled and its error is raised once those already running are done.
+        """
+        items = list(items)
+        if self.max_concurrency == 1 or len(items) <= 1:
+            return [work(item) for item in items]
+        futures = [self._pool.submit(work, item) for item in items]
+        try:
+            return [future.result() for future in futures]
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            for future in futures:
+                if not future.cancelled():
+                    future.exception()  # wait for the ones in flight; their own errors are secondary
+            raise
 
     def _call_once(self, method: str, params: list[Any], detail: str) -> Any:
         self._limiter.try_acquire(self.chain)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -11,7 +12,7 @@ from eth_utils import keccak
 from depinlens.registry import Program, Token
 from pipelines.chains.errors import DecodeError, MalformedResponse, RpcRefused, RpcUnavailable
 from pipelines.chains.evm._client import TRANSFER_TOPIC, EvmClient
-from pipelines.chains.evm._decode import TOKEN_TRANSFERS_SCHEMA, decode_transfer_logs
+from pipelines.chains.evm._decode import HEX_QUANTITY, TOKEN_TRANSFERS_SCHEMA, decode_transfer_logs
 from pipelines.chains.evm._events import STAKING_EVENTS_SCHEMA, decode_staking_logs, load_fragment
 
 
@@ -64,18 +65,19 @@ def _all_stamped(logs: list[dict]) -> bool:
 
 def _times(client: EvmClient, logs: list[dict]) -> dict[int, int]:
     """Block time of every block the logs touch, one request per distinct block."""
-    numbers = {int(log["blockNumber"], 16) for log in logs
-               if isinstance(log, dict) and isinstance(log.get("blockNumber"), str)
-               and log["blockNumber"].startswith("0x")}
-    return {n: client.block_timestamp(n) for n in numbers}
+    numbers = sorted({int(number, 16) for number in (log.get("blockNumber") for log in logs if isinstance(log, dict))
+                      if isinstance(number, str) and re.fullmatch(HEX_QUANTITY, number)})  # bad ones: decode names them
+    return dict(zip(numbers, client.map_concurrently(client.block_timestamp, numbers), strict=True))
 
 
 def _logs_in_window(client: EvmClient, addresses: list[str], topics: list[str], blocks: tuple[int, int],
                     chunk_blocks: int) -> list[dict]:
-    logs: list[dict] = []
-    for start in range(blocks[0], blocks[1] + 1, chunk_blocks):
-        logs += _split_on_refusal(client, addresses, topics, start, min(start + chunk_blocks - 1, blocks[1]))
-    return logs
+    """Logs of blocks[0]..blocks[1] in the node's order, read `chunk_blocks` at a time (concurrently)."""
+    def chunk(start: int) -> list[dict]:
+        return _split_on_refusal(client, addresses, topics, start, min(start + chunk_blocks - 1, blocks[1]))
+
+    chunks = client.map_concurrently(chunk, range(blocks[0], blocks[1] + 1, chunk_blocks))
+    return [log for logs in chunks for log in logs]
 
 
 def _split_on_refusal(client: EvmClient, addresses: list[str], topics: list[str], start: int, end: int) -> list[dict]:
