@@ -139,11 +139,28 @@ def run(
 
     Chains come from DEPINLENS_EVM_CHAINS, DEPINLENS_SOLANA_CHAINS and DEPINLENS_AKASH_CHAINS; each chain's URL from the variable networks.toml names (e.g. DEPINLENS_RPC_ETHEREUM); rows are labelled with DEPINLENS_SOURCE (live, local or demo). See README, "Live chains".
     """  # noqa: E501
-    first_day = date.fromisoformat(first)
-    last_day = date.fromisoformat(last) if last else first_day
+    first_day = _partition_day(first, "--from")
+    last_day = _partition_day(last, "--to") if last else first_day
     if last_day < first_day:
-        raise typer.BadParameter("--to is before --from")
+        raise typer.BadParameter(f"--to {last_day} is before --from {first_day}", param_hint="--to")
     _run(first_day, last_day)
+
+
+def _partition_day(text: str, option: str) -> date:
+    """A YYYY-MM-DD day that is a pipeline partition (a whole UTC day from 2024-01-01 to yesterday)."""
+    from pipelines.defs.partitions import daily
+
+    try:
+        day = date.fromisoformat(text) if len(text) == 10 else None
+    except ValueError:
+        day = None
+    if day is None:
+        raise typer.BadParameter(f"{text!r} is not a day; write it as YYYY-MM-DD", param_hint=option)
+    if not daily.has_partition_key(day.isoformat()):
+        first = daily.start.date()
+        raise typer.BadParameter(f"{day} is not a whole past UTC day in the pipeline's range ({first} to yesterday)",
+                                 param_hint=option)
+    return day
 
 
 @app.command("serve")

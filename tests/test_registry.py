@@ -26,3 +26,22 @@ def test_a_token_on_an_unknown_chain_is_rejected() -> None:
 def test_an_unknown_chain_lookup_lists_the_known_chains(registry) -> None:
     with pytest.raises(RegistryError, match="known chains: ethereum, arbitrum, .*anvil"):
         registry.chain("solana-devnet")
+
+
+def test_unverified_identifiers_are_skipped_with_a_reason_unless_the_run_opts_in(registry) -> None:
+    from depinlens.settings import PROJECT_ROOT
+    from pipelines.defs.resources import EvmResource
+
+    path = str(PROJECT_ROOT / "networks.toml")
+    cautious = EvmResource(chains=["arbitrum"], source="live", registry_path=path)
+    opted_in = EvmResource(chains=["arbitrum"], source="live", registry_path=path, allow_unverified=True)
+    unverified = {t.symbol for t in registry.tokens_on("arbitrum") if not t.verified}
+    assert unverified == {"AID"}  # GAIB's AID outside Ethereum is not confirmed yet
+
+    assert {t.symbol for t in cautious.tokens("arbitrum")} == {t.symbol for t in registry.tokens_on("arbitrum")} - {"AID"}
+    assert "ATH" in {t.symbol for t in cautious.tokens("arbitrum")}  # the verified ones are still read
+    [reason] = cautious.unverified_skipped("arbitrum")
+    assert "gaib AID" in reason and "not verified" in reason and "DEPINLENS_ALLOW_UNVERIFIED=1" in reason
+
+    assert "AID" in {t.symbol for t in opted_in.tokens("arbitrum")}
+    assert opted_in.unverified_skipped("arbitrum") == []

@@ -105,14 +105,18 @@ class EvmResource(ChainReaderResource):
         return self._allowed(chain, self.registry().programs_on(chain))
 
     def _allowed(self, chain: str, items: list) -> list:
-        unverified = [i for i in items if not i.verified]
-        if unverified and not self.allow_unverified:
-            names = ", ".join(f"{i.network} {getattr(i, 'symbol', None) or i.name} {i.address}" for i in unverified)
-            raise ConfigError(
-                f"{chain}: {names} not verified in networks.toml (see each entry's `reference`); reading it could "
-                "ingest the wrong contract. Confirm the identifier, or set DEPINLENS_ALLOW_UNVERIFIED=1 to read it anyway."
-            )
-        return items
+        """Verified items, and unverified ones only with the opt-in (`unverified_skipped` says what is left out)."""
+        return items if self.allow_unverified else [i for i in items if i.verified]
+
+    def unverified_skipped(self, chain: str) -> list[str]:
+        """What `tokens` and `programs` leave out on `chain` for want of the opt-in, one line each saying why."""
+        if self.allow_unverified:
+            return []
+        registry = self.registry()
+        return [f"{chain}: skipped {i.network} {getattr(i, 'symbol', None) or i.name} {i.address}: not verified in "
+                "networks.toml (see its `reference`), and reading it could ingest the wrong contract. Confirm the "
+                "identifier, or set DEPINLENS_ALLOW_UNVERIFIED=1 to read it anyway."
+                for i in [*registry.tokens_on(chain), *registry.programs_on(chain)] if not i.verified]
 
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)

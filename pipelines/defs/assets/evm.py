@@ -23,6 +23,9 @@ def _load_per_chain(context: dg.AssetExecutionContext, evm: EvmResource, warehou
     """Fetch every configured chain for the window, then replace each chain's partition in one transaction."""
     first_day, last_day = _window(context)
     counts: dict[str, int] = {}
+    skipped = [line for chain in evm.chains for line in evm.unverified_skipped(chain)]
+    for line in skipped:
+        context.log.warning(line)
     for chain in evm.chains:
         rows, contracts, scope_column, last_block = fetch(chain, first_day, last_day)
         registry = evm.registry()
@@ -38,7 +41,7 @@ def _load_per_chain(context: dg.AssetExecutionContext, evm: EvmResource, warehou
         context.log.info(f"{chain}: {counts[chain]} rows into {table} for {first_day}..{last_day}")
     return dg.MaterializeResult(metadata={"rows": sum(counts.values()), "rows_per_chain": counts,
                                           "first_day": str(first_day), "last_day": str(last_day),
-                                          "source": evm.source})
+                                          "source": evm.source, "skipped_unverified": skipped})
 
 
 @dg.asset(key=["raw", "evm_token_transfers"], partitions_def=daily, backfill_policy=single_run,
