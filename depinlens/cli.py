@@ -86,7 +86,7 @@ def up(
     from harness.demo import day_start, demo_window, simulate_evm, write_demo_token_prices
     from harness.evm import LocalEvm
     from harness.solana.demo import solana_demo
-    from warehouse import connect_warehouse, forget_chain
+    from warehouse import connect_warehouse, forget_chain, forget_marts_source
 
     settings = Settings.from_env()
     registry = load_registry(settings.registry_path)
@@ -120,6 +120,7 @@ def up(
         try:
             removed = sum(forget_chain(conn, chain=chain, source="demo")
                           for chain in ("anvil", "solana-local", "akash-local"))
+            removed += forget_marts_source(conn, source="demo")
         finally:
             conn.close()
         if removed:

@@ -142,21 +142,27 @@ class LoopbackProxy:
         self._server.server_close()
 
 
+def run_up(data_dir: Path, days: int) -> str:
+    """`depinlens up --days N --no-serve` in `data_dir` with a clean environment; its stdout."""
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DEPINLENS_", "DAGSTER_"))}
+    env["DEPINLENS_DATA_DIR"] = str(data_dir)
+    env["DEPINLENS_SHARED_DIR"] = str(SHARED_DIR)
+    done = subprocess.run([sys.executable, "-m", "depinlens.cli", "up", "--days", str(days), "--no-serve"],
+                          cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "pipeline run" in done.stdout and "succeeded" in done.stdout
+    return done.stdout
+
+
 @pytest.fixture(scope="session")
 def demo_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """`depinlens up --days 3 --no-serve` once per test session, in a fresh data directory:
     local chains with demo activity, Dagster ingest, dbt build and publish, all real."""
-    import subprocess
-    import sys
-
     data_dir = tmp_path_factory.mktemp("demo")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DEPINLENS_", "DAGSTER_"))}
-    env["DEPINLENS_DATA_DIR"] = str(data_dir)
-    env["DEPINLENS_SHARED_DIR"] = str(SHARED_DIR)
-    done = subprocess.run([sys.executable, "-m", "depinlens.cli", "up", "--days", "3", "--no-serve"],
-                          cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    assert "pipeline run" in done.stdout and "succeeded" in done.stdout
+    run_up(data_dir, 3)
     return data_dir
 
 

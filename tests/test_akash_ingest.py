@@ -151,7 +151,32 @@ def test_rate_limits_and_server_errors_are_retried_until_the_node_answers(ledger
         result = _ingest(settings, ephemeral_instance, DAYS[1], DAYS[1])
     assert result.success
     assert all(not queue for queue in failures.values())  # each failure was served, then retried
-    assert _rows(settings, "select count(*) from raw.jobs")[0][0] == len(ledger.leases_created_on(DAYS[1], DAYS[1]))
+    assert _rows(settings, "select count(*) from raw.jobs")[0][0] == len(ledger.leases_active_on(DAYS[1], DAYS[1]))
+
+
+def test_a_lease_still_open_is_observed_again_by_later_days_and_the_newest_observation_wins(
+        ledger, node, settings, ephemeral_instance) -> None:
+    """Day by day, as the schedule runs: a lease created on day 1 and running into day 2 is read
+    again on day 2; the staging model keeps one row per lease, its newest."""
+    assert _ingest(settings, ephemeral_instance, DAYS[0], DAYS[0], staking=False).success
+    assert _ingest(settings, ephemeral_instance, DAYS[1], DAYS[1], staking=False).success
+    carried = {lease.job_id for lease in ledger.leases_created_on(DAYS[0], DAYS[0])} & \
+        {lease.job_id for lease in ledger.leases_active_on(DAYS[1], DAYS[1])}
+    assert carried  # the ledger has leases that run past midnight
+    observations = _rows(settings, "select job_id, list(observed_day order by observed_day) from raw.jobs group by 1")
+    assert {job for job, days in observations if days == [DAYS[0], DAYS[1]]} == carried
+    assert {job for job, days in observations if len(days) == 1} == (
+        {lease.job_id for lease in ledger.leases_active_on(DAYS[0], DAYS[1])} - carried)
+
+    done = subprocess.run(
+        [os.path.join(os.path.dirname(sys.executable), "dbt"), "build", "--project-dir", str(DBT_PROJECT_DIR),
+         "--profiles-dir", str(DBT_PROJECT_DIR), "--select", "staging.akash"],
+        env={**os.environ, "DEPINLENS_WAREHOUSE": str(settings.warehouse_path)}, capture_output=True, text=True,
+        timeout=300)
+    assert done.returncode == 0, done.stdout[-3000:]
+    staged = _rows(settings, "select job_id, fetched_at from staging.stg_akash__leases")
+    newest = dict(_rows(settings, "select job_id, max(fetched_at) from raw.jobs group by 1"))
+    assert len(staged) == len(newest) and all(newest[job] == fetched for job, fetched in staged)
 
 
 def _snapshot(settings) -> list[tuple]:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import duckdb
 
-
+from tests.conftest import run_up
 
 
 def test_up_publishes_three_days_of_demo_rows_labelled_demo_for_every_network(demo_data_dir: Path) -> None:
@@ -22,6 +23,26 @@ def test_up_publishes_three_days_of_demo_rows_labelled_demo_for_every_network(de
         conn.close()
     assert days == 3 and sources == ["demo"] and daily_sources == {"demo"}
     assert networks == {"aethir", "akash", "gaib", "ionet", "nodeai", "nosana", "render"}
+
+
+def test_running_up_again_replaces_the_previous_demo_in_raw_and_marts_alike(demo_data_dir: Path, tmp_path: Path) -> None:
+    """README: re-running `up` replaces the demo. A shorter second demo must leave no day of the
+    first one anywhere (the incremental marts only rewrite the days of the new window)."""
+    shutil.copytree(demo_data_dir, tmp_path / "data", ignore=shutil.ignore_patterns("dagster_home"))
+    stdout = run_up(tmp_path / "data", 1)
+    assert "rows of the previous demo" in stdout, stdout[-2000:]
+    conn = duckdb.connect(str(tmp_path / "data" / "warehouse.duckdb"), read_only=True)
+    try:
+        raw_days = conn.execute("select count(distinct block_day) from raw.token_transfers").fetchone()[0]
+    finally:
+        conn.close()
+    conn = duckdb.connect(str(tmp_path / "data" / "serving.duckdb"), read_only=True)
+    try:
+        flow_days = conn.execute("select count(distinct day) from marts.token_flows_daily").fetchone()[0]
+        network_days = conn.execute("select count(distinct day) from marts.network_daily").fetchone()[0]
+    finally:
+        conn.close()
+    assert (raw_days, flow_days, network_days) == (1, 1, 1)
 
 
 def test_the_cli_help_lists_its_commands() -> None:

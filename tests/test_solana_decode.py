@@ -274,3 +274,25 @@ def test_job_instructions_decode_from_partially_decoded_answers(scenario, answer
     assert [e["instruction"] for e in events].count("work") == 3
     listing = next(e for e in events if e["job"] == done and e["instruction"] == "list")
     assert listing["signature"] == scenario.jobs[0].listed.signature and listing["timeout"] == 6 * 3600
+
+
+def test_a_nosana_job_running_into_the_window_is_observed_again_and_one_that_ended_before_is_not() -> None:
+    from datetime import UTC, datetime
+
+    from pipelines.chains.solana._jobs import JOB_EVENTS_SCHEMA, job_rows
+
+    def at(day: int, hour: int) -> int:
+        return int(datetime(2025, 6, day, hour, tzinfo=UTC).timestamp())
+
+    def job(pubkey: str, start: int, end: int) -> dict:
+        return {"pubkey": pubkey, "time_start": start, "time_end": end, "node": "Node1111", "payer": "Payer111",
+                "market": "Market11", "state": 1 if end == 0 else 2, "price": 100}
+
+    accounts = [job("running", at(1, 22), 0), job("ran-past-midnight", at(1, 23), at(2, 1)),
+                job("ended-day-1", at(1, 2), at(1, 3)), job("started-day-2", at(2, 5), 0)]
+    got = job_rows(accounts, JOB_EVENTS_SCHEMA.empty_table(), chain="solana-local", source="local", network="nosana",
+                   price_denom="NOS", first_day=date(2025, 6, 2), last_day=date(2025, 6, 2))
+    observed = {row["job_id"]: row["observed_day"] for row in got.rows.to_pylist()}
+    assert observed == {"running": date(2025, 6, 2), "ran-past-midnight": date(2025, 6, 2),
+                        "started-day-2": date(2025, 6, 2)}
+    assert got.outside_window == 1  # ended-day-1

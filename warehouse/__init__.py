@@ -1,7 +1,7 @@
 """The DuckDB warehouse: schema, connections, idempotent loads, publish, and the query layer."""
 
 from warehouse._connect import ServingFileMissing, connect_serving, connect_warehouse, schema_sql
-from warehouse._load import Cursor, forget_chain, replace_partition
+from warehouse._load import Cursor, forget_chain, forget_marts_source, replace_partition
 from warehouse._publish import publish
 
 __all__ = [
@@ -10,6 +10,7 @@ __all__ = [
     "connect_serving",
     "connect_warehouse",
     "forget_chain",
+    "forget_marts_source",
     "publish",
     "replace_partition",
     "schema_sql",

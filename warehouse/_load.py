@@ -121,3 +121,24 @@ def forget_chain(conn: duckdb.DuckDBPyConnection, *, chain: str, source: str) ->
         conn.execute("rollback")
         raise
     return removed
+
+
+def forget_marts_source(conn: duckdb.DuckDBPyConnection, *, source: str) -> int:
+    """Drop every marts row of one source label, in one transaction; the next dbt build remakes them.
+
+    Used with `forget_chain` when the demo is started afresh: the incremental marts rewrite
+    only the days of a run's window, so days of an older, longer demo would otherwise stay.
+    """
+    tables = [name for (name,) in conn.execute(
+        "select table_name from information_schema.columns c join information_schema.tables t using "
+        "(table_schema, table_name) where table_schema = 'marts' and column_name = 'source' "
+        "and table_type = 'BASE TABLE' order by table_name").fetchall()]
+    conn.execute("begin transaction")
+    try:
+        removed = sum(conn.execute(f'delete from marts."{name}" where source = ?', [source]).fetchone()[0]
+                      for name in tables)
+        conn.execute("commit")
+    except BaseException:
+        conn.execute("rollback")
+        raise
+    return removed

@@ -179,6 +179,12 @@ class AkashLedger:
         return [lease for lease in self.leases
                 if first_day <= self.timing.time_of(lease.created_height).date() <= last_day]
 
+    def leases_active_on(self, first_day: date, last_day: date) -> list[Lease]:
+        """Leases created by the end of last_day and not closed before first_day began."""
+        return [lease for lease in self.leases
+                if self.timing.time_of(lease.created_height).date() <= last_day
+                and not (lease.closed_height and self.timing.time_of(lease.closed_height).date() < first_day)]
+
 
 def _day_start(day: date) -> datetime:
     return datetime.combine(day, time(), tzinfo=UTC)

@@ -49,7 +49,7 @@ lease_days as (
 
     select
         leases.*,
-        unnest(generate_series(started_at::date, coalesce(ended_at, fetched_at)::date, interval 1 day))::date as day
+        unnest(generate_series(started_at::date, ({{ running_until('ended_at', 'fetched_at') }} - interval 1 microsecond)::date, interval 1 day))::date as day
 
     from leases
 

@@ -66,10 +66,13 @@ def _gpus(client: AkashClient, leases: list[Lease], names: GpuNames) -> dict[str
 
 def fetch_akash_leases(client: AkashClient, first_day: date, last_day: date, *, network: str,
                        source: str) -> FetchedLeases:
-    """Every lease created on UTC days first_day..last_day, with start/end times and GPU facts.
+    """Every lease active on UTC days first_day..last_day, with start/end times and GPU facts.
 
-    The lease list has no height filter, so every page is read and the window's leases are
-    kept by creation height; times come from the headers of their created/closed heights.
+    Active: created by the window's last block and not closed before its first. The lease list
+    has no height filter, so every page is read and the window's leases are kept by height;
+    times come from the headers of their created/closed heights. A lease still open is thus
+    observed again by every later window it runs into, and the newest observation (its state,
+    its close) is the one the marts use.
     """
     fetched_at = datetime.now(UTC)
     latest = client.latest_block()
@@ -77,7 +80,8 @@ def fetch_akash_leases(client: AkashClient, first_day: date, last_day: date, *, 
     if heights is None:
         return FetchedLeases(JOBS_SCHEMA.empty_table(), None, None, 0, None)
     listed = _all_leases(client)
-    leases = [lease for lease in listed if heights[0] <= lease.created_height <= heights[1]]
+    leases = [lease for lease in listed
+              if lease.created_height <= heights[1] and not (lease.closed_height and lease.closed_height < heights[0])]
     needed = {h for lease in leases for h in (lease.created_height, lease.closed_height) if h}
     beyond = sorted(h for h in needed if h > latest[0])
     if beyond:
@@ -86,7 +90,7 @@ def fetch_akash_leases(client: AkashClient, first_day: date, last_day: date, *, 
     names = GpuNames()
     gpus = _gpus(client, leases, names) if leases else {}
     rows = lease_rows(leases, network=network, chain=client.chain, source=source, block_times=times, gpus=gpus,
-                      fetched_at=fetched_at)
+                      fetched_at=fetched_at, first_day=first_day)
     return FetchedLeases(rows, heights[0], heights[1], len(listed), client.market_version, names.unmapped)
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -212,8 +212,10 @@ def lease_rows(
     block_times: Mapping[int, datetime],
     gpus: Mapping[str, LeaseGpus] | None = None,
     fetched_at: datetime | None = None,
+    first_day: date | None = None,
 ) -> pa.Table:
-    """Rows of raw.jobs, one per lease; `observed_day` is the UTC day the lease was created.
+    """Rows of raw.jobs, one per lease; `observed_day` is the UTC day the lease was created, or
+    `first_day` (the window's first) for a lease created before the window it is observed in.
 
     Args:
         block_times: height -> block time for every created and closed height.
@@ -239,6 +241,6 @@ def lease_rows(
             "price": lease.price.amount, "price_denom": lease.price.denom, "price_unit": "per_block",
             "usd_per_hour": None, "started_at": started, "ended_at": ended,
             "created_height": lease.created_height, "closed_height": lease.closed_height, "tx_hash": None,
-            "observed_day": started.date(), "fetched_at": fetched_at,
+            "observed_day": max(started.date(), first_day or started.date()), "fetched_at": fetched_at,
         })
     return pa.Table.from_pylist(rows, schema=JOBS_SCHEMA)

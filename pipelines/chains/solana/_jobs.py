@@ -199,10 +199,13 @@ def job_rows(
     last_day: date,
     fetched_at: datetime | None = None,
 ) -> JobRows:
-    """One raw.jobs row per job account whose day falls in first_day..last_day.
+    """One raw.jobs row per job account active on first_day..last_day.
 
-    A job's day is the UTC day it started running; a job that has not started is dated by
-    its `list`/`assign` transaction, and left out when that transaction is not among `events`.
+    A job that has started is active from that time until it ends (or now): one that started
+    before the window and ran into it is observed again, under `first_day`, and the newest
+    observation (its end, its state) is the one the marts use. A job that has not started
+    is dated by its `list`/`assign` transaction, and left out when that transaction is not
+    among `events`.
 
     Args:
         accounts: `decode_accounts(..., kind="job")` output.
@@ -227,7 +230,8 @@ def job_rows(
         start, end = account["time_start"], account["time_end"]
         origin = created.get(job_id)
         if start > 0:
-            day = _utc(start).date()
+            ran_into_window = _utc(start).date() < first_day and (end <= 0 or _utc(end).date() >= first_day)
+            day = first_day if ran_into_window else _utc(start).date()
         elif origin is not None:
             day = origin["block_time"].date()
         else:

@@ -1,6 +1,6 @@
 -- Each job's share of each UTC day it ran: busy hours, GPU-hours and payment, per provider.
 -- Akash leases pay price-per-block; Nosana jobs pay price-per-second. A job still running is
--- counted up to the day it was last observed.
+-- counted up to when it was last seen running, never past the run's last day (running_until).
 with
 
 akash as (
@@ -9,7 +9,7 @@ akash as (
         network, chain, source, job_id, provider, gpu_model,
         coalesce(gpu_count, 0) as gpu_count,
         started_at,
-        coalesce(ended_at, fetched_at) as ended_at,
+        {{ running_until('ended_at', 'fetched_at') }} as ended_at,
         price_per_block::double / {{ var('akash_seconds_per_block') }} as price_per_second_base,
         price_denom as denom
 
@@ -24,7 +24,7 @@ nosana as (
         network, chain, source, job_id, node as provider, null::varchar as gpu_model,
         1 as gpu_count,  -- a Nosana job occupies one GPU node
         started_at,
-        coalesce(ended_at, fetched_at) as ended_at,
+        {{ running_until('ended_at', 'fetched_at') }} as ended_at,
         price_per_second_raw::double as price_per_second_base,
         price_denom as denom
 

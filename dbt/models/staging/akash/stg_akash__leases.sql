@@ -1,5 +1,5 @@
--- Akash leases from raw.jobs: one row per lease (raw holds each lease once, on the UTC day
--- its creation block was made). Prices are per block in the lease's denom, exactly as the
+-- Akash leases from raw.jobs: one row per lease. Raw holds a lease once per window it was
+-- active in (a lease still open is observed again later); the newest observation wins. Prices are per block in the lease's denom, exactly as the
 -- chain states them; per hour uses Akash's average block time (6.174 s, the constant of
 -- pipelines/chains/cosmos/_blocks.py; a test checks the two agree).
 with
@@ -8,6 +8,7 @@ source as (
 
     select * from {{ source('raw', 'jobs') }}
     where network = 'akash'
+    qualify row_number() over (partition by chain, source, job_id order by fetched_at desc, observed_day desc) = 1
 
 ),
 
@@ -44,7 +45,7 @@ renamed as (
         started_at,
         ended_at,
         epoch(ended_at - started_at) / 3600.0 as hours_leased,
-        observed_day as created_day,
+        started_at::date as created_day,
         fetched_at
 
     from source
