@@ -50,7 +50,7 @@ def nominal_vs_real(summary: pd.DataFrame) -> go.Figure:
 
 
 def emissions_vs_burns(frame: pd.DataFrame) -> go.Figure:
-    """Per network: emissions up, burns down (USD), net issuance as a line."""
+    """All the networks in `frame` together, per day: emissions up, burns down (USD), net issuance as a line."""
     daily = frame.groupby("day", as_index=False)[["emissions_usd", "burns_usd", "net_issuance_usd"]].sum()
     figure = go.Figure()
     figure.add_bar(x=daily["day"], y=daily["emissions_usd"], name="emissions", marker_color="#2a9d8f")

@@ -1,6 +1,5 @@
 """One-line definitions shown on hover; the full text is docs/methodology.md."""
 
-METHODOLOGY_URL = "https://github.com/depinlens/depinlens/blob/main/docs/methodology.md"
 METHODOLOGY_PATH = "docs/methodology.md"
 
 DEFINITIONS = {

@@ -32,7 +32,7 @@ def report_command(
     start: Annotated[str | None, typer.Option("--from", help="First UTC day, YYYY-MM-DD (default: first published).")] = None,
     end: Annotated[str | None, typer.Option("--to", help="Last UTC day, YYYY-MM-DD (default: last published).")] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="pdf, html, xlsx or csv (a zip of CSVs).")] = "pdf",
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="File to write (default: depinlens-report-<from>_<to>.<ext>).")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="File to write (default: depinlens-report-<from>_<to>.<ext>, or depinlens-report-all.<ext> without dates).")] = None,
     serving: Annotated[Path | None, typer.Option(help="Serving file to read (default: DEPINLENS_SERVING or data/serving.duckdb).")] = None,
 ) -> None:
     """Investor comparison report: networks side by side with charts, methodology, sources and on-chain references.

@@ -43,7 +43,7 @@ def test_every_page_renders_over_the_demo_warehouse(serving: Path, page: str) ->
     app = _run(page)
     assert not app.exception, app.exception
     assert app.title[0].value == TITLES[page]
-    if page not in ("submit.py", "data_sources.py", "benchmarks.py", "report.py"):
+    if page not in ("submit.py", "data_sources.py", "report.py"):
         assert any("DEMO DATA" in w.value for w in app.warning), "demo rows must carry the demo badge"
 
 

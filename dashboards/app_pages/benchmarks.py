@@ -11,8 +11,9 @@ st.caption("Signed gpu_bench runs that passed verification; quick smoke runs are
 require_published()
 results = data.query("benchmark_results")
 cost = data.query("cost_per_compute")
+# the page shows runs and the prices their cost is computed from: badge both (demo Akash prices included)
+provenance_badge([*results["source"], *cost["source"]])
 if not results.empty:
-    provenance_badge(results["source"])
     matmul = results[results["metric"] == "matmul_tflops"]
     leaderboard = (matmul.sort_values("value", ascending=False)
                    .groupby(["provider", "gpu_model", "precision", "engine"], as_index=False).first())
@@ -31,7 +32,7 @@ if cost.empty:
     st.info("No prices for models with known peaks yet.")
 else:
     ranked = cost.dropna(subset=["usd_per_pflop_hour"]).sort_values("usd_per_pflop_hour").head(25)
-    chart(px.bar(ranked, x="usd_per_pflop_hour", y="venue", color="basis", orientation="h",
-                 hover_data=["gpu_model", "usd_per_gpu_hour"]), ranked, "usd_per_pflop_hour")
+    chart(px.bar(ranked, x="usd_per_pflop_hour", y="venue", color="basis", orientation="h", pattern_shape="source",
+                 hover_data=["gpu_model", "usd_per_gpu_hour", "source", "price_day"]), ranked, "usd_per_pflop_hour")
     table(cost, "cost_per_compute")
 methodology_link()
