@@ -31,10 +31,13 @@ def transfer_volume_chart(flows: pd.DataFrame) -> go.Figure:
 
 def metric_lines(frame: pd.DataFrame, column: str, title: str, *, percent: bool = False,
                  log_y: bool = False) -> go.Figure:
-    """One line per network of a daily metric (log scale when networks differ by orders of magnitude)."""
+    """One line per network (and source label, if several) of a daily metric; log scale when networks
+    differ by orders of magnitude. Missing values stay gaps, not zeros."""
     figure = go.Figure()
-    for network, group in frame.groupby("network"):
-        figure.add_scatter(x=group["day"], y=group[column] * (100 if percent else 1), name=network, mode="lines+markers")
+    several_sources = "source" in frame and frame["source"].nunique() > 1
+    for (network, source), group in frame.groupby(["network", "source"] if "source" in frame else ["network", "network"]):
+        name = f"{network} ({source})" if several_sources else network
+        figure.add_scatter(x=group["day"], y=group[column] * (100 if percent else 1), name=name, mode="lines+markers")
     figure.update_layout(height=320, margin={"t": 30, "b": 10}, yaxis_title=title, legend={"orientation": "h"},
                          yaxis_type="log" if log_y else "linear")
     return figure

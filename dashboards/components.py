@@ -99,6 +99,21 @@ def provenance_badge(sources: pd.Series | list[str]) -> None:
             st.info(SOURCE_LABELS.get(label, f"source: {label}"))
 
 
+def one_source(*frames: pd.DataFrame) -> tuple[pd.DataFrame, ...]:
+    """The rows of one source label in each frame, so demo and live figures are never added up.
+
+    With one label in the data nothing changes; with several (a warehouse holding the demo and
+    a live run) the sidebar asks which to show, live first. Call it once per page.
+    """
+    present = {s for frame in frames for s in frame["source"].dropna()}
+    if len(present) <= 1:
+        return frames
+    order = [s for s in ("live", "local", "demo", "reference") if s in present] + sorted(present - set(SOURCE_LABELS))
+    chosen = st.sidebar.radio("Source label", order, key="source_label",
+                              help="Figures of different source labels are never summed together.")
+    return tuple(frame[frame["source"] == chosen] for frame in frames)
+
+
 def no_data(what: str) -> None:
     """Explain an empty result and what to do about it."""
     st.info(f"No {what} for these filters. Widen the date range or pick other networks; "

@@ -98,28 +98,28 @@ def _listed(value: object) -> str:
     return str(value)
 
 
-def revenue_growth(daily: pd.DataFrame) -> dict[str, float | None]:
-    """Per network: mean daily revenue of the window's second half ÷ its first half − 1.
+def revenue_growth(daily: pd.DataFrame) -> dict[tuple[str, str], float | None]:
+    """Per (network, source label): mean daily revenue of the window's second half ÷ its first half − 1.
 
     Halves, not first-vs-last day, so one noisy day does not make the trend; a network with
     fewer than two days of revenue, or none in the first half, has no growth figure.
     """
-    growth: dict[str, float | None] = {}
-    for network, group in daily.dropna(subset=["revenue_usd"]).groupby("network"):
+    growth: dict[tuple[str, str], float | None] = {}
+    for key, group in daily.dropna(subset=["revenue_usd"]).groupby(["network", "source"]):
         per_day = group.groupby("day")["revenue_usd"].sum().sort_index()
         half = len(per_day) // 2
         first = per_day.iloc[:half].mean() if half else None
         last = per_day.iloc[-half:].mean() if half else None
-        growth[network] = (last / first - 1) if first else None
+        growth[key] = (last / first - 1) if first else None
     return growth
 
 
 def _networks_table(summary: pd.DataFrame, daily: pd.DataFrame) -> Table:
     frame = summary.copy()
-    issuance = daily.groupby("network")[["net_issuance_usd", "net_issuance_tokens"]].sum(min_count=1)
-    frame = frame.join(issuance, on="network")
+    issuance = daily.groupby(["network", "source"])[["net_issuance_usd", "net_issuance_tokens"]].sum(min_count=1)
+    frame = frame.join(issuance, on=["network", "source"])
     growth = revenue_growth(daily)
-    frame["revenue_growth"] = frame["network"].map(growth)
+    frame["revenue_growth"] = [growth.get(key) for key in zip(frame["network"], frame["source"], strict=True)]
     frame["sources"] = frame["sources"].map(_listed)
     frame = frame.drop(columns=["revenue_trend"])
     return Table(

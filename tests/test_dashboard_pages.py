@@ -103,3 +103,37 @@ def test_the_router_opens_on_the_overview(serving: Path) -> None:
     app = AppTest.from_file(str(PROJECT_ROOT / "dashboards" / "streamlit_app.py"), default_timeout=90).run()
     assert not app.exception
     assert app.title[0].value == "Overview"
+
+
+def test_demo_and_live_figures_are_never_summed_the_sidebar_picks_one_label(
+        demo_data_dir: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import shutil
+
+    import duckdb
+
+    mixed = tmp_path / "serving.duckdb"
+    shutil.copy(demo_data_dir / "serving.duckdb", mixed)
+    conn = duckdb.connect(str(mixed))
+    try:  # a live run landing beside the demo: same networks and days, other figures
+        conn.execute("""insert into marts.network_daily
+                        select * replace ('live' as source, revenue_usd * 3 as revenue_usd,
+                                          network_day_key || ':live' as network_day_key)
+                        from marts.network_daily""")
+        demo_total, live_total = conn.execute("""select sum(revenue_usd) filter (where source = 'demo'),
+                                                        sum(revenue_usd) filter (where source = 'live')
+                                                 from marts.network_daily""").fetchone()
+    finally:
+        conn.close()
+    monkeypatch.setenv("DEPINLENS_SERVING", str(mixed))
+
+    app = _run("revenue.py")
+    assert not app.exception, app.exception
+    assert app.sidebar.radio[0].options == ["live", "demo"] and app.sidebar.radio[0].value == "live"
+    assert app.metric[0].value == f"${live_total:,.0f}"  # not demo + live
+    assert not any("DEMO DATA" in w.value for w in app.warning)
+    app.sidebar.radio[0].set_value("demo").run()
+    assert app.metric[0].value == f"${demo_total:,.0f}"
+    assert any("DEMO DATA" in w.value for w in app.warning)
+
+    overview = _run("overview.py")
+    assert set(overview.dataframe[0].value["network"].value_counts()) == {1}  # one row per network, one label

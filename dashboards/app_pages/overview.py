@@ -3,7 +3,8 @@
 import streamlit as st
 
 from dashboards import data
-from dashboards.components import help_for, methodology_link, no_data, provenance_badge, require_published, sidebar_filters
+from dashboards.components import (help_for, methodology_link, no_data, one_source, provenance_badge, require_published,
+                                   sidebar_filters)
 
 st.title("Overview")
 st.caption("Which network gives the cheapest real compute, who earns real revenue, what stakers really get.")
@@ -13,7 +14,7 @@ require_published()
 filters = sidebar_filters()
 
 # ── fetch ──────────────────────────────────────────────────────────────────────
-summary = data.query("network_summary", networks=filters.networks, start=filters.start, end=filters.end)
+(summary,) = one_source(data.query("network_summary", networks=filters.networks, start=filters.start, end=filters.end))
 if summary.empty:
     no_data("network metrics")
     st.stop()

@@ -3,12 +3,13 @@
 import streamlit as st
 
 from dashboards import charts, data
-from dashboards.components import chart, help_for, methodology_link, no_data, provenance_badge, require_published, sidebar_filters, table
+from dashboards.components import (chart, help_for, methodology_link, no_data, one_source, provenance_badge,
+                                   require_published, sidebar_filters, table)
 
 st.title("Revenue and burns")
 require_published()
 filters = sidebar_filters()
-daily = data.query("network_daily", networks=filters.networks, start=filters.start, end=filters.end)
+(daily,) = one_source(data.query("network_daily", networks=filters.networks, start=filters.start, end=filters.end))
 if daily.empty:
     no_data("revenue")
     st.stop()
@@ -21,7 +22,8 @@ cols[2].metric("Net issuance", f"${daily['net_issuance_usd'].sum():,.0f}", help=
 
 st.subheader("Revenue per day")
 revenue = daily[["day", "network", "revenue_usd", "fees_usd"]]
-chart(charts.metric_lines(revenue.fillna(0), "revenue_usd", "USD"), revenue, "revenue_daily")
+# no fillna: a day without a revenue figure (unpriced, or Aethir's off-chain revenue) is a gap, not $0
+chart(charts.metric_lines(revenue, "revenue_usd", "USD"), revenue, "revenue_daily")
 st.subheader("Emissions against burns")
 supply = daily[["day", "network", "emissions_usd", "burns_usd", "net_issuance_usd"]]
 chart(charts.emissions_vs_burns(supply), supply, "emissions_vs_burns")

@@ -3,13 +3,15 @@
 import streamlit as st
 
 from dashboards import charts, data
-from dashboards.components import chart, methodology_link, no_data, provenance_badge, require_published, sidebar_filters, table
+from dashboards.components import (chart, methodology_link, no_data, one_source, provenance_badge, require_published,
+                                   sidebar_filters, table)
 
 st.title("Staking and yield")
 st.caption("Nominal APY counts every reward; real yield only rewards paid out of revenue.")
 require_published()
 filters = sidebar_filters()
-summary = data.query("network_summary", networks=filters.networks, start=filters.start, end=filters.end)
+summary, daily = one_source(data.query("network_summary", networks=filters.networks, start=filters.start, end=filters.end),
+                            data.query("network_daily", networks=filters.networks, start=filters.start, end=filters.end))
 summary = summary.dropna(subset=["nominal_apy", "real_yield"], how="all")
 if summary.empty:
     no_data("staking data")
@@ -17,7 +19,6 @@ if summary.empty:
 provenance_badge([s for sources in summary["sources"] for s in sources])
 yields = summary[["network", "nominal_apy", "real_yield"]]
 chart(charts.nominal_vs_real(yields), yields, "nominal_vs_real")
-daily = data.query("network_daily", networks=filters.networks, start=filters.start, end=filters.end)
 staked = daily.dropna(subset=["staked_usd"])[["day", "network", "staked_usd", "staked_tokens", "rewards_usd",
                                                "revenue_backed_rewards_usd", "nominal_apy", "real_yield"]]
 if not staked.empty:

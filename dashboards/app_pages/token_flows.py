@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboards import charts, data
-from dashboards.components import chart, no_data, provenance_badge, require_published, sidebar_filters, table
+from dashboards.components import chart, no_data, one_source, provenance_badge, require_published, sidebar_filters, table
 
 st.title("Token flows")
 st.caption("Mints come from the zero address, burns go to it; amounts are summed exactly in base units "
@@ -14,7 +14,7 @@ require_published()
 filters = sidebar_filters()
 
 # ── fetch ──────────────────────────────────────────────────────────────────────
-flows = data.query("token_flows_daily", networks=filters.networks, start=filters.start, end=filters.end)
+(flows,) = one_source(data.query("token_flows_daily", networks=filters.networks, start=filters.start, end=filters.end))
 if flows.empty:
     no_data("token flows")
     st.stop()

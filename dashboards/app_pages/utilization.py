@@ -3,13 +3,14 @@
 import streamlit as st
 
 from dashboards import charts, data
-from dashboards.components import chart, help_for, methodology_link, no_data, provenance_badge, require_published, sidebar_filters, table
+from dashboards.components import (chart, help_for, methodology_link, no_data, one_source, provenance_badge,
+                                   require_published, sidebar_filters, table)
 
 st.title("Utilization")
 st.caption("Only networks that settle jobs on-chain (Akash leases, Nosana jobs) can be measured.")
 require_published()
 filters = sidebar_filters()
-daily = data.query("network_daily", networks=filters.networks, start=filters.start, end=filters.end)
+(daily,) = one_source(data.query("network_daily", networks=filters.networks, start=filters.start, end=filters.end))
 daily = daily[daily["gpu_hours"] > 0]
 if daily.empty:
     no_data("job activity")

@@ -73,7 +73,7 @@ def network_daily(conn: duckdb.DuckDBPyConnection, *, networks: list[str] | None
 
 def network_summary(conn: duckdb.DuckDBPyConnection, *, networks: list[str] | None = None,
                     start: date | None = None, end: date | None = None) -> pd.DataFrame:
-    """One row per network over the window: totals, average yields and utilization, revenue trend."""
+    """One row per network and source label over the window: totals, average yields and utilization, revenue trend."""
     return conn.execute(_sql.NETWORK_SUMMARY, _window(networks, start, end)).df()
 
 

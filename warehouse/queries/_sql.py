@@ -43,8 +43,10 @@ with window_rows as (
       and (? is null or day >= ?)
       and (? is null or day <= ?)
 )
+-- one row per network and source label: demo and live figures are never summed together
 select
     network,
+    source,
     list(distinct source order by source) as sources,
     count(distinct day) as days,
     sum(revenue_usd) as revenue_usd,
@@ -57,7 +59,7 @@ select
     sum(gpu_hours) as gpu_hours,
     list(revenue_usd order by day) as revenue_trend
 from window_rows
-group by network
+group by network, source
 order by revenue_usd desc nulls last
 """
 

@@ -17,18 +17,19 @@ evidence_map (metric, measure, scale, note) as (
         ('staking_apy_approx', 'nominal_apy', 'average', 'nominal APY of on-chain staking rewards'),
         ('eth_paid_to_stakers_at_least', 'rewards_usd', 'cumulative', 'staking rewards paid on-chain'),
         ('deployments', 'jobs_started', 'period', 'jobs/leases started on-chain'),
-        ('gpus_at_least', 'fleet_gpus', 'average', 'GPUs observed serving jobs (busiest day in 30)'),
-        ('verified_gpus', 'fleet_gpus', 'average', 'GPUs observed serving jobs (busiest day in 30)'),
-        ('verified_gpus_average', 'fleet_gpus', 'average', 'GPUs observed serving jobs (busiest day in 30)'),
+        ('gpus_at_least', 'busy_gpus', 'average', 'GPUs busy at once on average (GPU-hours / 24): a lower bound of the fleet'),
+        ('verified_gpus', 'busy_gpus', 'average', 'GPUs busy at once on average (GPU-hours / 24): a lower bound of the fleet'),
+        ('verified_gpus_average', 'busy_gpus', 'average', 'GPUs busy at once on average (GPU-hours / 24): a lower bound of the fleet'),
         ('gpu_nodes', 'active_providers', 'average', 'providers observed serving jobs')
 
 ),
 
-coverage as (
+-- per network and source label; never summed across labels
+coverage_by_source as (
 
     select
         network,
-        string_agg(distinct source, ', ' order by source) as sources,
+        source as sources,
         min(day) as first_day,
         max(day) as last_day,
         count(distinct day) as days,
@@ -38,11 +39,22 @@ coverage as (
         sum(rewards_usd) as rewards_usd,
         sum(jobs_started) as jobs_started,
         -- no job records at all means no evidence, not zero GPUs
-        avg(nullif(gpu_hours, 0) / 24) as fleet_gpus,
+        avg(nullif(gpu_hours, 0) / 24) as busy_gpus,
         avg(nullif(active_providers, 0)) as active_providers
 
     from daily
     group by all
+
+),
+
+-- one label per network: live evidence if there is any, else local, else demo
+coverage as (
+
+    select *
+    from coverage_by_source
+    qualify row_number() over (
+        partition by network order by case sources when 'live' then 1 when 'local' then 2 else 3 end
+    ) = 1
 
 ),
 
@@ -76,7 +88,7 @@ measured as (
             when 'nominal_apy' then coverage.nominal_apy * 100
             when 'rewards_usd' then coverage.rewards_usd
             when 'jobs_started' then coverage.jobs_started
-            when 'fleet_gpus' then coverage.fleet_gpus
+            when 'busy_gpus' then coverage.busy_gpus
             when 'active_providers' then coverage.active_providers
         end as measured_raw,
         evidence_map.scale
