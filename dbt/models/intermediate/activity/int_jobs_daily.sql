@@ -53,6 +53,40 @@ provider_days as (
 
 ),
 
+network_days as (select distinct network, source, day from by_provider),
+
+provider_first_days as (
+
+    select network, source, provider, min(day) as first_day
+    from provider_days
+    group by all
+
+),
+
+-- every provider on every active day of its network from its first day on, idle days at 0 GPU-hours,
+-- so a provider idle today still counts in today's fleet
+provider_spine as (
+
+    select
+        network_days.network,
+        network_days.source,
+        provider_first_days.provider,
+        network_days.day,
+        coalesce(provider_days.gpu_hours, 0) as gpu_hours
+
+    from network_days
+    inner join provider_first_days
+        on provider_first_days.network = network_days.network
+        and provider_first_days.source = network_days.source
+        and network_days.day >= provider_first_days.first_day
+    left join provider_days
+        on provider_days.network = network_days.network
+        and provider_days.source = network_days.source
+        and provider_days.provider = provider_first_days.provider
+        and provider_days.day = network_days.day
+
+),
+
 -- a provider's observed fleet: the whole GPUs its busiest day in the trailing window implies
 provider_fleet as (
 
@@ -64,7 +98,7 @@ provider_fleet as (
             range between interval ({{ var('utilization_fleet_window_days') }} - 1) day preceding and current row
         ) / 24) as fleet_gpu_hours
 
-    from provider_days
+    from provider_spine
 
 ),
 
