@@ -38,17 +38,27 @@ pool_balances as (
 
 ),
 
+-- snapshot amounts are base units of the token their `unit` names; decimals from the registry
+token_decimals as (
+
+    select distinct chain, address, decimals
+    from {{ ref('stg_registry__contracts') }}
+    where role = 'token'
+
+),
+
 akash_bonded as (
 
     select
-        network,
-        snapshot_day as day,
-        source,
-        max(amount_raw::double / 1e6) as staked_tokens,
+        snapshots.network,
+        snapshots.snapshot_day as day,
+        snapshots.source,
+        max(snapshots.amount_raw::double / pow(10, token_decimals.decimals)) as staked_tokens,
         0.0 as rewards_tokens
 
-    from {{ ref('stg_akash__staking_snapshots') }}
-    where metric = 'bonded_tokens'
+    from {{ ref('stg_akash__staking_snapshots') }} as snapshots
+    left join token_decimals on token_decimals.chain = snapshots.chain and token_decimals.address = snapshots.unit
+    where snapshots.metric = 'bonded_tokens'
     group by all
 
 ),
@@ -56,14 +66,15 @@ akash_bonded as (
 nosana_stakes as (
 
     select
-        network,
-        snapshot_day as day,
-        source,
-        sum(amount_raw::double / 1e6) as staked_tokens,
+        snapshots.network,
+        snapshots.snapshot_day as day,
+        snapshots.source,
+        sum(snapshots.amount_raw::double / pow(10, token_decimals.decimals)) as staked_tokens,
         0.0 as rewards_tokens
 
-    from {{ ref('stg_solana__stake_snapshots') }}
-    where metric = 'stake_amount'
+    from {{ ref('stg_solana__stake_snapshots') }} as snapshots
+    left join token_decimals on token_decimals.chain = snapshots.chain and token_decimals.address = snapshots.unit
+    where snapshots.metric = 'stake_amount'
     group by all
 
 ),
