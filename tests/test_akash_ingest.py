@@ -77,6 +77,16 @@ def _expected_model(ledger: AkashLedger, lease) -> str | None:
     return canonical_gpu_model(models[0], hint=f"ram {ram} interface {interface}")
 
 
+def _build_akash_staging(settings) -> None:
+    """`dbt build --select staging.akash` on the test's warehouse (the venv's dbt)."""
+    done = subprocess.run(
+        [os.path.join(os.path.dirname(sys.executable), "dbt"), "build", "--project-dir", str(DBT_PROJECT_DIR),
+         "--profiles-dir", str(DBT_PROJECT_DIR), "--select", "staging.akash"],
+        env={**os.environ, "DEPINLENS_WAREHOUSE": str(settings.warehouse_path)}, capture_output=True, text=True,
+        timeout=300)
+    assert done.returncode == 0, done.stdout[-3000:]
+
+
 LEASE_SQL = """select job_id, client, provider, state, price, price_denom, price_unit, created_height, closed_height,
                       started_at, ended_at, observed_day, gpu_count, gpu_model, network, chain, source
                from raw.jobs order by job_id"""
@@ -168,12 +178,7 @@ def test_a_lease_still_open_is_observed_again_by_later_days_and_the_newest_obser
     assert {job for job, days in observations if len(days) == 1} == (
         {lease.job_id for lease in ledger.leases_active_on(DAYS[0], DAYS[1])} - carried)
 
-    done = subprocess.run(
-        [os.path.join(os.path.dirname(sys.executable), "dbt"), "build", "--project-dir", str(DBT_PROJECT_DIR),
-         "--profiles-dir", str(DBT_PROJECT_DIR), "--select", "staging.akash"],
-        env={**os.environ, "DEPINLENS_WAREHOUSE": str(settings.warehouse_path)}, capture_output=True, text=True,
-        timeout=300)
-    assert done.returncode == 0, done.stdout[-3000:]
+    _build_akash_staging(settings)
     staged = _rows(settings, "select job_id, fetched_at from staging.stg_akash__leases")
     newest = dict(_rows(settings, "select job_id, max(fetched_at) from raw.jobs group by 1"))
     assert len(staged) == len(newest) and all(newest[job] == fetched for job, fetched in staged)
@@ -262,12 +267,7 @@ def test_a_missing_rest_url_names_the_variable_to_set(settings, ephemeral_instan
 
 def test_the_staging_model_prices_leases_per_hour_like_the_adapter(ledger, node, settings, ephemeral_instance) -> None:
     assert _ingest(settings, ephemeral_instance, DAYS[0], DAYS[1]).success
-    done = subprocess.run(
-        [os.path.join(os.path.dirname(sys.executable), "dbt"), "build", "--project-dir", str(DBT_PROJECT_DIR),
-         "--profiles-dir", str(DBT_PROJECT_DIR), "--select", "staging.akash"],
-        env={**os.environ, "DEPINLENS_WAREHOUSE": str(settings.warehouse_path)}, capture_output=True, text=True,
-        timeout=300)
-    assert done.returncode == 0, done.stdout[-3000:]
+    _build_akash_staging(settings)
     rows = _rows(settings, "select job_id, price_per_block, price_per_hour, gpu_count, price_per_gpu_hour, "
                            "hours_leased from staging.stg_akash__leases")
     assert len(rows) == len(ledger.leases_created_on(DAYS[0], DAYS[1]))
