@@ -15,9 +15,10 @@ from pipelines.chains.cosmos._gpus import (
     decode_provider_gpus,
     lease_gpu_model,
 )
-from pipelines.chains.cosmos._leases import JOBS_SCHEMA, Lease, LeaseGpus, decode_leases, lease_rows
-from pipelines.chains.cosmos._staking import STAKING_SNAPSHOTS_SCHEMA, staking_rows
+from pipelines.chains.cosmos._leases import Lease, LeaseGpus, decode_leases, lease_rows
+from pipelines.chains.cosmos._staking import staking_rows
 from pipelines.chains.errors import DecodeError, RpcRefused
+from pipelines.chains.raw_schemas import JOBS_SCHEMA, STAKING_SNAPSHOTS_SCHEMA
 
 
 @dataclass(frozen=True)

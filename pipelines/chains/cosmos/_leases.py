@@ -26,16 +26,8 @@ import pyarrow as pa
 
 from pipelines.chains.cosmos._blocks import AKASH_SECONDS_PER_BLOCK
 from pipelines.chains.errors import DecodeError
+from pipelines.chains.raw_schemas import JOBS_SCHEMA
 
-JOBS_SCHEMA = pa.schema([
-    ("network", pa.string()), ("chain", pa.string()), ("source", pa.string()), ("job_id", pa.string()),
-    ("provider", pa.string()), ("client", pa.string()), ("market", pa.string()), ("gpu_model", pa.string()),
-    ("gpu_count", pa.int32()), ("state", pa.string()), ("price", pa.decimal128(38, 18)),
-    ("price_denom", pa.string()), ("price_unit", pa.string()), ("usd_per_hour", pa.float64()),
-    ("started_at", pa.timestamp("us", tz="UTC")), ("ended_at", pa.timestamp("us", tz="UTC")),
-    ("created_height", pa.int64()), ("closed_height", pa.int64()), ("tx_hash", pa.string()),
-    ("observed_day", pa.date32()), ("fetched_at", pa.timestamp("us", tz="UTC")),
-])
 
 LEASE_STATES = ("invalid", "active", "insufficient_funds", "closed")  # enum order: numbers map by index
 KNOWN_STATES = {*LEASE_STATES, "reclaiming"}

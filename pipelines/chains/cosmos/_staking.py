@@ -17,13 +17,8 @@ from typing import Any
 import pyarrow as pa
 
 from pipelines.chains.errors import DecodeError
+from pipelines.chains.raw_schemas import STAKING_SNAPSHOTS_SCHEMA
 
-STAKING_SNAPSHOTS_SCHEMA = pa.schema([
-    ("network", pa.string()), ("chain", pa.string()), ("source", pa.string()), ("account", pa.string()),
-    ("metric", pa.string()), ("amount_raw", pa.decimal128(38, 0)), ("value", pa.float64()), ("unit", pa.string()),
-    ("block_number", pa.int64()), ("snapshot_time", pa.timestamp("us", tz="UTC")), ("snapshot_day", pa.date32()),
-    ("fetched_at", pa.timestamp("us", tz="UTC")),
-])
 
 _INT = re.compile(r"^\d{1,38}$")
 _DEC = re.compile(r"^\d+(\.\d+)?$")

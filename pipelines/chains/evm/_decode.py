@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 
 from depinlens.registry import Token
 from pipelines.chains.errors import DecodeError
+from pipelines.chains.raw_schemas import TOKEN_TRANSFERS_SCHEMA
 from pipelines.chains.evm._hexcols import (
     addresses_from_topics,
     big_endian_uint64,
@@ -39,16 +40,6 @@ ADDRESS_TOPIC = r"0x0{24}[0-9a-fA-F]{40}"
 HEX_QUANTITY = r"0x[0-9a-fA-F]{1,15}"  # up to 2^60: block numbers, log indexes, unix times
 LATEST_PLAUSIBLE_TIME = 4_102_444_800  # 2100-01-01: a block time beyond it is a corrupt answer
 
-TOKEN_TRANSFERS_SCHEMA = pa.schema([
-    ("network", pa.string()), ("chain", pa.string()), ("source", pa.string()),
-    ("token_symbol", pa.string()), ("token_address", pa.string()), ("decimals", pa.uint8()),
-    ("kind", pa.string()), ("from_address", pa.string()), ("to_address", pa.string()),
-    ("amount_raw", pa.decimal128(38, 0)),
-    ("block_number", pa.int64()), ("block_hash", pa.string()),
-    ("block_time", pa.timestamp("us", tz="UTC")), ("block_day", pa.date32()),
-    ("tx_hash", pa.string()), ("log_index", pa.int32()), ("inner_index", pa.int32()),
-    ("fetched_at", pa.timestamp("us", tz="UTC")),
-])
 
 
 def describe_log(logs: list, i: int) -> str:

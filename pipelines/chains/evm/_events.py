@@ -23,6 +23,7 @@ from eth_utils import keccak
 from depinlens.registry import Program, Token
 from pipelines.chains.errors import DecodeError
 from pipelines.chains.evm._decode import describe_log
+from pipelines.chains.raw_schemas import STAKING_EVENTS_SCHEMA
 from pipelines.chains.evm._hexcols import (
     addresses_from_topics,
     big_endian_uint64,
@@ -35,13 +36,6 @@ from pipelines.chains.evm._hexcols import (
 
 ABI_DIR = Path(__file__).resolve().parent / "abi"
 
-STAKING_EVENTS_SCHEMA = pa.schema([
-    ("network", pa.string()), ("chain", pa.string()), ("source", pa.string()), ("contract", pa.string()),
-    ("event", pa.string()), ("staker", pa.string()), ("token_symbol", pa.string()), ("decimals", pa.uint8()),
-    ("amount_raw", pa.decimal128(38, 0)), ("block_number", pa.int64()), ("block_hash", pa.string()),
-    ("block_time", pa.timestamp("us", tz="UTC")), ("block_day", pa.date32()), ("tx_hash", pa.string()),
-    ("log_index", pa.int32()), ("inner_index", pa.int32()), ("fetched_at", pa.timestamp("us", tz="UTC")),
-])
 
 
 @dataclass(frozen=True)

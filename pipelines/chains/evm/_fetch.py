@@ -12,8 +12,9 @@ from eth_utils import keccak
 from depinlens.registry import Program, Token
 from pipelines.chains.errors import DecodeError, MalformedResponse, RpcRefused, RpcUnavailable
 from pipelines.chains.evm._client import TRANSFER_TOPIC, EvmClient
-from pipelines.chains.evm._decode import HEX_QUANTITY, TOKEN_TRANSFERS_SCHEMA, decode_transfer_logs
-from pipelines.chains.evm._events import STAKING_EVENTS_SCHEMA, decode_staking_logs, load_fragment
+from pipelines.chains.evm._decode import HEX_QUANTITY, decode_transfer_logs
+from pipelines.chains.raw_schemas import STAKING_EVENTS_SCHEMA, TOKEN_TRANSFERS_SCHEMA, VAULT_SNAPSHOTS_SCHEMA
+from pipelines.chains.evm._events import decode_staking_logs, load_fragment
 
 
 @dataclass(frozen=True)
@@ -120,13 +121,6 @@ def fetch_staking_events(
     return FetchedWindow(rows, blocks[0], blocks[1], safe_head)
 
 
-VAULT_SNAPSHOTS_SCHEMA = pa.schema([
-    ("network", pa.string()), ("chain", pa.string()), ("source", pa.string()), ("vault", pa.string()),
-    ("asset_decimals", pa.uint8()), ("total_assets_raw", pa.decimal128(38, 0)),
-    ("total_supply_raw", pa.decimal128(38, 0)), ("assets_per_share_raw", pa.decimal128(38, 0)),
-    ("block_number", pa.int64()), ("block_time", pa.timestamp("us", tz="UTC")), ("block_day", pa.date32()),
-    ("fetched_at", pa.timestamp("us", tz="UTC")),
-])
 
 
 def _selector(signature: str) -> str:

@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 
 from depinlens.registry import Token
 from pipelines.chains.errors import DecodeError
+from pipelines.chains.raw_schemas import TOKEN_TRANSFERS_SCHEMA
 
 TOKEN_PROGRAMS = frozenset({"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA",
                             "TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb"})
@@ -42,19 +43,6 @@ SPL_MOVEMENTS_SCHEMA = pa.schema([
     ("amount_raw", pa.decimal128(38, 0)),
 ])
 
-# raw.token_transfers rows (warehouse/schema/00_core.sql) for Solana: block_number = slot,
-# block_hash = the slot's blockhash, tx_hash = signature, log_index = top-level instruction
-# index, inner_index = position inside that instruction's inner instructions (null at top level).
-TOKEN_TRANSFERS_SCHEMA = pa.schema([
-    ("network", pa.string()), ("chain", pa.string()), ("source", pa.string()),
-    ("token_symbol", pa.string()), ("token_address", pa.string()), ("decimals", pa.uint8()),
-    ("kind", pa.string()), ("from_address", pa.string()), ("to_address", pa.string()),
-    ("amount_raw", pa.decimal128(38, 0)),
-    ("block_number", pa.int64()), ("block_hash", pa.string()),
-    ("block_time", TIMESTAMP), ("block_day", pa.date32()),
-    ("tx_hash", pa.string()), ("log_index", pa.int32()), ("inner_index", pa.int32()),
-    ("fetched_at", TIMESTAMP),
-])
 
 
 def _signature_of(tx: Any) -> str:

@@ -22,7 +22,8 @@ from depinlens.registry import Program, Token
 from pipelines.chains.errors import DecodeError
 from pipelines.chains.solana._base58 import b58encode
 from pipelines.chains.solana._client import MAX_SIGNATURES_PER_PAGE, SolanaClient
-from pipelines.chains.solana._decode import TOKEN_TRANSFERS_SCHEMA, decode_token_movements, token_transfer_rows
+from pipelines.chains.raw_schemas import TOKEN_TRANSFERS_SCHEMA
+from pipelines.chains.solana._decode import decode_token_movements, token_transfer_rows
 from pipelines.chains.solana._jobs import (
     JobRows,
     decode_accounts,

@@ -25,6 +25,7 @@ import pyarrow.compute as pc
 from construct import ConstructError
 
 from pipelines.chains.errors import DecodeError
+from pipelines.chains.raw_schemas import JOBS_SCHEMA, STAKING_SNAPSHOTS_SCHEMA
 from pipelines.chains.solana._base58 import b58decode
 from pipelines.chains.solana._decode import TIMESTAMP
 from pipelines.chains.solana._nosana import (
@@ -43,22 +44,7 @@ XNOS_UNIT = "xnos"
 MAX_AMOUNT = 10**38 - 1
 STAKE_METRICS = ("stake_amount", "xnos", "stake_duration", "unstake_time")
 
-JOBS_SCHEMA = pa.schema([
-    ("network", pa.string()), ("chain", pa.string()), ("source", pa.string()), ("job_id", pa.string()),
-    ("provider", pa.string()), ("client", pa.string()), ("market", pa.string()),
-    ("gpu_model", pa.string()), ("gpu_count", pa.int32()), ("state", pa.string()),
-    ("price", pa.decimal128(38, 18)), ("price_denom", pa.string()), ("price_unit", pa.string()),
-    ("usd_per_hour", pa.float64()), ("started_at", TIMESTAMP), ("ended_at", TIMESTAMP),
-    ("created_height", pa.int64()), ("closed_height", pa.int64()), ("tx_hash", pa.string()),
-    ("observed_day", pa.date32()), ("fetched_at", TIMESTAMP),
-])
 
-STAKING_SNAPSHOTS_SCHEMA = pa.schema([
-    ("network", pa.string()), ("chain", pa.string()), ("source", pa.string()), ("account", pa.string()),
-    ("metric", pa.string()), ("amount_raw", pa.decimal128(38, 0)), ("value", pa.float64()), ("unit", pa.string()),
-    ("block_number", pa.int64()), ("snapshot_time", TIMESTAMP), ("snapshot_day", pa.date32()),
-    ("fetched_at", TIMESTAMP),
-])
 
 JOB_EVENTS_SCHEMA = pa.schema([
     ("slot", pa.int64()), ("block_time", TIMESTAMP), ("signature", pa.string()),
