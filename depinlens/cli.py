@@ -149,14 +149,10 @@ def run(
 
 def _partition_day(text: str, option: str) -> date:
     """A YYYY-MM-DD day that is a pipeline partition (a whole UTC day from 2024-01-01 to yesterday)."""
+    from depinlens.days import parse_day
     from pipelines.defs.partitions import daily
 
-    try:
-        day = date.fromisoformat(text) if len(text) == 10 else None
-    except ValueError:
-        day = None
-    if day is None:
-        raise typer.BadParameter(f"{text!r} is not a day; write it as YYYY-MM-DD", param_hint=option)
+    day = parse_day(text, option)
     if not daily.has_partition_key(day.isoformat()):
         first = daily.start.date()
         raise typer.BadParameter(f"{day} is not a whole past UTC day in the pipeline's range ({first} to yesterday)",

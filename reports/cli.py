@@ -6,7 +6,7 @@ Mounted by depinlens/cli.py with `app.command("report")(report_command)`; also r
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -14,16 +14,13 @@ import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from depinlens.days import parse_day
+
 console = Console(stderr=True)
 
 
-def _day(text: str | None, option: str):
-    if text is None:
-        return None
-    try:
-        return datetime.strptime(text, "%Y-%m-%d").date()
-    except ValueError as exc:
-        raise typer.BadParameter(f"{text!r} is not a day; write it as YYYY-MM-DD", param_hint=option) from exc
+def _day(text: str | None, option: str) -> date | None:
+    return None if text is None else parse_day(text, option)
 
 
 def report_command(

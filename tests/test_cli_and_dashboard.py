@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from tests.conftest import run_up
 
@@ -50,3 +52,14 @@ def test_the_cli_help_lists_its_commands() -> None:
     assert done.returncode == 0
     for command in ("up", "run", "serve"):
         assert command in done.stdout
+
+
+@pytest.mark.parametrize(("given", "message"), [
+    (["--from", "2025-13-01"], "is not a day; write it as YYYY-MM-DD"),
+    (["--from", "2023-06-01"], "not a whole past UTC day in the pipeline's range"),
+    (["--from", "2025-06-02", "--to", "2025-06-01"], "is before --from"),
+])
+def test_run_refuses_a_bad_window_before_touching_anything(given: list[str], message: str) -> None:
+    done = subprocess.run([sys.executable, "-m", "depinlens.cli", "run", *given], capture_output=True, text=True,
+                          env={**os.environ, "COLUMNS": "200"})
+    assert done.returncode == 2 and message in done.stderr
