@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import http.server
 import json
 import os
-import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -18,6 +16,7 @@ from depinlens.registry import Registry, load_registry
 from depinlens.settings import PROJECT_ROOT, Settings
 from harness.anvil import Anvil
 from harness.evm import LocalEvm
+from harness.loopback import LoopbackServer, Reply, Request
 
 # Tests mine blocks on fixed days so partitions are known in advance.
 DAY_1 = date(2025, 6, 1)
@@ -94,7 +93,7 @@ def ephemeral_instance() -> Iterator[dg.DagsterInstance]:
         yield instance
 
 
-class LoopbackProxy:
+class LoopbackProxy(LoopbackServer):
     """A JSON-RPC proxy on 127.0.0.1 in front of a real node; `rewrite` may replace an answer.
 
     rewrite(method, request_body) returns None to forward, (status, body_bytes) to answer, or
@@ -102,44 +101,18 @@ class LoopbackProxy:
     """
 
     def __init__(self, upstream: str, rewrite: Callable[[str, dict], tuple[int, bytes] | None]) -> None:
-        proxy = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                request = json.loads(body)
-                proxy.methods.append(request.get("method"))
-                override = rewrite(request.get("method"), request)
-                if override == "drop":
-                    self.close_connection = True
-                    self.connection.shutdown(2)
-                    return
-                if override is None:
-                    answer = httpx.post(upstream, content=body, headers={"Content-Type": "application/json"})
-                    status, payload = answer.status_code, answer.content
-                else:
-                    status, payload = override
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
         self.methods: list[str] = []
-        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self._server.server_port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
-    def __enter__(self) -> LoopbackProxy:
-        self._thread.start()
-        return self
+        def respond(request: Request) -> Reply:
+            call = json.loads(request.body)
+            self.methods.append(call.get("method"))
+            override = rewrite(call.get("method"), call)
+            if override is not None:
+                return override
+            answer = httpx.post(upstream, content=request.body, headers={"Content-Type": "application/json"})
+            return answer.status_code, answer.content
 
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        super().__init__(respond, name="rpc-proxy")
 
 
 def run_up(data_dir: Path, days: int) -> str:

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import csv
-import http.server
 import json
-import threading
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -14,6 +12,7 @@ import pytest
 
 from depinlens.settings import PROJECT_ROOT
 from harness.demo import write_demo_token_prices
+from harness.loopback import LoopbackServer, Request
 from pipelines.chains.errors import RateLimited
 from pipelines.reference import (
     CoinGeckoPrices,
@@ -234,57 +233,43 @@ def test_a_bad_token_price_row_is_refused_naming_the_line(tmp_path, row, message
     assert "prices.csv:2" in str(raised.value)
 
 
-class _FakeCoinGecko:
+class _FakeCoinGecko(LoopbackServer):
     """A loopback server answering /coins/{id}/history like CoinGecko (first request per day: 429)."""
 
     def __init__(self) -> None:
         self.hits: list[str] = []
-        fake = self
+        super().__init__(self._respond, name="fake-coingecko")
+        self.api = f"{self.url}/api/v3"
 
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802
-                fake.hits.append(self.path)
-                day = self.path.split("date=")[1].split("&")[0]
-                if fake.hits.count(self.path) == 1 and day.startswith("02-"):
-                    status, body = 429, b'{"status":{"error_code":429}}'
-                elif day == "01-06-2025":
-                    status, body = 200, json.dumps({"id": "akash-network"}).encode()  # not listed yet
-                else:
-                    usd = 1 + int(day[:2]) / 100
-                    status, body = 200, json.dumps({"market_data": {"current_price": {"usd": usd}}}).encode()
-                self.send_response(status)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args) -> None:
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/api/v3"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+    def _respond(self, request: Request) -> tuple[int, bytes]:
+        day = request.query["date"]
+        self.hits.append(f"{request.path}?date={day}")
+        if self.hits.count(self.hits[-1]) == 1 and day.startswith("02-"):
+            return 429, b'{"status":{"error_code":429}}'
+        if day == "01-06-2025":
+            return 200, json.dumps({"id": "akash-network"}).encode()  # not listed yet
+        usd = 1 + int(day[:2]) / 100
+        return 200, json.dumps({"market_data": {"current_price": {"usd": usd}}}).encode()
 
 
 @pytest.fixture
 def coingecko() -> Iterator[_FakeCoinGecko]:
-    fake = _FakeCoinGecko()
-    yield fake
-    fake.server.shutdown()
-    fake.server.server_close()
+    with _FakeCoinGecko() as fake:
+        yield fake
 
 
 def test_live_prices_are_fetched_once_per_past_day_then_served_from_the_cache(tmp_path, coingecko) -> None:
     ids = parse_coingecko_ids("AKT=akash-network")
     first, last = date(2025, 6, 1), date(2025, 6, 3)
 
-    prices = CoinGeckoPrices(tmp_path, base_url=coingecko.url, today=date(2025, 6, 3), max_wait_s=0.01)
+    prices = CoinGeckoPrices(tmp_path, base_url=coingecko.api, today=date(2025, 6, 3), max_wait_s=0.01)
     rows = fetch_live_token_prices(prices, ids, first, last).to_pylist()
     assert [(r["day"], r["usd"], r["source"]) for r in rows] == [(date(2025, 6, 2), 1.02, "live"),
                                                                  (date(2025, 6, 3), 1.03, "live")]
-    assert rows[0]["source_ref"] == f"{coingecko.url}/coins/akash-network/history?date=02-06-2025"
+    assert rows[0]["source_ref"] == f"{coingecko.api}/coins/akash-network/history?date=02-06-2025"
     assert prices.requests == 3 and len(coingecko.hits) == 4  # the 429 was retried
 
-    again = CoinGeckoPrices(tmp_path, base_url=coingecko.url, today=date(2025, 6, 3), max_wait_s=0.01)
+    again = CoinGeckoPrices(tmp_path, base_url=coingecko.api, today=date(2025, 6, 3), max_wait_s=0.01)
     assert fetch_live_token_prices(again, ids, first, last).to_pylist()[0]["usd"] == 1.02
     assert again.requests == 1  # only today, which is never cached
     assert sorted(p.name for p in (tmp_path / "coingecko" / "akash-network").iterdir()) == [
@@ -292,11 +277,11 @@ def test_live_prices_are_fetched_once_per_past_day_then_served_from_the_cache(tm
 
 
 def test_live_prices_stop_at_today_and_a_persistent_429_names_the_api(tmp_path, coingecko) -> None:
-    prices = CoinGeckoPrices(tmp_path, base_url=coingecko.url, today=date(2025, 6, 1), max_wait_s=0.01)
+    prices = CoinGeckoPrices(tmp_path, base_url=coingecko.api, today=date(2025, 6, 1), max_wait_s=0.01)
     assert fetch_live_token_prices(prices, {"AKT": "akash-network"}, date(2025, 6, 1),
                                    date(2025, 6, 1) + timedelta(days=30)).num_rows == 0
     assert prices.requests == 1
-    limited = CoinGeckoPrices(tmp_path, base_url=coingecko.url, today=date(2025, 7, 1), max_attempts=1)
+    limited = CoinGeckoPrices(tmp_path, base_url=coingecko.api, today=date(2025, 7, 1), max_attempts=1)
     with pytest.raises(RateLimited, match="coingecko /coins/other/history 2025-06-02: HTTP 429"):
         limited.usd("other", date(2025, 6, 2))
     with pytest.raises(ValueError, match="'AKT' is not SYMBOL=coingecko-id"):

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import http.server
 import json
 import os
 import re
 import subprocess
-import threading
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -18,6 +16,7 @@ import duckdb
 import httpx
 import pytest
 
+from harness.loopback import LoopbackServer, Request
 from harness.solana.identities import local_mint
 from harness.solana.scenarios import two_day_scenario
 from harness.solana.server import SolanaRpcServer
@@ -143,35 +142,15 @@ def test_reingesting_a_day_adds_no_rows(node, settings, monkeypatch, ephemeral_i
     assert [query(settings.warehouse_path, sql) for sql in tables] == first
 
 
-class RewritingProxy:
+def rewriting_proxy(upstream: str, rewrite: Callable[[str, str], str]) -> LoopbackServer:
     """A loopback proxy in front of the ledger's server; `rewrite(method, answer_text)` may alter answers."""
 
-    def __init__(self, upstream: str, rewrite: Callable[[str, str], str]) -> None:
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                request = json.loads(body)
-                method = (request[0] if isinstance(request, list) else request)["method"]
-                payload = rewrite(method, httpx.post(upstream, content=body).text).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
+    def respond(request: Request) -> tuple[int, bytes]:
+        call = json.loads(request.body)
+        method = (call[0] if isinstance(call, list) else call)["method"]
+        return 200, rewrite(method, httpx.post(upstream, content=request.body).text).encode()
 
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self._server.server_port}"
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-
-    def __enter__(self) -> RewritingProxy:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+    return LoopbackServer(respond, name="rewriting-proxy")
 
 
 def _wrong_size_job_account(text: str) -> str:
@@ -197,7 +176,7 @@ def test_a_malformed_answer_fails_by_name_and_leaves_the_warehouse_unchanged(
     assert materialize(ASSETS, resources(settings, node.url, monkeypatch), ephemeral_instance, DAY_1, DAY_2).success
     before = snapshot(settings)
 
-    with RewritingProxy(node.url, lambda m, text: rewrite(text) if m == method else text) as proxy:
+    with rewriting_proxy(node.url, lambda m, text: rewrite(text) if m == method else text) as proxy:
         result = materialize(ASSETS, resources(settings, proxy.url, monkeypatch), ephemeral_instance, DAY_2, DAY_2)
 
     assert not result.success

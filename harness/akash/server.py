@@ -13,15 +13,13 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import http.server
 import json
-import threading
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 from harness.akash.ledger import GPU_CATALOG, AkashLedger, Lease
+from harness.loopback import LoopbackServer, Request
 
 Intercept = Callable[[str, dict[str, str], dict[str, str]], "tuple[int, bytes] | None"]
 NOT_IMPLEMENTED = (501, {"code": 12, "message": "Not Implemented", "details": []})
@@ -47,43 +45,26 @@ class AkashRestServer:
             raise ValueError(f"api must be v1beta5 or v1beta4, not {api!r}")
         self.ledger, self.api, self.intercept = ledger, api, intercept
         self.requests: list[tuple[str, dict[str, str]]] = []
-        server = self
+        self._loopback = LoopbackServer(self._respond, name="akash-rest")
+        self.url = self._loopback.url
 
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-                url = urlsplit(self.path)
-                query = {k: v[-1] for k, v in parse_qs(url.query).items()}
-                headers = {k.lower(): v for k, v in self.headers.items()}
-                server.requests.append((url.path, query))
-                answer = server.intercept(url.path, query, headers) if server.intercept else None
-                if answer is None:
-                    try:
-                        status, body = server.answer(url.path, query, headers)
-                    except Exception as exc:  # noqa: BLE001 - a node answers 500 rather than hanging up
-                        status, body = 500, {"code": 13, "message": f"internal: {exc!r}", "details": []}
-                    payload = json.dumps(body).encode()
-                else:
-                    status, payload = answer
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self._server.server_port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+    def _respond(self, request: Request) -> tuple[int, bytes]:
+        self.requests.append((request.path, request.query))
+        answer = self.intercept(request.path, request.query, request.headers) if self.intercept else None
+        if answer is not None:
+            return answer
+        try:
+            status, body = self.answer(request.path, request.query, request.headers)
+        except Exception as exc:  # noqa: BLE001 - a node answers 500 rather than hanging up
+            status, body = 500, {"code": 13, "message": f"internal: {exc!r}", "details": []}
+        return status, json.dumps(body).encode()
 
     def __enter__(self) -> AkashRestServer:
-        self._thread.start()
+        self._loopback.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._loopback.stop()
 
     # routing --------------------------------------------------------------------------------
 

@@ -11,13 +11,13 @@ Errors carry Agave's codes and messages (-32602 invalid params, -32009 skipped s
 from __future__ import annotations
 
 import base64
-import http.server
 import json
 import threading
 from typing import Any
 
 from solders.pubkey import Pubkey
 
+from harness.loopback import LoopbackServer
 from harness.solana import wire
 from harness.solana.ledger import SolanaLedger
 from pipelines.chains.solana._base58 import b58decode
@@ -230,35 +230,16 @@ class SolanaRpcServer:
 
     def __init__(self, ledger: SolanaLedger, *, host: str = "127.0.0.1", port: int = 0) -> None:
         self.rpc = LedgerRpc(ledger)
-        rpc = self.rpc
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                payload = rpc.answer(body)
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self._server = http.server.ThreadingHTTPServer((host, port), Handler)
-        self._server.daemon_threads = True
-        self.url = f"http://{host}:{self._server.server_port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, name="solana-rpc", daemon=True)
+        self._loopback = LoopbackServer(lambda request: (200, self.rpc.answer(request.body)), host=host, port=port,
+                                        keep_alive=True, name="solana-rpc")
+        self.url = self._loopback.url
 
     def start(self) -> SolanaRpcServer:
-        self._thread.start()
+        self._loopback.start()
         return self
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._loopback.stop()
 
     def __enter__(self) -> SolanaRpcServer:
         return self.start()

@@ -1,0 +1,85 @@
+"""An HTTP server on 127.0.0.1 in a background thread: the shape every stand-in node and test proxy shares.
+
+The local Solana RPC and Akash REST servers and the fault-injecting proxies of the tests differ
+only in how they answer a request; `LoopbackServer` does the rest (threads, quiet logs, the
+reply or a dropped connection, start and stop).
+"""
+
+from __future__ import annotations
+
+import http.server
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+from urllib.parse import parse_qs, urlsplit
+
+Reply = tuple[int, bytes] | Literal["drop"]
+
+
+@dataclass(frozen=True)
+class Request:
+    """One request as the answering function sees it (header names lowercase, last value of a query key)."""
+
+    verb: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+    body: bytes
+
+
+class LoopbackServer:
+    """Serve `respond(request) -> (status, JSON bytes) | "drop"` on http://127.0.0.1:<port>.
+
+    Args:
+        respond: the answer to one request; "drop" closes the connection without one.
+        port: 0 picks a free port.
+        keep_alive: speak HTTP/1.1 with persistent connections (as real nodes do).
+        name: the serving thread's name.
+    """
+
+    def __init__(self, respond: Callable[[Request], Reply], *, host: str = "127.0.0.1", port: int = 0,
+                 keep_alive: bool = False, name: str = "loopback") -> None:
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1" if keep_alive else "HTTP/1.0"
+
+            def _answer(self) -> None:
+                url = urlsplit(self.path)
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                reply = respond(Request(self.command, url.path, {k: v[-1] for k, v in parse_qs(url.query).items()},
+                                        {k.lower(): v for k, v in self.headers.items()}, body))
+                if reply == "drop":
+                    self.close_connection = True
+                    self.connection.shutdown(2)
+                    return
+                status, payload = reply
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            do_GET = do_POST = _answer  # noqa: N815 - http.server's naming
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self._server = http.server.ThreadingHTTPServer((host, port), Handler)
+        self._server.daemon_threads = True
+        self.url = f"http://{host}:{self._server.server_port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, name=name, daemon=True)
+
+    def start(self) -> LoopbackServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> LoopbackServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
