@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -42,19 +43,30 @@ def fetch_token_transfers(
     Only blocks at least `confirmations` deep are read, so a window that reaches the
     chain head is read up to the safe head and completed by a later run.
     """
-    fetched_at = datetime.now(UTC)
-    safe_head = client.block_number() - confirmations
     by_address = {t.address: t for t in tokens}
-    if safe_head < 0 or not tokens:
-        return FetchedWindow(TOKEN_TRANSFERS_SCHEMA.empty_table(), None, None, safe_head)
-    blocks = client.block_range_for_days(first_day, last_day, safe_head)
-    if blocks is None:
-        return FetchedWindow(TOKEN_TRANSFERS_SCHEMA.empty_table(), None, None, safe_head)
-    logs = _logs_in_window(client, list(by_address), [TRANSFER_TOPIC], blocks, chunk_blocks)
-    try:
-        rows = decode_transfer_logs(logs, chain=client.chain, source=source, tokens=by_address,
+
+    def decode(logs: list[dict], fetched_at: datetime) -> pa.Table:
+        return decode_transfer_logs(logs, chain=client.chain, source=source, tokens=by_address,
                                     block_times=None if _all_stamped(logs) else _times(client, logs),
                                     fetched_at=fetched_at)
+
+    return _read_window(client, list(by_address), [TRANSFER_TOPIC], first_day, last_day, confirmations=confirmations,
+                        chunk_blocks=chunk_blocks, schema=TOKEN_TRANSFERS_SCHEMA, decode=decode)
+
+
+def _read_window(client: EvmClient, addresses: list[str], topics: list[str], first_day: date, last_day: date, *,
+                 confirmations: int, chunk_blocks: int, schema: pa.Schema,
+                 decode: Callable[[list[dict], datetime], pa.Table]) -> FetchedWindow:
+    """What every event fetch does: find the days' blocks below the safe head, read their logs in
+    chunks, decode them; a decode error names the chain, block range and endpoint."""
+    fetched_at = datetime.now(UTC)
+    safe_head = client.block_number() - confirmations
+    blocks = client.block_range_for_days(first_day, last_day, safe_head) if addresses and safe_head >= 0 else None
+    if blocks is None:
+        return FetchedWindow(schema.empty_table(), None, None, safe_head)
+    logs = _logs_in_window(client, addresses, topics, blocks, chunk_blocks)
+    try:
+        rows = decode(logs, fetched_at)
     except DecodeError as exc:
         raise DecodeError(f"{client.chain} eth_getLogs blocks {blocks[0]}-{blocks[1]} ({client.rpc_url}): {exc}") from exc
     return FetchedWindow(rows, blocks[0], blocks[1], safe_head)
@@ -105,22 +117,15 @@ def fetch_staking_events(
     chunk_blocks: int = 2_000,
 ) -> FetchedWindow:
     """Events of staking pools and ERC-4626 vaults (per their ABI fragments) on days first..last."""
-    fetched_at = datetime.now(UTC)
-    safe_head = client.block_number() - confirmations
-    with_events = [p for p in programs if p.abi]
-    blocks = client.block_range_for_days(first_day, last_day, safe_head) if with_events and safe_head >= 0 else None
-    if blocks is None:
-        return FetchedWindow(STAKING_EVENTS_SCHEMA.empty_table(), None, None, safe_head)
-    topics = sorted({spec.topic0 for p in with_events for spec in load_fragment(p.abi)})
-    logs = _logs_in_window(client, [p.address for p in with_events], topics, blocks, chunk_blocks)
-    try:
-        rows = decode_staking_logs(logs, chain=client.chain, source=source,
-                                   programs={p.address: p for p in with_events}, tokens=tokens, fetched_at=fetched_at)
-    except DecodeError as exc:
-        raise DecodeError(f"{client.chain} eth_getLogs blocks {blocks[0]}-{blocks[1]} ({client.rpc_url}): {exc}") from exc
-    return FetchedWindow(rows, blocks[0], blocks[1], safe_head)
+    with_events = {p.address: p for p in programs if p.abi}
+    topics = sorted({spec.topic0 for p in with_events.values() for spec in load_fragment(p.abi)})
 
+    def decode(logs: list[dict], fetched_at: datetime) -> pa.Table:
+        return decode_staking_logs(logs, chain=client.chain, source=source, programs=with_events, tokens=tokens,
+                                   fetched_at=fetched_at)
 
+    return _read_window(client, list(with_events), topics, first_day, last_day, confirmations=confirmations,
+                        chunk_blocks=chunk_blocks, schema=STAKING_EVENTS_SCHEMA, decode=decode)
 
 
 def _selector(signature: str) -> str:
