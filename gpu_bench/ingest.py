@@ -148,8 +148,9 @@ def _load(conn: duckdb.DuckDBPyConnection, runs: list[dict[str, Any]], rejection
     """Insert both kinds of rows in one transaction (replacing any earlier rows of the same files)."""
     if not runs and not rejections:
         return
-    conn.execute("begin transaction")
-    try:
+    from warehouse import insert_rows, transaction  # the warehouse side only; operators' gpu_bench never loads
+
+    with transaction(conn):
         for table, rows, key in (("raw.bench_runs", runs, "submission_sha256"),
                                  ("raw.bench_rejections", rejections, "submission_sha256")):
             if not rows:
@@ -157,13 +158,7 @@ def _load(conn: duckdb.DuckDBPyConnection, runs: list[dict[str, Any]], rejection
             pairs = sorted({(r["submission_path"], r[key]) for r in rows})
             conn.execute(f"delete from {table} where (submission_path, submission_sha256) in "
                          "(select unnest(?), unnest(?))", [[p for p, _ in pairs], [s for _, s in pairs]])
-            conn.register("_incoming_bench", _arrow(table, rows))
-            conn.execute(f"insert into {table} by name select * from _incoming_bench")
-            conn.unregister("_incoming_bench")
-        conn.execute("commit")
-    except BaseException:
-        conn.execute("rollback")
-        raise
+            insert_rows(conn, table, _arrow(table, rows))
 
 
 def _runs_schema() -> pa.Schema:

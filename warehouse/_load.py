@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
@@ -12,6 +13,28 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 Scalar = str | int | date
+
+
+@contextmanager
+def transaction(conn: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """All or nothing: commit when the block ends, roll back (and re-raise) if anything in it fails,
+    a kill or Ctrl-C included, so no reader ever sees half a load."""
+    conn.execute("begin transaction")
+    try:
+        yield conn
+        conn.execute("commit")
+    except BaseException:
+        conn.execute("rollback")
+        raise
+
+
+def insert_rows(conn: duckdb.DuckDBPyConnection, table: str, rows: pa.Table) -> None:
+    """Append an Arrow table to `table`, columns matched by name."""
+    conn.register("_incoming_rows", rows)
+    try:
+        conn.execute(f"insert into {table} by name select * from _incoming_rows")
+    finally:
+        conn.unregister("_incoming_rows")
 
 
 @dataclass(frozen=True)
@@ -74,18 +97,11 @@ def replace_partition(
         if stray:
             raise ValueError(f"rows for {sorted(map(str, stray))[:3]} fall outside the partition {first_day}..{last_day}")
 
-    conn.execute("begin transaction")
-    try:
+    with transaction(conn):
         conn.execute(f"delete from {table} where {' and '.join(clauses)}", params)
-        conn.register("_incoming_rows", rows)
-        conn.execute(f"insert into {table} by name select * from _incoming_rows")
-        conn.unregister("_incoming_rows")
+        insert_rows(conn, table, rows)
         for cursor in cursors:
             _record_cursor(conn, cursor)
-        conn.execute("commit")
-    except BaseException:
-        conn.execute("rollback")
-        raise
     return rows.num_rows
 
 
@@ -111,16 +127,9 @@ def forget_chain(conn: duckdb.DuckDBPyConnection, *, chain: str, source: str) ->
     Used when a local chain is started afresh: the new chain shares the chain id of the
     old one but none of its history, so its old rows would be rows of no chain at all.
     """
-    conn.execute("begin transaction")
-    try:
-        removed = 0
-        for table in CHAIN_TABLES:
-            removed += conn.execute(f"delete from {table} where chain = ? and source = ?", [chain, source]).fetchone()[0]
-        conn.execute("commit")
-    except BaseException:
-        conn.execute("rollback")
-        raise
-    return removed
+    with transaction(conn):
+        return sum(conn.execute(f"delete from {table} where chain = ? and source = ?", [chain, source]).fetchone()[0]
+                   for table in CHAIN_TABLES)
 
 
 def forget_marts_source(conn: duckdb.DuckDBPyConnection, *, source: str) -> int:
@@ -133,12 +142,6 @@ def forget_marts_source(conn: duckdb.DuckDBPyConnection, *, source: str) -> int:
         "select table_name from information_schema.columns c join information_schema.tables t using "
         "(table_schema, table_name) where table_schema = 'marts' and column_name = 'source' "
         "and table_type = 'BASE TABLE' order by table_name").fetchall()]
-    conn.execute("begin transaction")
-    try:
-        removed = sum(conn.execute(f'delete from marts."{name}" where source = ?', [source]).fetchone()[0]
-                      for name in tables)
-        conn.execute("commit")
-    except BaseException:
-        conn.execute("rollback")
-        raise
-    return removed
+    with transaction(conn):
+        return sum(conn.execute(f'delete from marts."{name}" where source = ?', [source]).fetchone()[0]
+                   for name in tables)

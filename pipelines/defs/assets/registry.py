@@ -7,6 +7,7 @@ import pyarrow as pa
 
 from pipelines.defs.partitions import daily, single_run
 from pipelines.defs.resources import EvmResource, WarehouseResource
+from warehouse import insert_rows, transaction
 
 
 @dg.asset(key=["raw", "registry"], partitions_def=daily, backfill_policy=single_run, group_name="reference",
@@ -33,16 +34,9 @@ def registry_tables(evm: EvmResource, warehouse: WarehouseResource) -> dg.Materi
          "fetched_at": now}
         for n in registry.networks.values() for item in (*n.tokens, *n.programs)])
     with warehouse.get_connection() as conn:
-        conn.execute("begin transaction")
-        try:
+        with transaction(conn):
             for table, rows in (("raw.registry_networks", networks), ("raw.registry_contracts", contracts),
                                 ("raw.registry_take_rates", take_rates)):
                 conn.execute(f"delete from {table}")
-                conn.register("_rows", rows)
-                conn.execute(f"insert into {table} by name select * from _rows")
-                conn.unregister("_rows")
-            conn.execute("commit")
-        except BaseException:
-            conn.execute("rollback")
-            raise
+                insert_rows(conn, table, rows)
     return dg.MaterializeResult(metadata={"networks": networks.num_rows, "contracts": contracts.num_rows})
