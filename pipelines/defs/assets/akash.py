@@ -1,7 +1,6 @@
 """Akash ingestion assets: leases (raw.jobs) and daily staking state (raw.staking_snapshots) over Cosmos REST."""
 
 import os
-from datetime import date, timedelta
 
 import dagster as dg
 
@@ -9,7 +8,7 @@ from depinlens.settings import Settings
 from pipelines.chains.cosmos import AkashClient, fetch_akash_leases, fetch_akash_staking
 from pipelines.chains.endpoints import endpoint_url
 from pipelines.chains.errors import ConfigError
-from pipelines.defs.partitions import daily, single_run
+from pipelines.defs.partitions import daily, single_run, window_days
 from pipelines.defs.resources import ChainReaderResource, WarehouseResource, chains_from_env
 from warehouse import Cursor, replace_partition
 
@@ -50,11 +49,6 @@ def build_akash_resource(settings: Settings | None = None) -> AkashResource:
                          registry_path=str(settings.registry_path))
 
 
-def _days(context: dg.AssetExecutionContext) -> tuple[date, date]:
-    window = context.partition_time_window
-    return window.start.date(), (window.end - timedelta(days=1)).date()
-
-
 @dg.asset(
     key=["raw", "akash_leases"],
     partitions_def=daily,
@@ -65,8 +59,9 @@ def _days(context: dg.AssetExecutionContext) -> tuple[date, date]:
 )
 def akash_leases(context: dg.AssetExecutionContext, akash: AkashResource,
                  warehouse: WarehouseResource) -> dg.MaterializeResult:
-    """Akash leases created on each UTC day (provider, tenant, GPUs, price per block, start and end)."""
-    first_day, last_day = _days(context)
+    """Akash leases active on the run's UTC days (provider, tenant, GPUs, price per block, start and end);
+    one still open is read again by every later run it runs into."""
+    first_day, last_day = window_days(context)
     counts, details = {}, {}
     for chain in akash.chains:
         network = akash.network_of(chain)
@@ -89,7 +84,7 @@ def akash_leases(context: dg.AssetExecutionContext, akash: AkashResource,
             details[chain]["unmapped_gpu_models"] = dict(fetched.unmapped_gpu_models)
             context.log.warning(f"{chain}: GPU models not in the canonical list (gpu_model left empty): "
                                 f"{dict(fetched.unmapped_gpu_models)}; add them to pipelines/reference/gpu_models.py")
-        context.log.info(f"{chain}: {counts[chain]} leases created in heights "
+        context.log.info(f"{chain}: {counts[chain]} leases active in heights "
                          f"{fetched.first_height}-{fetched.last_height} ({first_day}..{last_day})")
     return dg.MaterializeResult(metadata={
         "rows": sum(counts.values()), "rows_per_chain": counts, "chains": details,
@@ -108,7 +103,7 @@ def akash_leases(context: dg.AssetExecutionContext, akash: AkashResource,
 def akash_staking(context: dg.AssetExecutionContext, akash: AkashResource,
                   warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Akash staking pool, supply, inflation and distribution parameters at the last block of each UTC day."""
-    first_day, last_day = _days(context)
+    first_day, last_day = window_days(context)
     counts, heights = {}, {}
     for chain in akash.chains:
         network = akash.network_of(chain)

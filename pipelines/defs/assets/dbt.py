@@ -3,14 +3,13 @@
 
 import json
 from collections.abc import Iterator
-from datetime import timedelta
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
 from pipelines.defs.lineage import WarehouseDbtTranslator
-from pipelines.defs.partitions import daily, single_run
+from pipelines.defs.partitions import daily, single_run, window_days
 from pipelines.defs.resources import dbt_project
 
 
@@ -19,6 +18,6 @@ from pipelines.defs.resources import dbt_project
             dagster_dbt_translator=WarehouseDbtTranslator())
 def depinlens_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
     """Build staging views and marts for the run's window of days (passed as dbt vars)."""
-    window = context.partition_time_window
-    dbt_vars = {"min_day": str(window.start.date()), "max_day": str((window.end - timedelta(days=1)).date())}
+    first_day, last_day = window_days(context)
+    dbt_vars = {"min_day": str(first_day), "max_day": str(last_day)}
     yield from dbt.cli(["build", "--vars", json.dumps(dbt_vars)], context=context).stream()

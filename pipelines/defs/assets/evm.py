@@ -1,27 +1,22 @@
 """EVM ingestion assets: token transfers, staking/vault events and vault NAV snapshots."""
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date
 
 import dagster as dg
 import pyarrow as pa
 
 from pipelines.chains.evm import fetch_staking_events, fetch_token_transfers, fetch_vault_snapshots
-from pipelines.defs.partitions import daily, single_run
+from pipelines.defs.partitions import daily, single_run, window_days
 from pipelines.defs.resources import EvmResource, WarehouseResource
 from warehouse import Cursor, replace_partition
-
-
-def _window(context: dg.AssetExecutionContext) -> tuple[date, date]:
-    window = context.partition_time_window
-    return window.start.date(), (window.end - timedelta(days=1)).date()
 
 
 def _load_per_chain(context: dg.AssetExecutionContext, evm: EvmResource, warehouse: WarehouseResource, *,
                     table: str, record_kind: str, day_column: str,
                     fetch: Callable[[str, date, date], tuple[pa.Table, list[str], str, int | None]]) -> dg.MaterializeResult:
     """Fetch every configured chain for the window, then replace each chain's partition in one transaction."""
-    first_day, last_day = _window(context)
+    first_day, last_day = window_days(context)
     counts: dict[str, int] = {}
     skipped = [line for chain in evm.chains for line in evm.unverified_skipped(chain)]
     for line in skipped:

@@ -6,13 +6,13 @@ the optional live API are the exception: those replace the run's days.
 """
 
 import os
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import dagster as dg
 
 from depinlens.settings import PROJECT_ROOT, Settings
-from pipelines.defs.partitions import daily, single_run
+from pipelines.defs.partitions import daily, single_run, window_days
 from pipelines.defs.resources import WarehouseResource
 from pipelines.reference import (
     CoinGeckoPrices,
@@ -145,8 +145,7 @@ def token_prices(context: dg.AssetExecutionContext, reference: ReferenceResource
         context.log.info("no token price CSV configured (DEPINLENS_TOKEN_PRICES_CSV); file prices cleared")
     live = 0
     if reference.coingecko_ids:
-        window = context.partition_time_window
-        first_day, last_day = window.start.date(), (window.end - timedelta(days=1)).date()
+        first_day, last_day = window_days(context)
         prices = CoinGeckoPrices(reference.cache_dir, base_url=reference.coingecko_url,
                                  api_key=os.environ.get(reference.coingecko_api_key_env) or None)
         try:

@@ -6,7 +6,6 @@ so marts compute revenue = burns, gross fees = burns / 0.95, emissions = mints.
 """
 
 import os
-from datetime import timedelta
 
 import dagster as dg
 
@@ -21,7 +20,7 @@ from pipelines.chains.solana import (
     fetch_nosana_stakes,
     fetch_token_transfers,
 )
-from pipelines.defs.partitions import daily, single_run
+from pipelines.defs.partitions import daily, single_run, window_days
 from pipelines.defs.resources import ChainReaderResource, WarehouseResource, chains_from_env
 from warehouse import Cursor, replace_partition
 
@@ -45,11 +44,6 @@ class SolanaResource(ChainReaderResource):
                             timeout_s=self.timeout_s, max_attempts=self.max_attempts, max_wait_s=self.max_wait_s)
 
 
-def _window(context: dg.AssetExecutionContext):
-    window = context.partition_time_window
-    return window.start.date(), (window.end - timedelta(days=1)).date()
-
-
 def _network_token(registry: Registry, program: Program) -> Token:
     """The token a program's network pays in on the program's chain (NOS for Nosana)."""
     tokens = [t for t in registry.networks[program.network].tokens if t.chain == program.chain]
@@ -70,7 +64,7 @@ def _network_token(registry: Registry, program: Program) -> Token:
 def solana_token_transfers(context: dg.AssetExecutionContext, solana: SolanaResource,
                            warehouse: WarehouseResource) -> dg.MaterializeResult:
     """SPL mints, burns and transfers of every registry mint on Solana, one partition per UTC day."""
-    first_day, last_day = _window(context)
+    first_day, last_day = window_days(context)
     registry = solana.registry()
     counts: dict[str, int] = {}
     signatures = failed = 0
@@ -117,8 +111,9 @@ def solana_token_transfers(context: dg.AssetExecutionContext, solana: SolanaReso
 )
 def nosana_jobs(context: dg.AssetExecutionContext, solana: SolanaResource,
                 warehouse: WarehouseResource) -> dg.MaterializeResult:
-    """Nosana JobAccounts (market, node, payer, price per second, state, start, end), dated by start day."""
-    first_day, last_day = _window(context)
+    """Nosana JobAccounts (market, node, payer, price per second, state, start, end) active on the run's days;
+    a job still running is read again by every later run it runs into."""
+    first_day, last_day = window_days(context)
     registry = solana.registry()
     counts: dict[str, int] = {}
     left_out = {"outside_window": 0, "undated": 0}
@@ -166,7 +161,7 @@ def nosana_jobs(context: dg.AssetExecutionContext, solana: SolanaResource,
 def nosana_stakes(context: dg.AssetExecutionContext, solana: SolanaResource,
                   warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Nosana StakeAccounts (amount, xNOS, duration, unstake time) as a snapshot of the read's day."""
-    first_day, last_day = _window(context)
+    first_day, last_day = window_days(context)
     registry = solana.registry()
     counts: dict[str, int] = {}
     snapshot_days: dict[str, str] = {}
