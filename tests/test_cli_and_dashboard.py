@@ -21,9 +21,11 @@ def test_up_publishes_three_days_of_demo_rows_labelled_demo_for_every_network(de
             "select count(distinct day), list(distinct source) from marts.token_flows_daily").fetchone()
         networks = {row[0] for row in conn.execute("select distinct network from marts.network_daily").fetchall()}
         daily_sources = {row[0] for row in conn.execute("select distinct source from marts.network_daily").fetchall()}
+        daily_days = conn.execute("select count(distinct day) from marts.network_daily").fetchone()[0]
     finally:
         conn.close()
     assert days == 3 and sources == ["demo"] and daily_sources == {"demo"}
+    assert daily_days == 3  # no partial day after the window (jobs that ran past midnight stop at it)
     assert networks == {"aethir", "akash", "gaib", "ionet", "nodeai", "nosana", "render"}
 
 

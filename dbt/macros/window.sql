@@ -12,9 +12,9 @@
     {%- if var('max_day') -%} date '{{ var('max_day') }}' {%- else -%} date '9999-12-31' {%- endif -%}
 {%- endmacro %}
 
-{#- When a job or lease stopped running, for day arithmetic: its end, or for one still open
-    the last time it was seen running (`fetched_at`), never past the end of the run's last
-    day, so an open job adds no partial day after the window. -#}
+{#- When a job or lease stopped running, as far as the run's days go: its end, or for one still
+    open the last time it was seen running (`fetched_at`), and never past the end of the run's
+    last day, so no partial day after the window appears (a later run covers that day). -#}
 {% macro running_until(ended_at, fetched_at) -%}
-    coalesce({{ ended_at }}, least({{ fetched_at }}, ({{ window_end() }} + interval 1 day)::timestamptz))
+    least(coalesce({{ ended_at }}, {{ fetched_at }}), ({{ window_end() }} + interval 1 day)::timestamptz)
 {%- endmacro %}

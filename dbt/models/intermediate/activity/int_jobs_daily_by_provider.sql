@@ -1,6 +1,6 @@
 -- Each job's share of each UTC day it ran: busy hours, GPU-hours and payment, per provider.
 -- Akash leases pay price-per-block; Nosana jobs pay price-per-second. A job still running is
--- counted up to when it was last seen running, never past the run's last day (running_until).
+-- counted up to when it was last seen running; no job counts past the run's last day (running_until).
 with
 
 akash as (
