@@ -99,7 +99,8 @@ def up(
         console.print(f"[yellow]no cloud price file under {settings.shared_dir}: cloud prices skipped; "
                       "set DEPINLENS_SHARED_DIR to the folder holding reference/cloud_gpu_prices.csv[/yellow]")
     os.environ.update(DEPINLENS_SOURCE="demo", DEPINLENS_EVM_CHAINS="anvil", DEPINLENS_SOLANA_CHAINS="solana-local",
-                      DEPINLENS_AKASH_CHAINS="akash-local", DEPINLENS_TOKEN_PRICES_CSV=str(prices_csv))
+                      DEPINLENS_AKASH_CHAINS="akash-local", DEPINLENS_TOKEN_PRICES_CSV=str(prices_csv),
+                      DEPINLENS_AKASH_SCAN_CLOSED="1")  # the demo chain is new and small: read its closed leases once
     with ExitStack() as local_chains:
         anvil = local_chains.enter_context(Anvil(genesis_timestamp=day_start(first) - 3600))
         os.environ[registry.chain("anvil").rpc_url_env] = anvil.url

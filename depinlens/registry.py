@@ -32,6 +32,17 @@ class Chain(BaseModel):
     rpc_url_env: str
     confirmations: int = Field(default=0, ge=0)
     local: bool = False
+    # What a public endpoint of this chain allows (pipelines.http.Budget syntax, e.g.
+    # "total=100/10s,method=40/10s,concurrency=4,batch=100"); DEPINLENS_BUDGET_<CHAIN> overrides it.
+    budget: str = ""
+    # Whether the endpoint is expected to serve state at old heights (Cosmos x-cosmos-block-height,
+    # EVM eth_call at past blocks); DEPINLENS_ARCHIVE_<CHAIN>=1/0 overrides it.
+    archive: bool = False
+
+    @property
+    def env_suffix(self) -> str:
+        """The chain id as it appears in per-chain variable names (DEPINLENS_BUDGET_SOLANA_LOCAL)."""
+        return self.id.upper().replace("-", "_")
 
 
 class Token(BaseModel):
@@ -80,6 +91,27 @@ class Program(BaseModel):
         return Token._evm_addresses_are_lowercase_hex(value)
 
 
+class Signal(BaseModel):
+    """An account read for one metric of a network on one chain, and what a day of it costs.
+
+    Reading the narrowest account that carries a metric keeps a day within a free endpoint's
+    budget: Render's burns are read through its burn wallet, not the RENDER mint (whose every
+    transfer names it). `token` names the token whose movements the account carries (SPL reads).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    network: str
+    metric: str
+    chain: str
+    account: str
+    token: str | None = None
+    method: str
+    cost: str
+    verified: bool
+    reference: str
+
+
 class Network(BaseModel):
     """A DePIN network and what its on-chain records mean."""
 
@@ -94,6 +126,9 @@ class Network(BaseModel):
     rewards_source: Literal["revenue", "emissions", "emissions_and_fees", "unknown"] | None = None
     tokens: tuple[Token, ...] = ()
     programs: tuple[Program, ...] = ()
+    signals: tuple[Signal, ...] = ()
+    # metric -> why the live path does not measure it for this network (shown on pages and in reports)
+    not_measured: dict[str, str] = Field(default_factory=dict)
 
     @property
     def primary_token(self) -> str | None:
@@ -118,6 +153,11 @@ class Registry(BaseModel):
         return [p for n in self.networks.values() for p in n.programs
                 if p.chain == chain and (kind is None or p.kind == kind)]
 
+    def signals_on(self, chain: str, metric: str | None = None) -> list[Signal]:
+        """All signal accounts on `chain` (of `metric` if given), in registry order."""
+        return [g for n in self.networks.values() for g in n.signals
+                if g.chain == chain and (metric is None or g.metric == metric)]
+
     def chain(self, chain_id: str) -> Chain:
         """The chain called `chain_id`, or a `RegistryError` listing the known ones."""
         try:
@@ -135,17 +175,22 @@ def parse_registry(document: dict) -> Registry:
     for nid, body in document.get("networks", {}).items():
         tokens = [{"network": nid, **t} for t in body.get("tokens", [])]
         programs = [{"network": nid, **p} for p in body.get("programs", [])]
-        rest = {k: v for k, v in body.items() if k not in ("tokens", "programs")}
-        networks[nid] = {"id": nid, **rest, "tokens": tokens, "programs": programs}
+        signals = [{"network": nid, **g} for g in body.get("signals", [])]
+        rest = {k: v for k, v in body.items() if k not in ("tokens", "programs", "signals")}
+        networks[nid] = {"id": nid, **rest, "tokens": tokens, "programs": programs, "signals": signals}
     try:
         registry = Registry(chains=chains, networks=networks)
     except ValidationError as exc:
         raise RegistryError(f"networks.toml is invalid:\n{exc}") from exc
     for network in registry.networks.values():
-        for item in (*network.tokens, *network.programs):
+        for item in (*network.tokens, *network.programs, *network.signals):
             if item.chain not in registry.chains:
-                label = getattr(item, "symbol", None) or getattr(item, "name", "")
+                label = getattr(item, "symbol", None) or getattr(item, "name", None) or getattr(item, "metric", "")
                 raise RegistryError(f"{network.id} {label}: unknown chain {item.chain!r}")
+        for signal in network.signals:
+            if signal.token and not any(t.symbol == signal.token and t.chain == signal.chain for t in network.tokens):
+                raise RegistryError(f"{network.id} signal {signal.metric} on {signal.chain}: no {signal.token} token "
+                                    f"of {network.id} on that chain")
     return registry
 
 

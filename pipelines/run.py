@@ -20,8 +20,12 @@ def run_pipeline(
     raise_on_error: bool = True,
     log_level: str = "DEBUG",
     selection: dg.AssetSelection | None = None,
+    snapshots: bool | None = None,
 ) -> dg.ExecuteInProcessResult:
     """Ingest -> dbt build -> publish for UTC days first_day..last_day, as one Dagster run.
+
+    The state snapshots (stake accounts, open jobs, staking pools, supplies: current state, not
+    partitioned) are taken first, in their own run, so the build includes them.
 
     Args:
         resources: overrides of the code location's resources (tests point them at a
@@ -30,6 +34,7 @@ def run_pipeline(
             so `dagster dev` shows it); tests pass an ephemeral one.
         log_level: console log level of the run (its events are stored in full either way).
         selection: run only these assets (and what they need to run); all of them by default.
+        snapshots: take the state snapshots first (default: when no selection is given).
     """
     from pipelines.definitions import defs
 
@@ -44,6 +49,12 @@ def run_pipeline(
         defs = dg.Definitions(assets=defs.assets, asset_checks=defs.asset_checks, jobs=jobs,
                               schedules=defs.schedules, sensors=defs.sensors,
                               resources={**(defs.resources or {}), **(resources or {})})
+    if snapshots if snapshots is not None else selection is None:
+        taken = defs.resolve_job_def("state_snapshots").execute_in_process(
+            instance=instance or dg.DagsterInstance.get(), raise_on_error=raise_on_error,
+            run_config={"loggers": {"console": {"config": {"log_level": log_level}}}})
+        if not taken.success:
+            return taken
     job = defs.resolve_job_def(job_name)
     return job.execute_in_process(
         instance=instance or dg.DagsterInstance.get(),

@@ -97,7 +97,8 @@ class LoopbackProxy(LoopbackServer):
     """A JSON-RPC proxy on 127.0.0.1 in front of a real node; `rewrite` may replace an answer.
 
     rewrite(method, request_body) returns None to forward, (status, body_bytes) to answer, or
-    "drop" to close the connection without answering.
+    "drop" to close the connection without answering. A JSON-RPC batch is seen as its first
+    call's method with the whole list as the body.
     """
 
     def __init__(self, upstream: str, rewrite: Callable[[str, dict], tuple[int, bytes] | None]) -> None:
@@ -105,8 +106,9 @@ class LoopbackProxy(LoopbackServer):
 
         def respond(request: Request) -> Reply:
             call = json.loads(request.body)
-            self.methods.append(call.get("method"))
-            override = rewrite(call.get("method"), call)
+            method = (call[0] if isinstance(call, list) and call else call).get("method")
+            self.methods.append(method)
+            override = rewrite(method, call)
             if override is not None:
                 return override
             answer = httpx.post(upstream, content=request.body, headers={"Content-Type": "application/json"})

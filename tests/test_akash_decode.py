@@ -132,10 +132,12 @@ def test_a_missing_field_is_named() -> None:
         decode_leases({"leases": []}, "v1beta4")
 
 
-def test_price_per_hour_uses_the_documented_average_block_time() -> None:
-    assert AKASH_SECONDS_PER_BLOCK == 6.174  # akash-network/console averageBlockTime
-    assert price_per_hour(Decimal("6.174")) == Decimal(3600)
-    assert price_per_hour(Decimal(1)) * Decimal("6.174") == pytest.approx(Decimal(3600))
+def test_price_per_hour_defaults_to_the_block_time_akash_documents() -> None:
+    # "6.088 block time" (akash-network/docs provider-earnings.md, ../shared/fixtures/akash); the marts use
+    # each day's measured seconds per block, this is only the fallback and the search's first guess
+    assert AKASH_SECONDS_PER_BLOCK == 6.088
+    assert price_per_hour(Decimal("6.088")) == Decimal(3600)
+    assert price_per_hour(Decimal(1)) * Decimal("6.088") == pytest.approx(Decimal(3600))
     assert price_per_hour(Decimal(10), seconds_per_block=6) == Decimal(6000)
 
 
@@ -147,18 +149,29 @@ def test_gateway_times_with_nanoseconds_parse_to_microseconds_in_utc() -> None:
         parse_block_time("2025-06-01 00:00:00")
 
 
-def test_lease_rows_carry_provenance_times_and_the_creation_day() -> None:
+def test_lease_rows_carry_provenance_times_and_the_day_observed() -> None:
     lease = decode_lease_v1beta5(V1BETA5_LEASE)
     times = {15843420: datetime(2025, 6, 1, 23, 59, 59, tzinfo=UTC), 15850000: datetime(2025, 6, 2, 11, 16, tzinfo=UTC)}
-    table = lease_rows([lease], network="akash", chain="akash", source="live", block_times=times,
-                       gpus={lease.job_id: LeaseGpus(2, "H100 SXM")})
+    table = lease_rows([lease], network="akash", chain="akash", source="live", day=date(2025, 6, 2),
+                       block_times=times, gpus={lease.job_id: LeaseGpus(2, "H100 SXM")})
     assert table.schema == JOBS_SCHEMA
     row = table.to_pylist()[0]
     assert (row["client"], row["provider"], row["gpu_model"], row["gpu_count"]) == (OWNER, PROVIDER, "H100 SXM", 2)
     assert (row["price"], row["price_denom"], row["price_unit"]) == (Decimal("1.3788"), "uakt", "per_block")
-    assert row["observed_day"] == date(2025, 6, 1) and row["ended_at"] == times[15850000]
-    with pytest.raises(DecodeError, match="no block time for height 15850000"):
-        lease_rows([lease], network="akash", chain="akash", source="live", block_times={15843420: times[15843420]})
+    assert row["observed_day"] == date(2025, 6, 2) and row["ended_at"] == times[15850000]
+    assert row["started_at"] == times[15843420]
+    # a creation height older than anything measured: no start time (the marts use the first observation),
+    # and a start stored by an earlier run wins over asking again
+    older = lease_rows([lease], network="akash", chain="akash", source="live", day=date(2025, 6, 2),
+                       block_times={15850000: times[15850000]}).to_pylist()[0]
+    assert older["started_at"] is None
+    stored = datetime(2025, 6, 1, 23, 59, 58, tzinfo=UTC)
+    assert lease_rows([lease], network="akash", chain="akash", source="live", day=date(2025, 6, 2),
+                      block_times={15850000: times[15850000]}, started={lease.job_id: stored}
+                      ).to_pylist()[0]["started_at"] == stored
+    with pytest.raises(DecodeError, match="no block time for its closing height 15850000"):
+        lease_rows([lease], network="akash", chain="akash", source="live", day=date(2025, 6, 2),
+                   block_times={15843420: times[15843420]})
 
 
 def _deployment(*resources: dict) -> dict:

@@ -52,7 +52,7 @@ def test_the_pipeline_reads_the_demo_into_source_demo_rows_with_plausible_gpu_pr
             [akash_leases, akash_staking], instance=ephemeral_instance,
             resources={"warehouse": WarehouseResource(path=str(settings.warehouse_path),
                                                       serving_path=str(settings.serving_path)),
-                       "akash": AkashResource(chains=["akash-local"], source="demo",
+                       "akash": AkashResource(chains=["akash-local"], source="demo", scan_closed=True,
                                               registry_path=str(settings.registry_path))},
             tags={"dagster/asset_partition_range_start": FIRST.isoformat(),
                   "dagster/asset_partition_range_end": LAST.isoformat()})

@@ -42,8 +42,9 @@ def _resources(settings, **akash) -> dict:
     from pipelines.defs.assets.akash import AkashResource
     from pipelines.defs.resources import WarehouseResource
 
+    # the loopback chain is small: read its closed leases too (as the demo does), unless a test says otherwise
     options = {"chains": ["akash-local"], "source": "local", "max_attempts": 3, "max_wait_s": 0.01, "page_limit": 5,
-               **akash}
+               "scan_closed": True, **akash}
     return {"warehouse": WarehouseResource(path=str(settings.warehouse_path), serving_path=str(settings.serving_path)),
             "akash": AkashResource(registry_path=str(settings.registry_path), **options)}
 
@@ -92,57 +93,109 @@ LEASE_SQL = """select job_id, client, provider, state, price, price_denom, price
                from raw.jobs order by job_id"""
 
 
-def test_leases_created_on_each_day_land_in_raw_jobs_exactly_as_the_node_holds_them(
+def _observations(ledger: AkashLedger, days) -> list[tuple]:
+    """What raw.jobs must hold: each lease once per day it ran, with the chain's heights and header times."""
+    timing = ledger.timing
+    return sorted(
+        (lease.job_id, lease.owner, lease.provider, lease.state, lease.price, lease.denom, "per_block",
+         lease.created_height, lease.closed_height or None, timing.time_of(lease.created_height),
+         timing.time_of(lease.closed_height) if lease.closed_height else None, day, lease.gpu_count,
+         _expected_model(ledger, lease), "akash", "akash-local", "local")
+        for day in days for lease in ledger.leases_active_on(day, day))
+
+
+def test_leases_running_on_each_day_land_in_raw_jobs_once_per_day_exactly_as_the_node_holds_them(
         ledger, node, settings, ephemeral_instance) -> None:
     result = _ingest(settings, ephemeral_instance, DAYS[0], DAYS[1])
 
     assert result.success
-    expected = sorted(ledger.leases_created_on(DAYS[0], DAYS[1]), key=lambda lease: lease.job_id)
-    assert len(expected) >= 10 and len(ledger.leases) > len(expected)  # day 3 exists and is left out
-    timing = ledger.timing
-    assert _rows(settings, LEASE_SQL) == [
-        (lease.job_id, lease.owner, lease.provider, lease.state, lease.price, lease.denom, "per_block",
-         lease.created_height, lease.closed_height or None, timing.time_of(lease.created_height),
-         timing.time_of(lease.closed_height) if lease.closed_height else None,
-         timing.time_of(lease.created_height).date(), lease.gpu_count, _expected_model(ledger, lease),
-         "akash", "akash-local", "local")
-        for lease in expected]
+    assert len(ledger.leases_created_on(DAYS[0], DAYS[1])) >= 10
+    assert len(ledger.leases) > len(ledger.leases_active_on(DAYS[0], DAYS[1]))  # day 3's leases are left out
+    assert _rows(settings, LEASE_SQL.replace("order by job_id", "order by all")) == _observations(ledger, DAYS[:2])
     assert {r[0] for r in _rows(settings, "select gpu_model from raw.jobs")} > {None}  # models were resolved
+    timing = ledger.timing
     cursor = _rows(settings, "select last_block, last_day from raw.ingest_state where record_kind = 'akash_lease'")
     assert cursor == [(timing.height_at(timing.genesis + timedelta(days=3)) - 1, DAYS[1])]
-    pages = [q.get("pagination.key") for path, q in node.requests if path.endswith("/leases/list")]
-    assert pages[0] is None and len(pages) == -(-len(ledger.leases) // 5)  # followed next_key to the end
+    listed = [q for path, q in node.requests if path.endswith("/leases/list")]
+    assert {q.get("filters.state") for q in listed} == {"active", "insufficient_funds", "closed"}
+    assert all(q.get("pagination.key") is None for q in listed[:1])  # each state paged from its first page on
+    measured = _rows(settings, """select day, last_block - first_block + 1,
+                                  epoch(last_block_time - first_block_time) / (last_block - first_block)
+                                  from raw.block_days where chain = 'akash-local' order by day""")
+    assert [d for d, _, _ in measured] == list(DAYS[:2])
+    assert all(blocks > 13_000 and 6.0 < seconds < 6.3 for _, blocks, seconds in measured)  # measured, not assumed
 
 
-def test_reingesting_a_day_adds_no_rows(ledger, node, settings, ephemeral_instance) -> None:
-    sql = "select * exclude (fetched_at) from raw.jobs order by job_id"
+def test_without_a_history_scan_a_run_lists_only_running_leases_and_reads_the_close_of_those_it_saw_open(
+        ledger, settings, ephemeral_instance, monkeypatch) -> None:
+    """Day 1's run sees the leases running at its end; day 2's run finds which of them closed since
+    (leases/info, one call each) without listing any closed lease."""
+    timing = ledger.timing
+    end_of = {day: timing.height_at(timing.genesis + timedelta(days=(day - DAYS[0]).days + 2)) for day in DAYS}
+    with AkashRestServer(ledger, head=end_of[DAYS[0]] + 600) as day_one:
+        monkeypatch.setenv("DEPINLENS_REST_AKASH_LOCAL", day_one.url)
+        assert _ingest(settings, ephemeral_instance, DAYS[0], DAYS[0], staking=False, scan_closed=False).success
+    with AkashRestServer(ledger, head=end_of[DAYS[1]] + 600) as day_two:
+        monkeypatch.setenv("DEPINLENS_REST_AKASH_LOCAL", day_two.url)
+        result = _ingest(settings, ephemeral_instance, DAYS[1], DAYS[1], staking=False, scan_closed=False)
+    assert result.success
+
+    listed_states = {q.get("filters.state") for path, q in day_two.requests if path.endswith("/leases/list")}
+    assert listed_states == {"active", "insufficient_funds"}  # never a history scan
+    open_after_day_one = {lease.job_id for lease in ledger.leases
+                          if lease.created_height <= end_of[DAYS[0]] + 600
+                          and not (lease.closed_height and lease.closed_height <= end_of[DAYS[0]] + 600)}
+    closed_since = {lease.job_id for lease in ledger.leases if lease.job_id in open_after_day_one
+                    and lease.closed_height and lease.closed_height <= end_of[DAYS[1]] + 600}
+    asked = {"/".join(q[f"id.{k}"] for k in ("owner", "dseq", "gseq", "oseq", "provider"))
+             for path, q in day_two.requests if path.endswith("/leases/info")}
+    assert closed_since and asked == closed_since
+    day_two_rows = dict(_rows(settings, "select job_id, closed_height from raw.jobs where observed_day = '2025-06-02'"))
+    # visible on day 2: what was open at day 1's run (its close read since), and what is running now
+    # (out of funds included: still listed by state);
+    # a lease opened and closed between the two runs is never seen without a history scan
+    seen_by_now = {lease.job_id: lease for lease in ledger.leases_active_on(DAYS[1], DAYS[1])
+                   if lease.created_height <= end_of[DAYS[1]] + 600 and (
+                       lease.job_id in open_after_day_one or lease.state == "insufficient_funds"
+                       or not lease.closed_height or lease.closed_height > end_of[DAYS[1]] + 600)}
+    assert set(day_two_rows) == set(seen_by_now)
+    assert all(day_two_rows[job] == (lease.closed_height if lease.closed_height and lease.closed_height
+                                     <= end_of[DAYS[1]] + 600 else None) for job, lease in seen_by_now.items())
+
+
+def test_a_finished_day_is_not_read_again_unless_refreshed_and_a_refresh_changes_nothing(
+        ledger, node, settings, ephemeral_instance) -> None:
+    sql = "select * exclude (fetched_at) from raw.jobs order by all"
     staking_sql = "select * exclude (fetched_at) from raw.staking_snapshots order by all"
     assert _ingest(settings, ephemeral_instance, DAYS[0], DAYS[2]).success
     first, first_staking = _rows(settings, sql), _rows(settings, staking_sql)
+    asked = len(node.requests)
 
     assert _ingest(settings, ephemeral_instance, DAYS[1], DAYS[1]).success
-    assert _ingest(settings, ephemeral_instance, DAYS[0], DAYS[2]).success
+    assert len(node.requests) == asked  # every day of the window is finished: no request at all
+    assert _ingest(settings, ephemeral_instance, DAYS[0], DAYS[2], refresh=True).success
+    assert len(node.requests) > asked
 
-    assert len(first) == len(ledger.leases)
+    assert _rows(settings, LEASE_SQL.replace("order by job_id", "order by all")) == _observations(ledger, DAYS)
     assert _rows(settings, sql) == first
     assert _rows(settings, staking_sql) == first_staking
 
 
 def test_a_node_without_v1beta5_is_read_through_v1beta4_with_the_same_rows(ledger, settings, ephemeral_instance,
                                                                           monkeypatch) -> None:
-    sql = "select * exclude (fetched_at) from raw.jobs order by job_id"
+    sql = "select * exclude (fetched_at) from raw.jobs order by all"
     with AkashRestServer(ledger, api="v1beta5") as new:
         monkeypatch.setenv("DEPINLENS_REST_AKASH_LOCAL", new.url)
         assert _ingest(settings, ephemeral_instance, DAYS[1], DAYS[1]).success
     via_v1beta5 = _rows(settings, sql)
     with AkashRestServer(ledger, api="v1beta4") as old:
         monkeypatch.setenv("DEPINLENS_REST_AKASH_LOCAL", old.url)
-        result = _ingest(settings, ephemeral_instance, DAYS[1], DAYS[1])
+        result = _ingest(settings, ephemeral_instance, DAYS[1], DAYS[1], refresh=True)
     assert result.success
     assert ("/akash/market/v1beta5/leases/list" in {p for p, _ in old.requests}
             and "/akash/market/v1beta4/leases/list" in {p for p, _ in old.requests})
     metadata = result.asset_materializations_for_node("raw__akash_leases")[0].metadata
-    assert metadata["chains"].data["akash-local"]["market_api"] == "v1beta4"
+    assert metadata["per_chain"].data["akash-local"]["market_api"] == "v1beta4"
     assert len(via_v1beta5) > 0 and _rows(settings, sql) == via_v1beta5
 
 
@@ -202,7 +255,7 @@ def _failure(result: dg.ExecuteInProcessResult):
     ("answer", "error", "message"),
     [
         (lambda body: re.sub(rb'("price": \{"denom": "u[a-z]+", "amount": ")', rb"\1x", body, count=1),
-         "DecodeError", "v1beta5 leases/list page 0"),
+         "DecodeError", "v1beta5 active leases page 0"),
         (lambda body: body[: len(body) // 2], "MalformedResponse", "answer is not JSON"),
         (lambda body: b'{"pagination": {"next_key": null}}', "MalformedResponse", "answer has no 'leases' list"),
     ],
@@ -223,7 +276,7 @@ def test_a_malformed_lease_answer_fails_naming_what_and_leaves_the_warehouse_unc
 
         with AkashRestServer(ledger, intercept=broken) as bad:
             monkeypatch.setenv("DEPINLENS_REST_AKASH_LOCAL", bad.url)
-            result = _ingest(settings, ephemeral_instance, DAYS[1], DAYS[1], staking=False)
+            result = _ingest(settings, ephemeral_instance, DAYS[1], DAYS[1], staking=False, refresh=True)
 
     assert not result.success
     cause = _failure(result)
@@ -270,7 +323,7 @@ def test_the_staging_model_prices_leases_per_hour_like_the_adapter(ledger, node,
     _build_akash_staging(settings)
     rows = _rows(settings, "select job_id, price_per_block, price_per_hour, gpu_count, price_per_gpu_hour, "
                            "hours_leased from staging.stg_akash__leases")
-    assert len(rows) == len(ledger.leases_created_on(DAYS[0], DAYS[1]))
+    assert len(rows) == len(ledger.leases_active_on(DAYS[0], DAYS[1]))
     for _, per_block, per_hour, gpus, per_gpu_hour, hours in rows:
         assert per_hour == pytest.approx(float(price_per_hour(per_block)), rel=1e-12)
         assert per_gpu_hour == (pytest.approx(per_hour / gpus) if gpus else None)

@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given, settings as hypothesis_settings, stra
 
 from depinlens.settings import PROJECT_ROOT
 from pipelines.chains.errors import DecodeError
+from pipelines.http import Budget
 from pipelines.chains.evm import decode_transfer_logs
 from tests.conftest import DAY_1, DAY_2, LoopbackProxy, pipeline_resources, seconds
 
@@ -90,7 +91,7 @@ def test_a_provider_that_keeps_answering_429_stops_with_a_clear_error_and_no_row
     _activity(evm, next(iter(contracts.values())), DAY_2, 2)
 
     with LoopbackProxy(evm.w3.provider.endpoint_uri, lambda m, r: (429, b"slow down") if m == "eth_getLogs" else None) as proxy:
-        result = _ingest(settings, proxy.url, ephemeral_instance, max_attempts=3, max_wait_s=0.01)
+        result = _ingest(settings, proxy.url, ephemeral_instance, max_wait_s=0.01, budget="max_throttle_s=1")
 
     assert not result.success
     error = next(e for e in result.all_events if e.is_step_failure).step_failure_data.error.cause
@@ -123,7 +124,7 @@ def test_block_chunks_and_block_times_are_read_concurrently_within_the_bound(
                 in_flight[0] -= 1
 
     with LoopbackProxy(upstream, unstamped_and_slow) as proxy:
-        result = _ingest(settings, proxy.url, ephemeral_instance, max_concurrency=3, chunk_blocks=2)
+        result = _ingest(settings, proxy.url, ephemeral_instance, budget="concurrency=3", chunk_blocks=2)
 
     assert result.success
     assert most[0] == 3  # concurrent, and bounded
@@ -140,7 +141,7 @@ def test_block_chunks_and_block_times_are_read_concurrently_within_the_bound(
 def test_concurrent_work_keeps_the_items_order_and_raises_the_first_failure() -> None:
     from pipelines.chains.evm._client import EvmClient
 
-    client = EvmClient("anvil", "http://127.0.0.1:9", max_concurrency=4)  # no request is made
+    client = EvmClient("anvil", "http://127.0.0.1:9", budget=Budget(concurrency=4))  # no request is made
     assert client.map_concurrently(lambda i: (time.sleep(0.01 * (5 - i)), i * i)[1], range(6)) == [0, 1, 4, 9, 16, 25]
     started: list[int] = []
 

@@ -16,6 +16,7 @@ TABLES = {
     "raw.vault_snapshots": raw_schemas.VAULT_SNAPSHOTS_SCHEMA,
     "raw.jobs": raw_schemas.JOBS_SCHEMA,
     "raw.staking_snapshots": raw_schemas.STAKING_SNAPSHOTS_SCHEMA,
+    "raw.supply_snapshots": raw_schemas.SUPPLY_SNAPSHOTS_SCHEMA,
 }
 
 

@@ -16,7 +16,7 @@ from harness.solana.identities import local_mint, local_program
 from harness.solana.scenarios import at, setup_ledger, two_day_scenario
 from harness.solana.server import SolanaRpcServer
 from pipelines.chains.errors import RpcRefused
-from pipelines.chains.solana import SolanaClient, fetch_token_transfers, signatures_in_window, window_seconds
+from pipelines.chains.solana import AccountPager, SolanaClient, read_token_movements, window_seconds
 from tests.conftest import SHARED_DIR
 
 FIXTURES = SHARED_DIR / "fixtures" / "solana"
@@ -155,24 +155,27 @@ def test_paging_walks_more_than_a_thousand_signatures_with_before_and_stops_at_u
     start, end = window_seconds(DAY_1, DAY_1)
 
     with SolanaRpcServer(ledger) as server, SolanaClient("solana-local", server.url) as client:
-        found = signatures_in_window(client, str(mint), start, end)
+        found = AccountPager(client, str(mint)).take_day(start, end)
         pages = server.rpc.calls.count("getSignaturesForAddress")
-        until = signatures_in_window(client, str(mint), start, end, until=burns[1_000].signature)
-        small_pages = signatures_in_window(client, str(mint), start, end, page_limit=250)
-        fetched = fetch_token_transfers(client, [t for t in registry.tokens_on("solana-local") if t.symbol == "IO"],
-                                        DAY_1, DAY_1, source="local")
+        until = AccountPager(client, str(mint), until=burns[1_000].signature).take_day(start, end)
+        small_pages = AccountPager(client, str(mint), page_limit=250).take_day(start, end)
+        resumed = AccountPager(client, str(mint), before=burns[200].signature).take_day(start, end)
+        rows = read_token_movements(client, found, [t for t in registry.tokens_on("solana-local") if t.symbol == "IO"],
+                                    source="local")
 
-    assert [s["signature"] for s in found] == [b.signature for b in burns]
+    assert [s.signature for s in found] == [b.signature for b in burns]
     assert pages == 2
-    assert [s["signature"] for s in until] == [b.signature for b in burns[1_001:]]
+    assert [s.signature for s in until] == [b.signature for b in burns[1_001:]]
     assert small_pages == found
-    assert fetched.rows.num_rows == 1_203 and fetched.signatures == 1_203
-    assert sorted(int(a) for a in fetched.rows.column("amount_raw").to_pylist()) == list(range(1, 1_204))
+    assert [s.signature for s in resumed] == [b.signature for b in burns[:200]]
+    assert rows.num_rows == 1_203
+    assert sorted(int(a) for a in rows.column("amount_raw").to_pylist()) == list(range(1, 1_204))
 
 
 def test_a_refused_call_names_the_method_and_item(scenario, server) -> None:
     with SolanaClient("solana-local", server.url, max_attempts=1) as client, \
-            pytest.raises(RpcRefused, match=r"solana-local getSignaturesForAddress .*Invalid limit"):
+            pytest.raises(RpcRefused, match=r"solana-local \(http://127\.0\.0\.1:\d+\) getSignaturesForAddress "
+                                            r".*Invalid limit"):
         client.signatures_for_address(str(local_mint("IO")), limit=5_000)
 
 

@@ -105,17 +105,21 @@ def test_a_window_loads_exactly_the_movements_jobs_and_stakes_on_the_ledger(scen
         where token_symbol = 'NOS' and to_address = '{scenario.jobs[0].market}'""")[0][0]
     assert deposits == sum(job.deposit for job in scenario.jobs)
 
+    # Each day stores the jobs its Jobs-program transactions touched; a job touched on two days is
+    # observed on both (state from the newest, the listing transaction from the day that saw it).
     jobs = query(settings.warehouse_path, """
-        select job_id, state, provider, client, market, price, price_unit, price_denom, epoch(started_at)::bigint,
-               epoch(ended_at)::bigint, created_height, closed_height, tx_hash, observed_day
-        from raw.jobs order by observed_day, job_id""")
+        select job_id, arg_max(state, observed_day), arg_max(provider, observed_day), arg_max(client, observed_day),
+               arg_max(market, observed_day), arg_max(price, observed_day), any_value(price_unit),
+               any_value(price_denom), arg_max(epoch(started_at)::bigint, observed_day),
+               arg_max(epoch(ended_at)::bigint, observed_day), max(created_height), max(closed_height),
+               max(tx_hash), max(observed_day)
+        from raw.jobs group by job_id order by job_id""")
     done, stopped, running = scenario.jobs
-    assert sorted(jobs, key=lambda j: j[0]) == sorted([
+    assert jobs == sorted([
         (str(j.address), state, str(j.node), str(j.project.pubkey()), str(j.market), Decimal(j.price), "per_second",
          str(scenario.nosana.nos_mint), j.time_start, j.time_end or None, j.listed.slot,
          j.closed.slot if j.closed else None, j.listed.signature, day)
-        for j, state, day in ((done, "done", DAY_1), (stopped, "stopped", DAY_2), (running, "running", DAY_2))],
-        key=lambda j: j[0])
+        for j, state, day in ((done, "done", DAY_1), (stopped, "stopped", DAY_2), (running, "running", DAY_2))])
 
     stakes = query(settings.warehouse_path, """
         select account, metric, amount_raw, value, snapshot_day from raw.staking_snapshots order by metric""")
@@ -156,20 +160,22 @@ def rewriting_proxy(upstream: str, rewrite: Callable[[str, str], str]) -> Loopba
 def _wrong_size_job_account(text: str) -> str:
     import base64
 
-    answer = json.loads(text)
-    answer["result"]["value"][0]["account"]["data"][0] = base64.b64encode(
-        base64.b64decode(answer["result"]["value"][0]["account"]["data"][0])[:40]).decode()
-    return json.dumps(answer)
+    answers = json.loads(text)
+    answer = answers[0] if isinstance(answers, list) else answers
+    account = next(a for a in answer["result"]["value"] if a is not None)
+    account["data"][0] = base64.b64encode(base64.b64decode(account["data"][0])[:40]).decode()
+    return json.dumps(answers)
 
 
 @pytest.mark.parametrize(("method", "rewrite", "error", "message"), [
     ("getTransaction", lambda text: text[: len(text) // 2], "MalformedResponse",
-     r"solana-local getTransaction batch of \d+ .*answer is not JSON"),
+     r"solana-local \(http://127\.0\.0\.1:\d+\) getTransaction batch of \d+ .*answer is not JSON"),
     ("getTransaction", lambda text: text.replace('"tokenAmount":{"amount":"', '"tokenAmount":{"amount":"x'),
-     "DecodeError", r"solana-local getTransaction 2025-06-02\.\.2025-06-02 .*signature \w+.*is not a u64"),
+     "DecodeError", r"solana-local \(http://127\.0\.0\.1:\d+\) getTransaction: .*signature \w+.*is not a u64"),
     ("getSignaturesForAddress", lambda text: text.replace('"result":[', '"result":[{"slot":"soon"},'),
      "MalformedResponse", r"getSignaturesForAddress address \w+ before head: entry #0 is not a signature record"),
-    ("getProgramAccounts", _wrong_size_job_account, "DecodeError", r"job account \w+ .*40 bytes, the layout has 233"),
+    ("getMultipleAccounts", _wrong_size_job_account, "DecodeError",
+     r"Nosana jobs 2025-06-02: job account \w+ .*40 bytes, the layout has 233"),
 ], ids=["truncated-json", "amount-not-digits", "wrong-shape", "job-account-wrong-size"])
 def test_a_malformed_answer_fails_by_name_and_leaves_the_warehouse_unchanged(
         node, settings, monkeypatch, ephemeral_instance, method, rewrite, error, message) -> None:
@@ -210,15 +216,21 @@ def test_an_empty_chain_list_reads_nothing_and_reports_zero_rows(settings, monke
     assert rows == {str(dg.AssetKey(a.key.path)): 0 for a in ASSETS}
 
 
-def test_a_stake_snapshot_is_loaded_only_into_the_day_it_was_taken(node, settings, monkeypatch,
-                                                                   ephemeral_instance) -> None:
+def test_a_stake_snapshot_is_filed_under_the_day_it_was_taken_with_its_slot_and_time(
+        scenario, node, settings, monkeypatch, ephemeral_instance) -> None:
+    """Stake accounts are current state: the snapshot loads whatever partition the run names, under the
+    UTC day of the slot it was read at, and a second snapshot that day replaces the first."""
     res = resources(settings, node.url, monkeypatch)
-    connect_warehouse(settings.warehouse_path).close()
+    head = scenario.ledger.head
 
-    assert materialize([nosana_stakes], res, ephemeral_instance, DAY_1, DAY_1).success
-    assert query(settings.warehouse_path, "select count(*) from raw.staking_snapshots") == [(0,)]
-    assert materialize([nosana_stakes], res, ephemeral_instance, DAY_1, DAY_2).success
-    assert query(settings.warehouse_path, "select distinct snapshot_day from raw.staking_snapshots") == [(DAY_2,)]
+    for _ in range(2):
+        assert dg.materialize([nosana_stakes], resources=res, instance=ephemeral_instance).success
+
+    rows = query(settings.warehouse_path, """
+        select distinct snapshot_day, block_number, epoch(snapshot_time)::bigint from raw.staking_snapshots""")
+    assert rows == [(datetime.fromtimestamp(head.block_time, UTC).date(), head.slot, head.block_time)]
+    assert query(settings.warehouse_path, "select count(*) from raw.staking_snapshots") == [
+        (4 * len(scenario.stakes),)]
 
 
 def test_render_burns_and_nosana_jobs_reach_dbt_models(scenario, node, settings, monkeypatch,

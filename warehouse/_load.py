@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
+
+from warehouse._progress import Progress, record_progress
 
 if TYPE_CHECKING:
     import duckdb
@@ -37,19 +38,6 @@ def insert_rows(conn: duckdb.DuckDBPyConnection, table: str, rows: pa.Table) -> 
         conn.unregister("_incoming_rows")
 
 
-@dataclass(frozen=True)
-class Cursor:
-    """How far one (network, chain, contract, record kind) has been read."""
-
-    network: str
-    chain: str
-    contract: str
-    record_kind: str
-    last_block: int
-    last_day: date
-    source: str
-
-
 def replace_partition(
     conn: duckdb.DuckDBPyConnection,
     table: str,
@@ -59,9 +47,9 @@ def replace_partition(
     day_column: str | None = None,
     first_day: date | None = None,
     last_day: date | None = None,
-    cursors: Sequence[Cursor] = (),
+    progress: Progress | None = None,
 ) -> int:
-    """Delete the rows of `table` inside the partition, insert `rows`, move cursors; commit once.
+    """Delete the rows of `table` inside the partition, insert `rows`, record progress; commit once.
 
     The partition is every row whose `scope` columns match and, when `day_column` is given,
     whose day lies in [first_day, last_day] (reference files, read whole, give no days).
@@ -75,7 +63,7 @@ def replace_partition(
         rows: the partition's new content; its columns are matched by name.
         scope: column -> value (or list of values) that bounds the partition; never empty.
         day_column, first_day, last_day: the days being replaced, if the table has days.
-        cursors: ingest cursors to record in the same transaction.
+        progress: cursors, finished days and block days to record in the same transaction.
 
     Returns:
         The number of rows inserted.
@@ -100,25 +88,13 @@ def replace_partition(
     with transaction(conn):
         conn.execute(f"delete from {table} where {' and '.join(clauses)}", params)
         insert_rows(conn, table, rows)
-        for cursor in cursors:
-            _record_cursor(conn, cursor)
+        if progress is not None:
+            record_progress(conn, progress)
     return rows.num_rows
 
 
-def _record_cursor(conn: duckdb.DuckDBPyConnection, cursor: Cursor) -> None:
-    """Replace the cursor row of one (network, chain, contract, record kind)."""
-    key = [cursor.network, cursor.chain, cursor.contract, cursor.record_kind]
-    conn.execute(
-        "delete from raw.ingest_state where network = ? and chain = ? and contract = ? and record_kind = ?", key
-    )
-    conn.execute(
-        "insert into raw.ingest_state values (?, ?, ?, ?, ?, ?, ?, now())",
-        [*key, cursor.last_block, cursor.last_day, cursor.source],
-    )
-
-
 CHAIN_TABLES = ("raw.token_transfers", "raw.staking_events", "raw.staking_snapshots", "raw.vault_snapshots",
-                "raw.jobs", "raw.ingest_state")
+                "raw.jobs", "raw.supply_snapshots", "raw.ingest_state", "raw.ingest_days", "raw.block_days")
 
 
 def forget_chain(conn: duckdb.DuckDBPyConnection, *, chain: str, source: str) -> int:

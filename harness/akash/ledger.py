@@ -20,7 +20,8 @@ SECONDS_PER_BLOCK = 6.174  # same average as the adapter's (akash-network/consol
 SECONDS_PER_YEAR = 365.25 * 86_400
 
 # Demo-only USD value of one base unit, to turn a target $/GPU-hour into a price per block.
-DEMO_USD_PER_UNIT = {"uakt": Decimal("1.2e-6"), "uact": Decimal("1e-6")}
+DEMO_USD_PER_UNIT = {"uakt": Decimal("1.2e-6"), "uact": Decimal("1e-6"),
+                     "ibc/170C677610AC31DF0904FFE09CD3B5C657492170E7E52372E48756B71E56F2F1": Decimal("1e-6")}
 
 # (Akash model token, ram, interface, demo $/GPU-hour range)
 GPU_CATALOG = {
@@ -248,7 +249,7 @@ def _add_deployment(ledger: AkashLedger, rng: random.Random, owner: str, height:
             low, high = GPU_CATALOG[model][2]
             gpus = units * replicas
             usd_per_hour = Decimal(str(round(rng.uniform(low, high), 4))) * gpus
-        denom = denoms[0] if rng.random() < 0.7 or len(denoms) == 1 else denoms[1]
+        denom = denoms[0] if rng.random() < 0.7 or len(denoms) == 1 else rng.choice(denoms[1:])
         blocks_per_hour = Decimal(3600) / Decimal(str(SECONDS_PER_BLOCK))
         price = (usd_per_hour / DEMO_USD_PER_UNIT.get(denom, Decimal("1e-6")) / blocks_per_hour).quantize(
             Decimal("1e-18"))

@@ -1,7 +1,8 @@
 """A loopback Akash REST node: serves a generated ledger in the gateway's exact JSON.
 
 Routes (GET): blocks (latest and by height), market leases list (v1beta5, or v1beta4 when
-started with api="v1beta4"; the other version answers 501 like a node without it),
+started with api="v1beta4"; the other version answers 501 like a node without it; `filters.state`)
+and lease info,
 deployments info, providers list, staking params and pool, mint inflation and annual
 provisions, distribution params, supply by denom. Lists page with `pagination.limit` and
 `pagination.key` (base64, opaque); state queries honour `x-cosmos-block-height`.
@@ -12,6 +13,7 @@ provisions, distribution params, supply by denom. Lists page with `pagination.li
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import json
 from collections.abc import Callable
@@ -40,10 +42,14 @@ def _b64(data: bytes) -> str:
 class AkashRestServer:
     """The ledger on http://127.0.0.1:<free port>; use as a context manager (stopped on exit)."""
 
-    def __init__(self, ledger: AkashLedger, *, api: str = "v1beta5", intercept: Intercept | None = None) -> None:
+    def __init__(self, ledger: AkashLedger, *, api: str = "v1beta5", intercept: Intercept | None = None,
+                 head: int | None = None) -> None:
         if api not in ("v1beta5", "v1beta4"):
             raise ValueError(f"api must be v1beta5 or v1beta4, not {api!r}")
         self.ledger, self.api, self.intercept = ledger, api, intercept
+        # `head`: serve the chain as it stood at that height (later leases unseen, later closes still open),
+        # so a test can run the pipeline on one day and again on a later one
+        self.head = min(head or ledger.timing.head, ledger.timing.head)
         self.requests: list[tuple[str, dict[str, str]]] = []
         self._loopback = LoopbackServer(self._respond, name="akash-rest")
         self.url = self._loopback.url
@@ -70,26 +76,30 @@ class AkashRestServer:
 
     def answer(self, path: str, query: dict[str, str], headers: dict[str, str]) -> tuple[int, Any]:
         """(HTTP status, JSON body) for one GET."""
-        timing = self.ledger.timing
+        head = self.head
         try:
-            height = int(headers.get("x-cosmos-block-height") or timing.head)
+            height = int(headers.get("x-cosmos-block-height") or head)
         except ValueError:
             return 400, {"code": 3, "message": "invalid height header", "details": []}
-        if height > timing.head or height < 1:
-            return 400, {"code": 3, "message": f"height {height} is not available, latest is {timing.head}",
+        if height > head or height < 1:
+            return 400, {"code": 3, "message": f"height {height} is not available, latest is {head}",
                          "details": []}
         blocks = "/cosmos/base/tendermint/v1beta1/blocks/"
         if path.startswith(blocks):
             tail = path[len(blocks):]
             if tail != "latest" and not tail.isdigit():
                 return 400, {"code": 3, "message": f"invalid height {tail!r}", "details": []}
-            wanted = timing.head if tail == "latest" else int(tail)
-            if wanted > timing.head or wanted < 1:
+            wanted = head if tail == "latest" else int(tail)
+            if wanted > head or wanted < 1:
                 return 400, {"code": 3, "message": "requested block height is bigger then the chain length",
                              "details": []}
             return 200, self.block(wanted)
         if path == f"/akash/market/{self.api}/leases/list":
-            return self.page(query, "leases", [self.lease(lease) for lease in self.ledger.leases])
+            wanted = query.get("filters.state")
+            return self.page(query, "leases", [self.lease(lease) for lease in self.leases()
+                                               if not wanted or lease.state == wanted])
+        if path == f"/akash/market/{self.api}/leases/info":
+            return self.lease_info(query)
         if path == "/akash/deployment/v1beta4/deployments/info":
             return self.deployment(query)
         if path == "/akash/provider/v1beta4/providers":
@@ -129,7 +139,7 @@ class AkashRestServer:
 
     def lease(self, lease: Lease) -> dict:
         """One element of `leases/list` in this server's API version."""
-        head = self.ledger.timing.head
+        head = self.head
         settled_to = lease.closed_height or head
         paid = lease.price * (settled_to - lease.created_height)
         withdrawn = (paid * Decimal("0.9")).quantize(Decimal(1))
@@ -154,6 +164,25 @@ class AkashRestServer:
                                              "balance": _coin(lease.denom, paid - withdrawn),
                                              "unsettled": _coin(lease.denom, Decimal(0)),
                                              "withdrawn": {"denom": lease.denom, "amount": str(withdrawn)}}}}
+
+    def leases(self) -> list[Lease]:
+        """The ledger's leases as they stood at this server's head."""
+        seen = []
+        for lease in self.ledger.leases:
+            if lease.created_height > self.head:
+                continue
+            if lease.closed_height > self.head:
+                lease = dataclasses.replace(lease, state="active", closed_height=0)
+            seen.append(lease)
+        return seen
+
+    def lease_info(self, query: dict[str, str]) -> tuple[int, Any]:
+        """A `leases/info` answer: the lease and its escrow payment (404 for an unknown lease)."""
+        wanted = "/".join(query.get(f"id.{k}", "") for k in ("owner", "dseq", "gseq", "oseq", "provider"))
+        for lease in self.leases():
+            if lease.job_id == wanted:
+                return 200, self.lease(lease)
+        return 404, {"code": 5, "message": f"lease not found: {wanted}", "details": []}
 
     def deployment(self, query: dict[str, str]) -> tuple[int, Any]:
         """A `deployments/info` answer (404 for an unknown deployment)."""
@@ -195,7 +224,7 @@ class AkashRestServer:
                      "groups": groups,
                      "escrow_account": {"id": {"scope": "deployment", "xid": f"{owner}/{dseq}"},
                                         "state": {"owner": owner, "state": "closed" if closed else "open",
-                                                  "transferred": [], "settled_at": str(self.ledger.timing.head),
+                                                  "transferred": [], "settled_at": str(self.head),
                                                   "funds": [], "deposits": []}}}
 
     def provider(self, provider) -> dict:

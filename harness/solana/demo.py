@@ -30,7 +30,7 @@ from solders.pubkey import Pubkey
 
 from depinlens.registry import Registry
 from harness.solana import tokens as spl_tokens
-from harness.solana.identities import local_keypair, local_mint, local_program
+from harness.solana.identities import RENDER_BURN_WALLET_LABEL, local_keypair, local_mint, local_program
 from harness.solana.ledger import SolanaLedger
 from harness.solana.nosana import LocalJob, LocalMarket, LocalNosana, LocalStake
 from harness.solana.server import SolanaRpcServer
@@ -123,6 +123,8 @@ def build_demo_ledger(registry: Registry, first_day: date, last_day: date, *, se
     operators = [actor(f"render/operator/{i}") for i in range(6)]
     creators = [actor(f"render/creator/{i}") for i in range(8)]
     exchange = actor("exchange")
+    burn_wallet = local_keypair(RENDER_BURN_WALLET_LABEL)
+    ledger.fund(burn_wallet.pubkey())
     io_treasury = actor("ionet/treasury")
     nodes = [actor(f"nosana/node/{i}") for i in range(8)]
     projects = [actor(f"nosana/project/{i}") for i in range(6)]
@@ -137,7 +139,7 @@ def build_demo_ledger(registry: Registry, first_day: date, last_day: date, *, se
             ledger.send([spl.create_associated_token_account(payer.pubkey(), owner, mint[symbol])
                          for owner in owners[i:i + 6]], [payer])
 
-    open_accounts([k.pubkey() for k in (*operators, *creators, exchange)], "RENDER")
+    open_accounts([k.pubkey() for k in (*operators, *creators, exchange, burn_wallet)], "RENDER")
     open_accounts([exchange.pubkey(), io_treasury.pubkey()], "IO")
     open_accounts([k.pubkey() for k in (*nodes, *projects, *stakers, nosana.rewards_vault_owner)], "NOS")
     spl_tokens.mint_to(ledger, mint["RENDER"], authority["RENDER"], exchange.pubkey(), 50_000_000 * unit["RENDER"])
@@ -169,10 +171,12 @@ def build_demo_ledger(registry: Registry, first_day: date, last_day: date, *, se
             schedule.at(day_start + rng.randint(20_000, DAY - 60), lambda c=creator: render_burn(c))
 
     def render_burn(creator: Keypair) -> None:
+        """A creator pays for a job: RENDER to the burn wallet, which burns it (Burn-Mint Equilibrium)."""
         balance = ledger.token_balance(spl_tokens.ata(creator.pubkey(), mint["RENDER"]))
         amount = min(balance, rng.randint(20, 500) * unit["RENDER"])
         if amount:
-            sent(spl_tokens.burn(ledger, mint["RENDER"], creator, amount))
+            sent(spl_tokens.transfer(ledger, mint["RENDER"], creator, burn_wallet.pubkey(), amount))
+            sent(spl_tokens.burn(ledger, mint["RENDER"], burn_wallet, amount))
 
     def ionet_day(day_start: int) -> None:
         for _ in range(rng.randint(2, 4)):

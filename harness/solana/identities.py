@@ -17,6 +17,8 @@ SEED_PREFIX = "depinlens/solana-local/"
 LOCAL_MINT_LABELS = {"RENDER": "mint/RENDER", "IO": "mint/IO", "NOS": "mint/NOS"}
 LOCAL_PROGRAM_LABELS = {"jobs": "program/nosana-jobs", "staking": "program/nosana-staking",
                         "rewards": "program/nosana-rewards"}
+# Render's burn wallet on the local chain: creators pay it, it burns (as rbrnm7… does on mainnet)
+RENDER_BURN_WALLET_LABEL = "wallet/render-burn"
 
 
 def local_keypair(label: str) -> Keypair:

@@ -3,7 +3,7 @@
 Methods: getSignaturesForAddress (newest first, `before`/`until`/`limit` as Agave pages
 them), getTransaction (jsonParsed, json, base64, base58), getBlock, getBlockTime,
 getProgramAccounts (base64/base58, `dataSize` and `memcmp` filters, `withContext`),
-getSlot, getBlockHeight, getHealth, getVersion; single requests and batches.
+getMultipleAccounts, getTokenSupply, getSlot, getBlockHeight, getHealth, getVersion; single requests and batches.
 Errors carry Agave's codes and messages (-32602 invalid params, -32009 skipped slot,
 -32601 unknown method). It binds 127.0.0.1 on a free port and is never on the live path.
 """
@@ -19,6 +19,7 @@ from solders.pubkey import Pubkey
 
 from harness.loopback import LoopbackServer
 from harness.solana import wire
+from harness.solana._parsed import ui_amount_string
 from harness.solana.ledger import SolanaLedger
 from pipelines.chains.solana._base58 import b58decode
 
@@ -177,6 +178,38 @@ class LedgerRpc:
 
     def _getBlockHeight(self, params: list) -> str:  # noqa: N802
         return self._json(self.ledger.head.block_height)
+
+    def _getMultipleAccounts(self, params: list) -> str:  # noqa: N802
+        if not params or not isinstance(params[0], list) or not all(isinstance(k, str) for k in params[0]):
+            raise RpcFailure(-32602, "Invalid params: expected an array of pubkeys.")
+        if len(params[0]) > 100:
+            raise RpcFailure(-32602, "Too many inputs provided; max 100")
+        encoding = _config(params, 1).get("encoding", "base64")
+        values = []
+        for key in params[0]:
+            try:
+                account = self.ledger.account(Pubkey.from_string(key))
+            except ValueError:
+                raise RpcFailure(-32602, f"Invalid param: {key} is not a pubkey") from None
+            values.append(None if account is None or account.lamports == 0 else
+                          wire.program_account(Pubkey.from_string(key), account, encoding)["account"])
+        return self._json({"context": {"apiVersion": "2.2.0", "slot": self.ledger.head.slot}, "value": values})
+
+    def _getTokenSupply(self, params: list) -> str:  # noqa: N802
+        if not params or not isinstance(params[0], str):
+            raise RpcFailure(-32602, "Invalid params: expected a mint.")
+        try:
+            mint = Pubkey.from_string(params[0])
+        except ValueError:
+            raise RpcFailure(-32602, "Invalid param: Invalid") from None
+        account = self.ledger.account(mint)
+        if account is None or len(account.data) != 82:
+            raise RpcFailure(-32602, "Invalid param: not a Token mint")
+        supply = int.from_bytes(bytes(account.data)[36:44], "little")
+        decimals = bytes(account.data)[44]
+        value = {"amount": str(supply), "decimals": decimals, "uiAmount": supply / 10**decimals,
+                 "uiAmountString": ui_amount_string(supply, decimals)}
+        return self._json({"context": {"apiVersion": "2.2.0", "slot": self.ledger.head.slot}, "value": value})
 
     def _getHealth(self, params: list) -> str:  # noqa: N802
         return '"ok"'

@@ -13,7 +13,7 @@ TIMESTAMP = pa.timestamp("us", tz="UTC")
 AMOUNT = pa.decimal128(38, 0)
 
 # raw.token_transfers. EVM: one row per Transfer log. Solana: block_number = slot, block_hash =
-# the slot's blockhash, tx_hash = signature, log_index = top-level instruction index,
+# null (finalized slots only), tx_hash = signature, log_index = top-level instruction index,
 # inner_index = position inside that instruction's inner instructions (null at top level).
 TOKEN_TRANSFERS_SCHEMA = pa.schema([
     ("network", pa.string()), ("chain", pa.string()), ("source", pa.string()),
@@ -61,4 +61,12 @@ STAKING_SNAPSHOTS_SCHEMA = pa.schema([
     ("metric", pa.string()), ("amount_raw", AMOUNT), ("value", pa.float64()), ("unit", pa.string()),
     ("block_number", pa.int64()), ("snapshot_time", TIMESTAMP), ("snapshot_day", pa.date32()),
     ("fetched_at", TIMESTAMP),
+])
+
+# raw.supply_snapshots: a token's total supply at one block (EVM) or slot (Solana).
+SUPPLY_SNAPSHOTS_SCHEMA = pa.schema([
+    ("network", pa.string()), ("chain", pa.string()), ("source", pa.string()),
+    ("token_symbol", pa.string()), ("token_address", pa.string()), ("decimals", pa.uint8()),
+    ("supply_raw", AMOUNT), ("block_number", pa.int64()), ("block_time", TIMESTAMP),
+    ("snapshot_day", pa.date32()), ("fetched_at", TIMESTAMP),
 ])

@@ -2,10 +2,16 @@
 
 import dagster as dg
 
-from pipelines.defs.assets.evm import evm_staking_events, evm_token_transfers, evm_vault_snapshots
+from pipelines.defs.assets.evm import (
+    evm_holder_balances,
+    evm_staking_events,
+    evm_supply_snapshots,
+    evm_token_transfers,
+    evm_vault_snapshots,
+)
 
 CHAIN_ASSET_KEYS = [
-    evm_token_transfers, evm_staking_events, evm_vault_snapshots,
+    evm_token_transfers, evm_staking_events, evm_vault_snapshots, evm_supply_snapshots, evm_holder_balances,
     dg.AssetKey(["raw", "solana_token_transfers"]), dg.AssetKey(["raw", "nosana_jobs"]),
     dg.AssetKey(["raw", "nosana_stakes"]), dg.AssetKey(["raw", "akash_leases"]), dg.AssetKey(["raw", "akash_staking"]),
 ]

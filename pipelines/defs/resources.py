@@ -18,6 +18,7 @@ from depinlens.settings import DBT_PROJECT_DIR, Settings
 from pipelines.chains.errors import ConfigError
 from pipelines.chains.endpoints import endpoint_url
 from pipelines.chains.evm import EvmClient
+from pipelines.http import UNLIMITED, Budget
 from warehouse import connect_warehouse
 
 Source = str  # live | local | demo
@@ -50,6 +51,34 @@ class ChainReaderResource(dg.ConfigurableResource):
     timeout_s: float = 30.0
     max_attempts: int = 5
     max_wait_s: float = 8.0
+    budget: str = ""
+    refresh: bool = False
+
+    def source_of(self, chain: str) -> str:
+        """The provenance label of `chain`'s rows: `live` for a real chain whatever was configured, and
+        for a local chain (registry `local = true`) the configured `local` or `demo`, never `live`."""
+        if not self.registry().chain(chain).local:
+            return "live"
+        return "demo" if self.source == "demo" else "local"
+
+    def budget_of(self, chain: str) -> Budget:
+        """The request budget for `chain`: unlimited for a local chain; else the registry's, then
+        DEPINLENS_BUDGET_<CHAIN>, then this resource's `budget` override."""
+        spec = self.registry().chain(chain)
+        base = UNLIMITED if spec.local else Budget.parse(spec.budget)
+        for text, where in ((os.environ.get(f"DEPINLENS_BUDGET_{spec.env_suffix}", ""),
+                             f"DEPINLENS_BUDGET_{spec.env_suffix}"), (self.budget, "the resource's budget")):
+            try:
+                base = Budget.parse(text, base)
+            except ValueError as exc:
+                raise ConfigError(f"{where}: {exc}") from None
+        return base
+
+    def archive(self, chain: str) -> bool:
+        """Whether `chain`'s endpoint serves state at old heights (registry, or DEPINLENS_ARCHIVE_<CHAIN>)."""
+        spec = self.registry().chain(chain)
+        override = os.environ.get(f"DEPINLENS_ARCHIVE_{spec.env_suffix}", "").strip()
+        return override == "1" if override in ("0", "1") else spec.archive
 
     def registry(self) -> Registry:
         """The network registry this resource reads identifiers from."""
@@ -63,6 +92,11 @@ class ChainReaderResource(dg.ConfigurableResource):
             raise ConfigError(f"chain {chain!r} is a {spec.family} chain; {variable} lists {family} chains only "
                               f"({fitting})")
         return spec
+
+
+def refresh_from_env() -> bool:
+    """DEPINLENS_REFRESH=1: read finished days again (a reorg deeper than the confirmations, a fixed decoder)."""
+    return os.environ.get("DEPINLENS_REFRESH", "").strip() == "1"
 
 
 def chains_from_env(variable: str, default: str) -> list[str]:
@@ -81,16 +115,12 @@ class EvmResource(ChainReaderResource):
     chunk_blocks: int = 2_000
 
     allow_unverified: bool = False
-    max_requests_per_second: float = 20.0
-    max_concurrency: int = 4
 
     def get_client(self, chain: str) -> EvmClient:
         """A JSON-RPC client for `chain`, or a ConfigError naming the missing variable."""
         spec = self.chain_of_family(chain, "evm", "DEPINLENS_EVM_CHAINS")
-        return EvmClient(chain, endpoint_url(spec), timeout_s=self.timeout_s, max_attempts=self.max_attempts,
-                         max_wait_s=self.max_wait_s,
-                         max_requests_per_second=10_000 if spec.local else self.max_requests_per_second,
-                         max_concurrency=self.max_concurrency)
+        return EvmClient(chain, endpoint_url(spec), budget=self.budget_of(chain), timeout_s=self.timeout_s,
+                         max_attempts=self.max_attempts, max_wait_s=self.max_wait_s)
 
     def confirmations(self, chain: str) -> int:
         """Blocks this deep or deeper are read; newer ones wait for a later run."""
@@ -148,10 +178,8 @@ def build_resources(settings: Settings | None = None) -> dict[str, dg.Configurab
     return {
         "warehouse": WarehouseResource(path=str(settings.warehouse_path), serving_path=str(settings.serving_path)),
         "evm": EvmResource(chains=chains, source=os.environ.get("DEPINLENS_SOURCE", "local"),
-                           registry_path=str(settings.registry_path),
-                           allow_unverified=os.environ.get("DEPINLENS_ALLOW_UNVERIFIED", "") == "1",
-                           max_requests_per_second=float(os.environ.get("DEPINLENS_EVM_MAX_RPS", "20")),
-                           max_concurrency=int(os.environ.get("DEPINLENS_EVM_MAX_CONCURRENCY", "4"))),
+                           registry_path=str(settings.registry_path), refresh=refresh_from_env(),
+                           allow_unverified=os.environ.get("DEPINLENS_ALLOW_UNVERIFIED", "") == "1"),
         "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=_dbt_executable()),
     }
 

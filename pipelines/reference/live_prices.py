@@ -5,7 +5,8 @@ each id on coingecko.com, the registry does not hold them). One request per coin
 `GET /coins/{id}/history?date=DD-MM-YYYY`, whose `market_data.current_price.usd` is the price
 at 00:00 UTC of that day. Answers for days before today (UTC) are final, so they are kept
 under `<cache_dir>/coingecko/<id>/<day>.json` and never asked for again; today's is not
-cached. The free API allows a few requests a minute: the client retries 429s with backoff.
+cached. The free API allows about 30 requests a minute: the endpoint's budget keeps to that and waits
+as a 429's Retry-After asks.
 Tests point the base URL at a loopback server; nothing in the test suite reaches the internet.
 """
 
@@ -19,8 +20,8 @@ from typing import Any
 
 import pyarrow as pa
 
-from pipelines.chains.cosmos._http import RestClient
 from pipelines.chains.errors import MalformedResponse
+from pipelines.http import Budget, Endpoint
 from pipelines.reference.token_prices import TOKEN_PRICES_SCHEMA
 
 DEFAULT_URL = "https://api.coingecko.com/api/v3"
@@ -54,8 +55,9 @@ class CoinGeckoPrices:
         self.base_url = base_url.rstrip("/")
         self.today = today or datetime.now(UTC).date()
         headers = {api_key_header: api_key} if api_key else None
-        self._rest = RestClient("coingecko", self.base_url, headers=headers, max_attempts=max_attempts,
-                                max_wait_s=max_wait_s)
+        # CoinGecko's free (demo) plan allows about 30 calls a minute
+        self._rest = Endpoint("coingecko", self.base_url, budget=Budget.parse("total=30/60s,concurrency=1"),
+                              headers=headers, max_attempts=max_attempts, max_wait_s=max_wait_s)
         self.requests = 0
 
     def close(self) -> None:
@@ -71,8 +73,8 @@ class CoinGeckoPrices:
         if cached.exists():
             return json.loads(cached.read_text())
         self.requests += 1
-        answer = self._rest.get(f"/coins/{coin}/history", {"date": f"{day:%d-%m-%Y}", "localization": "false"},
-                                detail=str(day))
+        answer = self._rest.request("GET", f"/coins/{coin}/history", method="/coins/{id}/history",
+                                    params={"date": f"{day:%d-%m-%Y}", "localization": "false"}, detail=str(day))
         if day < self.today:
             cached.parent.mkdir(parents=True, exist_ok=True)
             cached.write_text(json.dumps(answer))

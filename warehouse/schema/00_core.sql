@@ -11,7 +11,8 @@ create schema if not exists raw;
 -- amount_raw: exact base units as DECIMAL(38,0); a uint256 of 10^38 or more is refused at
 -- decode time with a clear error rather than wrapped or rounded.
 -- EVM: block_number = block, tx_hash = tx hash, log_index = log index, inner_index null.
--- Solana: block_number = slot, block_hash = blockhash, tx_hash = signature,
+-- Solana: block_number = slot, block_hash null (only finalized slots are read, and they never
+--         reorg, so no per-slot getBlock is spent on a hash), tx_hash = signature,
 --         log_index = top-level instruction index, inner_index = inner instruction index (null if top-level).
 -- natural key: (chain, tx_hash, log_index, inner_index)
 create table if not exists raw.token_transfers (
@@ -26,7 +27,7 @@ create table if not exists raw.token_transfers (
     to_address     varchar      not null,
     amount_raw     decimal(38, 0) not null check (amount_raw >= 0),
     block_number   bigint       not null,
-    block_hash     varchar      not null,
+    block_hash     varchar,
     block_time     timestamptz  not null,
     block_day      date         not null,
     tx_hash        varchar      not null,
@@ -34,6 +35,7 @@ create table if not exists raw.token_transfers (
     inner_index    integer,
     fetched_at     timestamptz  not null
 );
+alter table raw.token_transfers alter column block_hash drop not null;  -- warehouses made before Solana rows dropped it
 
 -- Staking actions: stake, unstake, withdraw, reward, claim (per contract/program in the registry).
 -- natural key: (chain, tx_hash, log_index, inner_index)
@@ -121,7 +123,9 @@ create table if not exists raw.jobs (
     fetched_at     timestamptz  not null
 );
 
--- Per source cursor: how far ingestion has read, and when.
+-- Per source cursor: how far ingestion has read, and when. It only moves forward: a backfill
+-- of an older window leaves it where it is. last_ref is the newest signature read (Solana),
+-- the `until` of the next run's paging.
 -- natural key: (network, chain, contract, record_kind)
 create table if not exists raw.ingest_state (
     network        varchar      not null,
@@ -132,6 +136,61 @@ create table if not exists raw.ingest_state (
     last_day       date         not null,
     source         varchar      not null,
     updated_at     timestamptz  not null
+);
+alter table raw.ingest_state add column if not exists last_ref varchar;
+
+-- The days each reader has finished, per scope (a token, program, account, market): a re-run
+-- skips a complete day unless asked to refresh. A day read while its end was newer than the
+-- chain's safe head is stored but not complete, so the next run reads it again.
+-- oldest_ref / newest_ref: the day's oldest and newest signature (Solana paging anchors).
+-- natural key: (chain, source, record_kind, scope, day)
+create table if not exists raw.ingest_days (
+    network        varchar      not null,
+    chain          varchar      not null,
+    source         varchar      not null,
+    record_kind    varchar      not null,
+    scope          varchar      not null,
+    day            date         not null,
+    row_count      integer      not null,
+    complete       boolean      not null,
+    first_block    bigint,
+    last_block     bigint,
+    oldest_ref     varchar,
+    newest_ref     varchar,
+    fetched_at     timestamptz  not null
+);
+
+-- The blocks (EVM), heights (Cosmos) of each UTC day, measured from block headers: where later
+-- runs start their searches, and Akash's seconds per block per day.
+-- natural key: (chain, source, day)
+create table if not exists raw.block_days (
+    chain            varchar      not null,
+    source           varchar      not null,
+    day              date         not null,
+    first_block      bigint       not null,
+    last_block       bigint       not null,
+    first_block_time timestamptz  not null,
+    last_block_time  timestamptz  not null,
+    next_block_time  timestamptz,          -- time of last_block + 1 (the next day's first block), when known
+    fetched_at       timestamptz  not null
+);
+
+-- Total supply of a token as the chain states it at one block/slot: ERC-20 totalSupply() at a
+-- day's last block; SPL getTokenSupply observed right after a day ends. The cross-check of
+-- summed mints and burns (the `supply_matches_flows` asset check).
+-- natural key: (chain, source, token_address, block_number)
+create table if not exists raw.supply_snapshots (
+    network        varchar      not null,
+    chain          varchar      not null,
+    source         varchar      not null check (source in ('live', 'local', 'demo', 'reference')),
+    token_symbol   varchar      not null,
+    token_address  varchar      not null,
+    decimals       utinyint     not null,
+    supply_raw     decimal(38, 0) not null check (supply_raw >= 0),
+    block_number   bigint       not null,
+    block_time     timestamptz  not null,
+    snapshot_day   date         not null,   -- the UTC day whose end the supply stands for
+    fetched_at     timestamptz  not null
 );
 
 -- The registry (networks.toml) as tables, so marts can join network names, revenue

@@ -1,10 +1,21 @@
-"""Cosmos adapter for Akash: REST (gRPC-gateway) reads with retries, pure decoders for leases and staking."""
+"""Cosmos adapter for Akash: REST (gRPC-gateway) reads through the HTTP layer, pure decoders for leases and staking."""
 
 from pipelines.chains.cosmos._blocks import AKASH_SECONDS_PER_BLOCK, parse_block_time
 from pipelines.chains.cosmos._client import AkashClient
-from pipelines.chains.cosmos._fetch import FetchedLeases, FetchedStaking, fetch_akash_leases, fetch_akash_staking
+from pipelines.chains.cosmos._fetch import (
+    DayHeights,
+    FetchedStaking,
+    KnownLease,
+    LeaseState,
+    active_on,
+    day_heights,
+    day_rows,
+    lease_key,
+    read_lease_gpus,
+    read_lease_state,
+    read_staking,
+)
 from pipelines.chains.cosmos._gpus import GpuNames, decode_deployment_gpus, decode_provider_gpus, lease_gpu_model
-from pipelines.chains.cosmos._http import RestClient
 from pipelines.chains.cosmos._leases import (
     JOBS_SCHEMA,
     Lease,
@@ -22,22 +33,28 @@ __all__ = [
     "JOBS_SCHEMA",
     "STAKING_SNAPSHOTS_SCHEMA",
     "AkashClient",
-    "FetchedLeases",
+    "DayHeights",
     "FetchedStaking",
     "GpuNames",
+    "KnownLease",
     "Lease",
     "LeaseGpus",
-    "RestClient",
+    "LeaseState",
+    "active_on",
+    "day_heights",
+    "day_rows",
     "decode_deployment_gpus",
     "decode_lease_v1beta4",
     "decode_lease_v1beta5",
     "decode_leases",
     "decode_provider_gpus",
-    "fetch_akash_leases",
-    "fetch_akash_staking",
     "lease_gpu_model",
+    "lease_key",
     "lease_rows",
     "parse_block_time",
     "price_per_hour",
+    "read_lease_gpus",
+    "read_lease_state",
+    "read_staking",
     "staking_rows",
 ]

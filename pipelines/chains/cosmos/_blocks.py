@@ -8,15 +8,16 @@ for ancient blocks), and each height's time is the time its header states.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, time, timedelta
 
 from pipelines.chains.errors import MalformedResponse
 
-# Akash Console's constant (akash-network/console api/src/utils/constants.ts: averageBlockTime = 6.174);
-# DESIGN.md rounds it to 6.17 s. Used to turn prices per block into prices per hour and to
-# guess heights; times themselves always come from block headers.
-AKASH_SECONDS_PER_BLOCK = 6.174
+# Akash's own docs state "6.088 block time" (../shared/fixtures/akash/akashdocs_provider-earnings.md,
+# akash-network/docs @ f4d55c36); recorded heights give 6.0-6.1 s. Only a first guess for searching
+# heights and a fallback for a day not measured yet: each day's seconds per block is measured from
+# the headers of its first and last block (raw.block_days) and the marts use that.
+AKASH_SECONDS_PER_BLOCK = 6.088
 
 _RFC3339 = re.compile(r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})$")
 
@@ -54,19 +55,25 @@ def day_start(day: date) -> datetime:
 
 def first_height_at_or_after(moment: datetime, *, latest: tuple[int, datetime], earliest: int,
                              time_of: Callable[[int], datetime],
-                             seconds_per_block: float = AKASH_SECONDS_PER_BLOCK) -> int:
+                             seconds_per_block: float = AKASH_SECONDS_PER_BLOCK,
+                             known: Mapping[int, datetime] | None = None) -> int:
     """The lowest height in [earliest, latest + 1] whose block time is >= `moment`.
 
     `latest + 1` means no block yet; `earliest` is the first height the node serves. Starts
-    from a guess by the average block time and gallops outwards until the answer is bracketed,
-    then bisects: a few dozen header reads on a chain of tens of millions of blocks.
+    from a guess (from the nearest known height, e.g. yesterday's boundary, at the average block
+    time) and gallops outwards until the answer is bracketed, then bisects: a handful of header
+    reads next to a known height, a few dozen on a chain of tens of millions of blocks.
     """
     head, head_time = latest
     if moment > head_time:
         return head + 1
-    guess = head - int((head_time - moment).total_seconds() / seconds_per_block)
+    anchor, anchor_time = head, head_time
+    for height, stamp in (known or {}).items():
+        if earliest <= height <= head and abs((stamp - moment).total_seconds()) < abs((anchor_time - moment).total_seconds()):
+            anchor, anchor_time = height, stamp
+    guess = anchor - int((anchor_time - moment).total_seconds() / seconds_per_block)
     guess = min(max(guess, earliest), head)
-    step = 64
+    step = 16 if known else 64
     if time_of(guess) >= moment:
         hi, lo = guess, guess - step  # invariant: time(hi) >= moment; find lo with time(lo) < moment
         while lo >= earliest and time_of(lo) >= moment:
@@ -92,9 +99,11 @@ def first_height_at_or_after(moment: datetime, *, latest: tuple[int, datetime], 
 
 
 def heights_of_days(first_day: date, last_day: date, *, latest: tuple[int, datetime], earliest: int,
-                    time_of: Callable[[int], datetime]) -> tuple[int, int] | None:
+                    time_of: Callable[[int], datetime],
+                    known: Mapping[int, datetime] | None = None) -> tuple[int, int] | None:
     """Heights of the blocks made on UTC days first_day..last_day (None when there are none)."""
-    first = first_height_at_or_after(day_start(first_day), latest=latest, earliest=earliest, time_of=time_of)
+    first = first_height_at_or_after(day_start(first_day), latest=latest, earliest=earliest, time_of=time_of,
+                                     known=known)
     after = first_height_at_or_after(day_start(last_day + timedelta(days=1)), latest=latest, earliest=earliest,
-                                     time_of=time_of)
+                                     time_of=time_of, known=known)
     return (first, after - 1) if after > first else None

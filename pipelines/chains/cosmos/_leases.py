@@ -201,38 +201,46 @@ def lease_rows(
     network: str,
     chain: str,
     source: str,
+    day: date,
     block_times: Mapping[int, datetime],
     gpus: Mapping[str, LeaseGpus] | None = None,
+    started: Mapping[str, datetime] | None = None,
     fetched_at: datetime | None = None,
-    first_day: date | None = None,
 ) -> pa.Table:
-    """Rows of raw.jobs, one per lease; `observed_day` is the UTC day the lease was created, or
-    `first_day` (the window's first) for a lease created before the window it is observed in.
+    """Rows of raw.jobs observing each lease on `day` (the caller passes the leases active that day).
 
     Args:
-        block_times: height -> block time for every created and closed height.
+        block_times: height -> block time, read from headers: every closed height and the created
+            heights inside the window must be there.
+        started: job_id -> start already stored by an earlier run (old creation heights are never
+            read again, so no archive node is needed).
         gpus: job_id -> GPU count and canonical model, where the deployment or provider states them.
 
+    A lease created before anything this project measured has no start time (`started_at` null):
+    it is known to run from before its first observation, which the marts use instead.
+
     Raises:
-        DecodeError: a height has no block time.
+        DecodeError: a closed lease whose closing height has no block time.
     """
     fetched_at = fetched_at or datetime.now(UTC)
-    gpus = gpus or {}
+    gpus, started = gpus or {}, started or {}
     rows = []
     for lease in leases:
-        try:
-            started = block_times[lease.created_height]
-            ended = block_times[lease.closed_height] if lease.closed_height else None
-        except KeyError as exc:
-            raise DecodeError(f"lease {lease.job_id}: no block time for height {exc.args[0]}") from None
+        ended = None
+        if lease.closed_height:
+            try:
+                ended = block_times[lease.closed_height]
+            except KeyError:
+                raise DecodeError(f"lease {lease.job_id}: no block time for its closing height "
+                                  f"{lease.closed_height}") from None
         gpu = gpus.get(lease.job_id, LeaseGpus(None, None))
         rows.append({
             "network": network, "chain": chain, "source": source, "job_id": lease.job_id,
             "provider": lease.provider, "client": lease.owner, "market": None,
             "gpu_model": gpu.model, "gpu_count": gpu.count, "state": lease.state,
             "price": lease.price.amount, "price_denom": lease.price.denom, "price_unit": "per_block",
-            "usd_per_hour": None, "started_at": started, "ended_at": ended,
-            "created_height": lease.created_height, "closed_height": lease.closed_height, "tx_hash": None,
-            "observed_day": max(started.date(), first_day or started.date()), "fetched_at": fetched_at,
+            "usd_per_hour": None, "started_at": started.get(lease.job_id) or block_times.get(lease.created_height),
+            "ended_at": ended, "created_height": lease.created_height, "closed_height": lease.closed_height,
+            "tx_hash": None, "observed_day": day, "fetched_at": fetched_at,
         })
     return pa.Table.from_pylist(rows, schema=JOBS_SCHEMA)

@@ -1,24 +1,36 @@
-"""EVM adapter: `eth_getLogs` through web3.py, column-wise ERC-20 Transfer decoding."""
+"""EVM adapter: JSON-RPC through the project's HTTP layer, column-wise ERC-20 Transfer decoding, day-end reads."""
 
 from pipelines.chains.evm._client import TRANSFER_TOPIC, EvmClient
 from pipelines.chains.evm._decode import TOKEN_TRANSFERS_SCHEMA, decode_transfer_logs
 from pipelines.chains.evm._events import STAKING_EVENTS_SCHEMA, decode_staking_logs
 from pipelines.chains.evm._fetch import (
     VAULT_SNAPSHOTS_SCHEMA,
-    fetch_staking_events,
-    fetch_token_transfers,
-    fetch_vault_snapshots,
+    DayBlocks,
+    DayRows,
+    day_blocks,
+    read_holder_balances,
+    read_staking_events,
+    read_supplies,
+    read_transfers,
+    read_vault_navs,
+    selector,
 )
 
 __all__ = [
     "STAKING_EVENTS_SCHEMA",
-    "VAULT_SNAPSHOTS_SCHEMA",
     "TOKEN_TRANSFERS_SCHEMA",
     "TRANSFER_TOPIC",
+    "VAULT_SNAPSHOTS_SCHEMA",
+    "DayBlocks",
+    "DayRows",
     "EvmClient",
+    "day_blocks",
     "decode_staking_logs",
     "decode_transfer_logs",
-    "fetch_staking_events",
-    "fetch_token_transfers",
-    "fetch_vault_snapshots",
+    "read_holder_balances",
+    "read_staking_events",
+    "read_supplies",
+    "read_transfers",
+    "read_vault_navs",
+    "selector",
 ]

@@ -1,182 +1,249 @@
-"""Fetch one window of days of ERC-20 transfers: block range by time, logs in chunks, decode."""
+"""Read one UTC day of an EVM chain: its blocks, its logs in chunks, state at its last block.
+
+The caller walks a window day by day (pipelines/defs/assets/evm.py) so each day is stored in
+its own transaction; here each function reads one day. A day's blocks come from
+`EvmClient.block_range_for_days`; a day whose end is newer than the safe head is read up to
+it and marked incomplete, so a later run reads it again.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pyarrow as pa
 from eth_utils import keccak
 
 from depinlens.registry import Program, Token
-from pipelines.chains.errors import DecodeError, MalformedResponse, RpcRefused, RpcUnavailable
+from pipelines.chains.errors import DecodeError, RpcRefused, RpcUnavailable
 from pipelines.chains.evm._client import TRANSFER_TOPIC, EvmClient
 from pipelines.chains.evm._decode import HEX_QUANTITY, decode_transfer_logs
-from pipelines.chains.raw_schemas import STAKING_EVENTS_SCHEMA, TOKEN_TRANSFERS_SCHEMA, VAULT_SNAPSHOTS_SCHEMA
 from pipelines.chains.evm._events import decode_staking_logs, load_fragment
+from pipelines.chains.raw_schemas import (
+    STAKING_EVENTS_SCHEMA,
+    STAKING_SNAPSHOTS_SCHEMA,
+    SUPPLY_SNAPSHOTS_SCHEMA,
+    TOKEN_TRANSFERS_SCHEMA,
+    VAULT_SNAPSHOTS_SCHEMA,
+)
 
 
 @dataclass(frozen=True)
-class FetchedWindow:
-    """Decoded rows of a window, and the blocks they cover (None when no block fell in it)."""
+class DayBlocks:
+    """The blocks of one UTC day up to the safe head.
 
-    rows: pa.Table
-    first_block: int | None
-    last_block: int | None
-    safe_head: int
-
-
-def fetch_token_transfers(
-    client: EvmClient,
-    tokens: list[Token],
-    first_day: date,
-    last_day: date,
-    *,
-    source: str,
-    confirmations: int = 0,
-    chunk_blocks: int = 2_000,
-) -> FetchedWindow:
-    """All `Transfer` logs of `tokens` mined on UTC days first_day..last_day, decoded.
-
-    Only blocks at least `confirmations` deep are read, so a window that reaches the
-    chain head is read up to the safe head and completed by a later run.
+    `first`/`last` are None when no block of the day is at or below the safe head; `complete`
+    says whether the day's last block is known (a block of the next day is below the safe head).
     """
-    by_address = {t.address: t for t in tokens}
 
-    def decode(logs: list[dict], fetched_at: datetime) -> pa.Table:
-        return decode_transfer_logs(logs, chain=client.chain, source=source, tokens=by_address,
-                                    block_times=None if _all_stamped(logs) else _times(client, logs),
-                                    fetched_at=fetched_at)
+    day: date
+    first: int | None
+    last: int | None
+    complete: bool
+    first_time: int | None = None
+    last_time: int | None = None
+    next_time: int | None = None
 
-    return _read_window(client, list(by_address), [TRANSFER_TOPIC], first_day, last_day, confirmations=confirmations,
-                        chunk_blocks=chunk_blocks, schema=TOKEN_TRANSFERS_SCHEMA, decode=decode)
-
-
-def _read_window(client: EvmClient, addresses: list[str], topics: list[str], first_day: date, last_day: date, *,
-                 confirmations: int, chunk_blocks: int, schema: pa.Schema,
-                 decode: Callable[[list[dict], datetime], pa.Table]) -> FetchedWindow:
-    """What every event fetch does: find the days' blocks below the safe head, read their logs in
-    chunks, decode them; a decode error names the chain, block range and endpoint."""
-    fetched_at = datetime.now(UTC)
-    safe_head = client.block_number() - confirmations
-    blocks = client.block_range_for_days(first_day, last_day, safe_head) if addresses and safe_head >= 0 else None
-    if blocks is None:
-        return FetchedWindow(schema.empty_table(), None, None, safe_head)
-    logs = _logs_in_window(client, addresses, topics, blocks, chunk_blocks)
-    try:
-        rows = decode(logs, fetched_at)
-    except DecodeError as exc:
-        raise DecodeError(f"{client.chain} eth_getLogs blocks {blocks[0]}-{blocks[1]} ({client.rpc_url}): {exc}") from exc
-    return FetchedWindow(rows, blocks[0], blocks[1], safe_head)
+    @property
+    def has_blocks(self) -> bool:
+        return self.first is not None
 
 
-def _all_stamped(logs: list[dict]) -> bool:
-    return all(isinstance(log, dict) and isinstance(log.get("blockTimestamp"), str) for log in logs)
+def _midnight(day: date) -> int:
+    return int(datetime.combine(day, time(), tzinfo=UTC).timestamp())
 
 
-def _times(client: EvmClient, logs: list[dict]) -> dict[int, int]:
-    """Block time of every block the logs touch, one request per distinct block."""
-    numbers = sorted({int(number, 16) for number in (log.get("blockNumber") for log in logs if isinstance(log, dict))
-                      if isinstance(number, str) and re.fullmatch(HEX_QUANTITY, number)})  # bad ones: decode names them
-    return dict(zip(numbers, client.map_concurrently(client.block_timestamp, numbers), strict=True))
+def day_blocks(client: EvmClient, day: date, safe_head: int) -> DayBlocks:
+    """Find the blocks of `day` at or below `safe_head` (interpolation search, seeded by what is known)."""
+    if safe_head < 0:
+        return DayBlocks(day, None, None, False)
+    first = client.first_block_at_or_after(_midnight(day), safe_head)
+    after = client.first_block_at_or_after(_midnight(day + timedelta(days=1)), safe_head)
+    complete = after <= safe_head
+    if after <= first:
+        return DayBlocks(day, None, None, complete)
+    times = client.known_block_times()
+    return DayBlocks(day, first, after - 1, complete, times.get(first) or client.block_timestamp(first),
+                     client.block_timestamp(after - 1), times.get(after) if complete else None)
 
 
-def _logs_in_window(client: EvmClient, addresses: list[str], topics: list[str], blocks: tuple[int, int],
-                    chunk_blocks: int) -> list[dict]:
-    """Logs of blocks[0]..blocks[1] in the node's order, read `chunk_blocks` at a time (concurrently)."""
-    def chunk(start: int) -> list[dict]:
-        return _split_on_refusal(client, addresses, topics, start, min(start + chunk_blocks - 1, blocks[1]))
+def _not_removed(logs: list) -> tuple[list, int]:
+    """Logs the node still stands by: `removed: true` marks a log of a block that left the chain."""
+    kept = [log for log in logs if not (isinstance(log, dict) and log.get("removed") is True)]
+    return kept, len(logs) - len(kept)
 
-    chunks = client.map_concurrently(chunk, range(blocks[0], blocks[1] + 1, chunk_blocks))
-    return [log for logs in chunks for log in logs]
+
+def _stamp(client: EvmClient, logs: list) -> None:
+    """Give every log its block's time as `blockTimestamp`, asking the node once per block the
+    logs lack it for (most providers leave it out; newer ones send it)."""
+    unstamped = [log for log in logs if isinstance(log, dict) and not isinstance(log.get("blockTimestamp"), str)]
+    if not unstamped:
+        return
+    numbers = {int(n, 16) for n in (log.get("blockNumber") for log in unstamped)
+               if isinstance(n, str) and re.fullmatch(HEX_QUANTITY, n)}  # bad ones: the decoder names them
+    times = client.block_timestamps(numbers)
+    for log in unstamped:
+        number = log.get("blockNumber")
+        if isinstance(number, str) and re.fullmatch(HEX_QUANTITY, number):
+            log["blockTimestamp"] = hex(times[int(number, 16)])
 
 
 def _split_on_refusal(client: EvmClient, addresses: list[str], topics: list[str], start: int, end: int) -> list[dict]:
-    """`eth_getLogs` for any of `topics`; halve the range when the node refuses or times out on it."""
+    """`eth_getLogs` for any of `topics`; halve the range when the node refuses it (a JSON-RPC error or an
+    HTTP 4xx such as "range too large" or "more than 10000 results") or times out on it."""
     try:
         return client.get_logs(addresses, topics, start, end)
-    except (RpcRefused, RpcUnavailable):
-        if start == end:
+    except (RpcRefused, RpcUnavailable) as exc:
+        if start == end or (isinstance(exc, RpcRefused) and exc.is_credentials):
             raise
         middle = (start + end) // 2
         return (_split_on_refusal(client, addresses, topics, start, middle)
                 + _split_on_refusal(client, addresses, topics, middle + 1, end))
 
 
-def fetch_staking_events(
-    client: EvmClient,
-    programs: list[Program],
-    tokens: dict[str, Token],
-    first_day: date,
-    last_day: date,
-    *,
-    source: str,
-    confirmations: int = 0,
-    chunk_blocks: int = 2_000,
-) -> FetchedWindow:
-    """Events of staking pools and ERC-4626 vaults (per their ABI fragments) on days first..last."""
+def _logs_of_day(client: EvmClient, addresses: list[str], topics: list[str], blocks: DayBlocks,
+                 chunk_blocks: int) -> tuple[list[dict], int]:
+    """The day's logs in the node's order (chunks read concurrently), minus removed ones, all stamped."""
+    assert blocks.first is not None and blocks.last is not None
+
+    def chunk(start: int) -> list[dict]:
+        return _split_on_refusal(client, addresses, topics, start, min(start + chunk_blocks - 1, blocks.last))
+
+    chunks = client.map_concurrently(chunk, range(blocks.first, blocks.last + 1, chunk_blocks))
+    logs, removed = _not_removed([log for logs in chunks for log in logs])
+    _stamp(client, logs)
+    return logs, removed
+
+
+@dataclass(frozen=True)
+class DayRows:
+    """What one day's read gave: rows, and how many `removed` logs were left out."""
+
+    rows: pa.Table
+    removed_logs: int = 0
+
+
+def _read_events(client: EvmClient, addresses: list[str], topics: list[str], blocks: DayBlocks, *,
+                 chunk_blocks: int, schema: pa.Schema, decode: Callable[[list[dict], datetime], pa.Table]) -> DayRows:
+    if not blocks.has_blocks or not addresses:
+        return DayRows(schema.empty_table())
+    fetched_at = datetime.now(UTC)
+    logs, removed = _logs_of_day(client, addresses, topics, blocks, chunk_blocks)
+    try:
+        return DayRows(decode(logs, fetched_at), removed)
+    except DecodeError as exc:
+        raise DecodeError(f"{client.label} eth_getLogs blocks {blocks.first}-{blocks.last}: {exc}") from exc
+
+
+def read_transfers(client: EvmClient, tokens: Sequence[Token], blocks: DayBlocks, *, source: str,
+                   chunk_blocks: int = 2_000) -> DayRows:
+    """Every `Transfer` log of `tokens` in the day's blocks, decoded (mints and burns included)."""
+    by_address = {t.address: t for t in tokens}
+    return _read_events(client, list(by_address), [TRANSFER_TOPIC], blocks, chunk_blocks=chunk_blocks,
+                        schema=TOKEN_TRANSFERS_SCHEMA,
+                        decode=lambda logs, at: decode_transfer_logs(logs, chain=client.chain, source=source,
+                                                                     tokens=by_address, fetched_at=at))
+
+
+def read_staking_events(client: EvmClient, programs: Sequence[Program], tokens: dict[str, Token], blocks: DayBlocks,
+                        *, source: str, chunk_blocks: int = 2_000) -> DayRows:
+    """Events of staking pools and ERC-4626 vaults (per their ABI fragments) in the day's blocks."""
     with_events = {p.address: p for p in programs if p.abi}
     topics = sorted({spec.topic0 for p in with_events.values() for spec in load_fragment(p.abi)})
-
-    def decode(logs: list[dict], fetched_at: datetime) -> pa.Table:
-        return decode_staking_logs(logs, chain=client.chain, source=source, programs=with_events, tokens=tokens,
-                                   fetched_at=fetched_at)
-
-    return _read_window(client, list(with_events), topics, first_day, last_day, confirmations=confirmations,
-                        chunk_blocks=chunk_blocks, schema=STAKING_EVENTS_SCHEMA, decode=decode)
+    return _read_events(client, list(with_events), topics, blocks, chunk_blocks=chunk_blocks,
+                        schema=STAKING_EVENTS_SCHEMA,
+                        decode=lambda logs, at: decode_staking_logs(logs, chain=client.chain, source=source,
+                                                                    programs=with_events, tokens=tokens,
+                                                                    fetched_at=at))
 
 
-def _selector(signature: str) -> str:
+def selector(signature: str) -> str:
+    """The 4-byte function selector of a signature such as `totalSupply()`, as 0x-hex."""
     return "0x" + keccak(text=signature).hex()[:8]
 
 
-def fetch_vault_snapshots(
-    client: EvmClient,
-    vaults: list[Program],
-    tokens: dict[str, Token],
-    first_day: date,
-    last_day: date,
-    *,
-    source: str,
-    confirmations: int = 0,
-) -> pa.Table:
-    """NAV of each ERC-4626 vault at the last block of every day: totalAssets, totalSupply, convertToAssets(1 share)."""
+def _word(value: int) -> str:
+    return hex(value)[2:].rjust(64, "0")
+
+
+def _address_word(address: str) -> str:
+    return address.lower().removeprefix("0x").rjust(64, "0")
+
+
+def _checked(value: int | None, detail: str) -> int | None:
+    if value is not None and value >= 10**38:
+        raise DecodeError(f"{detail}: {value} does not fit DECIMAL(38,0)")
+    return value
+
+
+def _end_of_day(blocks: DayBlocks) -> tuple[int, datetime]:
+    assert blocks.last is not None and blocks.last_time is not None
+    return blocks.last, datetime.fromtimestamp(blocks.last_time, UTC)
+
+
+def read_vault_navs(client: EvmClient, vaults: Sequence[Program], tokens: dict[str, Token], blocks: DayBlocks, *,
+                    source: str) -> pa.Table:
+    """NAV of each ERC-4626 vault at the day's last block: totalAssets, totalSupply, convertToAssets(1 share)."""
+    if not blocks.has_blocks or not blocks.complete or not vaults:
+        return VAULT_SNAPSHOTS_SCHEMA.empty_table()
     fetched_at = datetime.now(UTC)
-    safe_head = client.block_number() - confirmations
+    block, stamp = _end_of_day(blocks)
     rows = []
-    day = first_day
-    while day <= last_day and safe_head >= 0:
-        blocks = client.block_range_for_days(day, day, safe_head)
-        if blocks is not None:
-            block = blocks[1]
-            stamp = client.block_timestamp(block)
-            for vault in vaults:
-                decimals = tokens[vault.network].decimals
-                one_share = hex(10**decimals)[2:].rjust(64, "0")
-                reads: dict[str, int] = {}
-                for name, data in (("total_assets", _selector("totalAssets()")),
-                                   ("total_supply", _selector("totalSupply()")),
-                                   ("per_share", _selector("convertToAssets(uint256)") + one_share)):
-                    detail = f"{vault.address} {name} at block {block}"
-                    answer = client.call("eth_call", [{"to": vault.address, "data": data}, hex(block)], detail=detail)
-                    if answer == "0x":  # no contract there yet at this block: no snapshot for the day
-                        break
-                    if not isinstance(answer, str) or not answer.startswith("0x") or len(answer) != 66:
-                        raise MalformedResponse(f"expected one uint256 word, got {str(answer)[:80]!r}",
-                                                chain=client.chain, method="eth_call", detail=detail)
-                    reads[name] = int(answer, 16)
-                    if reads[name] >= 10**38:
-                        raise DecodeError(f"{detail}: {reads[name]} does not fit DECIMAL(38,0)")
-                if len(reads) < 3:
-                    continue
-                rows.append({
-                    "network": vault.network, "chain": client.chain, "source": source, "vault": vault.address,
-                    "asset_decimals": decimals, "total_assets_raw": reads["total_assets"],
-                    "total_supply_raw": reads["total_supply"], "assets_per_share_raw": reads["per_share"],
-                    "block_number": block, "block_time": datetime.fromtimestamp(stamp, UTC), "block_day": day,
-                    "fetched_at": fetched_at,
-                })
-        day += timedelta(days=1)
+    for vault in vaults:
+        decimals = tokens[vault.network].decimals
+        reads: dict[str, int | None] = {}
+        for name, data in (("total_assets", selector("totalAssets()")), ("total_supply", selector("totalSupply()")),
+                           ("per_share", selector("convertToAssets(uint256)") + _word(10**decimals))):
+            detail = f"{vault.address} {name} at block {block}"
+            reads[name] = _checked(client.eth_call_uint(vault.address, data, block, detail=detail), detail)
+            if reads[name] is None:  # no contract there yet at this block: no snapshot for the day
+                break
+        if None in reads.values() or len(reads) < 3:
+            continue
+        rows.append({"network": vault.network, "chain": client.chain, "source": source, "vault": vault.address,
+                     "asset_decimals": decimals, "total_assets_raw": reads["total_assets"],
+                     "total_supply_raw": reads["total_supply"], "assets_per_share_raw": reads["per_share"],
+                     "block_number": block, "block_time": stamp, "block_day": blocks.day, "fetched_at": fetched_at})
     return pa.Table.from_pylist(rows, schema=VAULT_SNAPSHOTS_SCHEMA)
+
+
+def read_supplies(client: EvmClient, tokens: Sequence[Token], blocks: DayBlocks, *, source: str) -> pa.Table:
+    """`totalSupply()` of each token at the day's last block: the stock that mints and burns must explain."""
+    if not blocks.has_blocks or not blocks.complete or not tokens:
+        return SUPPLY_SNAPSHOTS_SCHEMA.empty_table()
+    fetched_at = datetime.now(UTC)
+    block, stamp = _end_of_day(blocks)
+    rows = []
+    for token in tokens:
+        detail = f"{token.symbol} {token.address} totalSupply at block {block}"
+        supply = _checked(client.eth_call_uint(token.address, selector("totalSupply()"), block, detail=detail), detail)
+        if supply is None:
+            continue
+        rows.append({"network": token.network, "chain": client.chain, "source": source, "token_symbol": token.symbol,
+                     "token_address": token.address, "decimals": token.decimals, "supply_raw": supply,
+                     "block_number": block, "block_time": stamp, "snapshot_day": blocks.day, "fetched_at": fetched_at})
+    return pa.Table.from_pylist(rows, schema=SUPPLY_SNAPSHOTS_SCHEMA)
+
+
+def read_holder_balances(client: EvmClient, holders: Sequence[Program], tokens: dict[str, Token], blocks: DayBlocks,
+                         *, source: str) -> pa.Table:
+    """The network token held by each staking holder at the day's last block (`balanceOf`): its staked amount."""
+    if not blocks.has_blocks or not blocks.complete or not holders:
+        return STAKING_SNAPSHOTS_SCHEMA.empty_table()
+    fetched_at = datetime.now(UTC)
+    block, stamp = _end_of_day(blocks)
+    rows = []
+    for holder in holders:
+        token = tokens[holder.network]
+        detail = f"{token.symbol} balanceOf({holder.address}) at block {block}"
+        balance = _checked(client.eth_call_uint(token.address, selector("balanceOf(address)")
+                                                + _address_word(holder.address), block, detail=detail), detail)
+        if balance is None:
+            continue
+        rows.append({"network": holder.network, "chain": client.chain, "source": source, "account": holder.address,
+                     "metric": "staked_balance", "amount_raw": balance, "value": None, "unit": token.symbol,
+                     "block_number": block, "snapshot_time": stamp, "snapshot_day": blocks.day,
+                     "fetched_at": fetched_at})
+    return pa.Table.from_pylist(rows, schema=STAKING_SNAPSHOTS_SCHEMA)

@@ -1,7 +1,8 @@
-"""Solana adapter: JSON-RPC over httpx, SPL token movements and Nosana accounts decoded to Arrow.
+"""Solana adapter: JSON-RPC through the project's HTTP layer, SPL token movements and Nosana accounts to Arrow.
 
-Render (RENDER burns and mints), io.net (IO burns) and Nosana (NOS flows, JobAccount,
-StakeAccount) all settle on Solana; this package reads them from any RPC node.
+Render (RENDER burns through its burn wallet), io.net (IO burns) and Nosana (jobs, stakes) all
+settle on Solana; this package reads them from any RPC node through the accounts the registry
+names for each signal.
 """
 
 from pipelines.chains.solana._client import SolanaClient
@@ -15,13 +16,17 @@ from pipelines.chains.solana._decode import (
     token_transfer_rows,
 )
 from pipelines.chains.solana._fetch import (
-    FetchedJobs,
-    FetchedStakes,
-    FetchedTransfers,
-    fetch_nosana_jobs,
-    fetch_nosana_stakes,
-    fetch_token_transfers,
-    signatures_in_window,
+    AccountPager,
+    SignatureRecord,
+    Snapshot,
+    day_span,
+    paging_bounds,
+    read_job_day,
+    read_open_jobs,
+    read_stakes,
+    read_supplies,
+    read_token_movements,
+    successful,
     window_seconds,
 )
 from pipelines.chains.solana._jobs import (
@@ -41,21 +46,25 @@ __all__ = [
     "STAKING_SNAPSHOTS_SCHEMA",
     "TOKEN_TRANSFERS_SCHEMA",
     "ZERO_PUBKEY",
-    "FetchedJobs",
-    "FetchedStakes",
-    "FetchedTransfers",
+    "AccountPager",
+    "SignatureRecord",
+    "Snapshot",
     "SolanaClient",
     "block_transactions",
+    "day_span",
+    "paging_bounds",
     "decode_accounts",
     "decode_job_instructions",
     "decode_token_movements",
     "failed_signatures",
-    "fetch_nosana_jobs",
-    "fetch_nosana_stakes",
-    "fetch_token_transfers",
     "job_rows",
-    "signatures_in_window",
+    "read_job_day",
+    "read_open_jobs",
+    "read_stakes",
+    "read_supplies",
+    "read_token_movements",
     "stake_rows",
+    "successful",
     "token_transfer_rows",
     "window_seconds",
 ]

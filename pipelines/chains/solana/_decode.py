@@ -246,7 +246,7 @@ def token_transfer_rows(
     chain: str,
     source: str,
     tokens: Mapping[str, Token],
-    block_hashes: Mapping[int, str],
+    block_hashes: Mapping[int, str] | None = None,
     fetched_at: datetime | None = None,
 ) -> pa.Table:
     """The movements of registry `tokens` as rows of raw.token_transfers.
@@ -256,7 +256,8 @@ def token_transfer_rows(
         chain: registry chain id stamped on every row.
         source: provenance label (`live`, `local`, `demo`).
         tokens: mint address -> registry token; other mints are dropped.
-        block_hashes: slot -> blockhash, for every slot the kept rows touch.
+        block_hashes: slot -> blockhash for every slot the kept rows touch, or None to leave block_hash
+            null (finalized slots never reorg, so live reads skip the per-slot getBlock).
         fetched_at: when the answers were fetched (now by default).
 
     Raises:
@@ -277,10 +278,14 @@ def token_transfer_rows(
         raise DecodeError(f"transaction {kept['signature'][i]} instruction {kept['log_index'][i]}: the chain says "
                           f"{mints[i]} has {kept['tx_decimals'][i]} decimals, the registry says "
                           f"{token_rows[i].decimals}; fix networks.toml")
-    slots = kept["slot"].to_pylist()
-    missing = sorted({s for s in slots if s not in block_hashes})
-    if missing:
-        raise DecodeError(f"no blockhash for slots {missing[:5]}; pass block_hashes (getBlock headers)")
+    if block_hashes is None:
+        hashes = pa.nulls(n, pa.string())
+    else:
+        slots = kept["slot"].to_pylist()
+        missing = sorted({s for s in slots if s not in block_hashes})
+        if missing:
+            raise DecodeError(f"no blockhash for slots {missing[:5]}; pass block_hashes (getBlock headers)")
+        hashes = pa.array([block_hashes[s] for s in slots], pa.string())
     return pa.table({
         "network": pa.array([t.network for t in token_rows], pa.string()),
         "chain": pa.array([chain] * n, pa.string()),
@@ -293,7 +298,7 @@ def token_transfer_rows(
         "to_address": kept["to_address"],
         "amount_raw": kept["amount_raw"],
         "block_number": kept["slot"],
-        "block_hash": pa.array([block_hashes[s] for s in slots], pa.string()),
+        "block_hash": hashes,
         "block_time": kept["block_time"],
         "block_day": kept["block_time"].cast(pa.date32()),
         "tx_hash": kept["signature"],

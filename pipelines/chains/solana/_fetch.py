@@ -1,18 +1,21 @@
-"""Fetch one window of UTC days from a Solana node: page signatures, fetch, decode.
+"""Read UTC days of a Solana node through the accounts that carry each signal.
 
-Token movements: every signature that touched a registry mint in the window
-(`getSignaturesForAddress`, newest first, paged with `before` until the page reaches
-the window's start), minus failed ones, fetched in batches of `getTransaction`
-(jsonParsed), with each slot's blockhash from a `getBlock` header.
+An account's signatures are paged newest first (`getSignaturesForAddress`, 1,000 a page), so a
+window is walked from its newest day back: `AccountPager` hands out one day's signatures at a
+time, and the caller fetches that day's transactions (`getTransaction`, batched), decodes and
+stores them before asking for the previous day. Paging starts just above the window (at a
+signature the ledger knows from a later finished day, or the node's head) and stops at the
+newest signature stored before it (`until`), so a daily run reads only the new day's pages and a
+resumed backfill continues where it stopped. Failed transactions are listed but not fetched.
 
-Limitation (documented, not hidden): paging by mint finds every mint, burn and checked
-transfer (those name the mint), but a plain SPL `transfer` does not list the mint
-among its accounts; it is found only when its transaction touches the mint otherwise.
-Revenue (burns) and emissions (mints) are complete; plain transfers may be partial.
+Limitation (documented, not hidden): a plain SPL `transfer` does not name its mint, so reading
+by a mint misses plain transfers whose transaction touches the mint nowhere else. Burns, mints
+and checked transfers name it; reading by a wallet sees every transaction of that wallet.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -20,11 +23,12 @@ import pyarrow as pa
 
 from depinlens.registry import Program, Token
 from pipelines.chains.errors import DecodeError
+from pipelines.chains.raw_schemas import SUPPLY_SNAPSHOTS_SCHEMA, TOKEN_TRANSFERS_SCHEMA
 from pipelines.chains.solana._base58 import b58encode
 from pipelines.chains.solana._client import MAX_SIGNATURES_PER_PAGE, SolanaClient
-from pipelines.chains.raw_schemas import TOKEN_TRANSFERS_SCHEMA
 from pipelines.chains.solana._decode import decode_token_movements, token_transfer_rows
 from pipelines.chains.solana._jobs import (
+    JOB_EVENTS_SCHEMA,
     JobRows,
     decode_accounts,
     decode_job_instructions,
@@ -38,6 +42,9 @@ from pipelines.chains.solana._nosana import (
     STAKE_ACCOUNT_SIZE,
 )
 
+JOB_STATE_OFFSET = 208  # JobAccount: 8 discriminator + 32 ipfs_job + 32 ipfs_result + 4 pubkeys + 8 price
+JOB_TIME_END_OFFSET = 209
+
 
 def window_seconds(first_day: date, last_day: date) -> tuple[int, int]:
     """[start, end) unix seconds of UTC days first_day..last_day."""
@@ -46,141 +53,192 @@ def window_seconds(first_day: date, last_day: date) -> tuple[int, int]:
     return start, end
 
 
-def signatures_in_window(client: SolanaClient, address: str, start: int, end: int, *,
-                         page_limit: int = MAX_SIGNATURES_PER_PAGE, until: str | None = None) -> list[dict]:
-    """Signature records of `address` with block time in [start, end), oldest first.
-
-    Pages newest-first with `before` = the last signature of the previous page, and stops
-    at the first page that reaches back before `start` (or at `until`, or the first record).
-    """
-    found: list[dict] = []
-    before: str | None = None
-    while True:
-        page = client.signatures_for_address(address, before=before, until=until, limit=page_limit)
-        reached_start = False
-        for record in page:
-            when = record["blockTime"] if record.get("blockTime") is not None else client.block_time(record["slot"])
-            if when < start:
-                reached_start = True
-                break
-            if when < end:
-                found.append({**record, "blockTime": when})
-        if reached_start or len(page) < page_limit:
-            break
-        before = page[-1]["signature"]
-    found.reverse()
-    return found
-
-
 @dataclass(frozen=True)
-class FetchedTransfers:
-    """Decoded raw.token_transfers rows of a window, and what was read to get them."""
+class SignatureRecord:
+    """One entry of `getSignaturesForAddress`, with its block time resolved."""
 
-    rows: pa.Table
-    signatures: int
-    failed: int
-    first_slot: int | None
-    last_slot: int | None
-
-
-def _successful(records: list[dict]) -> tuple[list[dict], int]:
-    ok = [r for r in records if r.get("err") is None]
-    return ok, len(records) - len(ok)
-
-
-def fetch_token_transfers(client: SolanaClient, tokens: list[Token], first_day: date, last_day: date, *,
-                          source: str, page_limit: int = MAX_SIGNATURES_PER_PAGE,
-                          batch_size: int = 100) -> FetchedTransfers:
-    """Every SPL movement of `tokens` (registry mints of one chain) on UTC days first_day..last_day."""
-    fetched_at = datetime.now(UTC)
-    start, end = window_seconds(first_day, last_day)
-    by_signature: dict[str, dict] = {}
-    for token in tokens:
-        for record in signatures_in_window(client, token.address, start, end, page_limit=page_limit):
-            by_signature[record["signature"]] = record
-    records, failed = _successful(sorted(by_signature.values(), key=lambda r: (r["slot"], r["signature"])))
-    if not records:
-        return FetchedTransfers(TOKEN_TRANSFERS_SCHEMA.empty_table(), 0, failed, None, None)
-    where = f"{client.chain} getTransaction {first_day}..{last_day} ({client.rpc_url})"
-    parts = []
-    for start_at in range(0, len(records), batch_size):  # decode batch by batch: memory stays flat
-        answers = client.transactions([r["signature"] for r in records[start_at:start_at + batch_size]],
-                                      batch_size=batch_size)
-        try:
-            parts.append(decode_token_movements(answers))
-        except DecodeError as exc:
-            raise DecodeError(f"{where}: {exc}") from exc
-    movements = pa.concat_tables(parts)
-    slots = sorted(set(movements["slot"].to_pylist()))
-    headers = client.blocks(slots, batch_size=batch_size)
-    try:
-        rows = token_transfer_rows(movements, chain=client.chain, source=source,
-                                   tokens={t.address: t for t in tokens},
-                                   block_hashes={s: h["blockhash"] for s, h in headers.items()},
-                                   fetched_at=fetched_at)
-    except DecodeError as exc:
-        raise DecodeError(f"{where}: {exc}") from exc
-    return FetchedTransfers(rows, len(records), failed, records[0]["slot"], records[-1]["slot"])
-
-
-def _discriminator_filters(discriminator: bytes, size: int) -> list[dict]:
-    return [{"dataSize": size}, {"memcmp": {"offset": 0, "bytes": b58encode(discriminator)}}]
-
-
-@dataclass(frozen=True)
-class FetchedJobs:
-    """raw.jobs rows of a window, the snapshot slot they were read at, and the counts behind them."""
-
-    jobs: JobRows
+    signature: str
     slot: int
-    instructions: int
+    block_time: int
+    failed: bool
 
 
-def fetch_nosana_jobs(client: SolanaClient, jobs_program: Program, price_token: Token, first_day: date,
-                      last_day: date, *, source: str, page_limit: int = MAX_SIGNATURES_PER_PAGE,
-                      batch_size: int = 100) -> FetchedJobs:
-    """Job accounts of the Jobs program (current state) plus its window's instructions."""
+class AccountPager:
+    """One account's signatures, newest first, handed out one UTC day at a time (newest day first).
+
+    Args:
+        before: start paging below this signature (None: at the node's head).
+        until: stop paging at this signature (exclusive), the newest already stored.
+    """
+
+    def __init__(self, client: SolanaClient, account: str, *, before: str | None = None, until: str | None = None,
+                 page_limit: int = MAX_SIGNATURES_PER_PAGE) -> None:
+        self.client, self.account, self.until, self.page_limit = client, account, until, page_limit
+        self._before = before
+        self._buffer: list[SignatureRecord] = []  # newest first, not yet handed out
+        self._exhausted = False
+        self.pages = 0
+
+    def _pull(self) -> None:
+        page = self.client.signatures_for_address(self.account, before=self._before, until=self.until,
+                                                  limit=self.page_limit)
+        self.pages += 1
+        for item in page:
+            when = item["blockTime"] if item.get("blockTime") is not None else self.client.block_time(item["slot"])
+            self._buffer.append(SignatureRecord(item["signature"], item["slot"], when, item.get("err") is not None))
+        if len(page) < self.page_limit:
+            self._exhausted = True
+        else:
+            self._before = page[-1]["signature"]
+
+    def take_day(self, start: int, end: int) -> list[SignatureRecord]:
+        """The account's signatures with block time in [start, end), oldest first.
+
+        Signatures newer than `end` are dropped (the caller walks days newest first, so they
+        belong to days already handled or outside the window).
+        """
+        while not self._exhausted and (not self._buffer or self._buffer[-1].block_time >= start):
+            self._pull()
+        day = []
+        while self._buffer and self._buffer[0].block_time >= start:
+            record = self._buffer.pop(0)
+            if record.block_time < end:
+                day.append(record)
+        day.reverse()
+        return day
+
+
+def day_span(day: date) -> tuple[int, int]:
+    """[start, end) unix seconds of one UTC day."""
+    return window_seconds(day, day)
+
+
+def successful(records: Iterable[SignatureRecord]) -> list[SignatureRecord]:
+    """Distinct successful signatures, in slot order (failed transactions moved nothing)."""
+    unique = {r.signature: r for r in records if not r.failed}
+    return sorted(unique.values(), key=lambda r: (r.slot, r.signature))
+
+
+def read_token_movements(client: SolanaClient, records: Sequence[SignatureRecord], tokens: Sequence[Token], *,
+                         source: str, batch_size: int = 100) -> pa.Table:
+    """raw.token_transfers rows of `tokens` in the transactions of `records` (decoded batch by batch)."""
+    ok = successful(records)
+    if not ok:
+        return TOKEN_TRANSFERS_SCHEMA.empty_table()
     fetched_at = datetime.now(UTC)
-    slot, entries = client.program_accounts(jobs_program.address,
-                                            _discriminator_filters(JOB_ACCOUNT_DISCRIMINATOR, JOB_ACCOUNT_SIZE))
-    where = f"{client.chain} Nosana jobs {first_day}..{last_day} ({client.rpc_url})"
-    try:
-        accounts = decode_accounts(entries, program=jobs_program.address, kind="job")
-    except DecodeError as exc:
-        raise DecodeError(f"{where}: {exc}") from exc
-    start, end = window_seconds(first_day, last_day)
-    records, _ = _successful(signatures_in_window(client, jobs_program.address, start, end, page_limit=page_limit))
-    answers = client.transactions([r["signature"] for r in records], batch_size=batch_size)
+    by_mint = {t.address: t for t in tokens}
+    parts = []
+    for start in range(0, len(ok), batch_size):  # decode a batch at a time: memory stays flat
+        answers = client.transactions([r.signature for r in ok[start:start + batch_size]])
+        try:
+            movements = decode_token_movements(answers)
+            parts.append(token_transfer_rows(movements, chain=client.chain, source=source, tokens=by_mint,
+                                             fetched_at=fetched_at))
+        except DecodeError as exc:
+            raise DecodeError(f"{client.label} getTransaction: {exc}") from exc
+    return pa.concat_tables(parts).sort_by([("block_number", "ascending"), ("tx_hash", "ascending"),
+                                            ("log_index", "ascending"), ("inner_index", "ascending")])
+
+
+def _filters(discriminator: bytes, size: int, *extra: tuple[int, bytes]) -> list[dict]:
+    return [{"dataSize": size}, {"memcmp": {"offset": 0, "bytes": b58encode(discriminator)}},
+            *({"memcmp": {"offset": offset, "bytes": b58encode(value)}} for offset, value in extra)]
+
+
+def read_job_day(client: SolanaClient, records: Sequence[SignatureRecord], jobs_program: Program, price_token: Token,
+                 day: date, *, source: str) -> tuple[JobRows, int]:
+    """raw.jobs rows of the jobs the Jobs program's transactions of `day` touched, and how many
+    of those jobs' accounts are closed (their current state cannot be read)."""
+    ok = successful(records)
+    answers = client.transactions([r.signature for r in ok]) if ok else []
+    where = f"{client.label} Nosana jobs {day}"
     try:
         events = decode_job_instructions(answers, program=jobs_program.address)
+        touched = sorted({job for job in events.column("job").to_pylist() if job})
+        entries = client.multiple_accounts(touched) if touched else []
+        accounts = decode_accounts([e for e in entries if e is not None], program=jobs_program.address, kind="job")
     except DecodeError as exc:
         raise DecodeError(f"{where}: {exc}") from exc
     rows = job_rows(accounts, events, chain=client.chain, source=source, network=jobs_program.network,
-                    price_denom=price_token.address, first_day=first_day, last_day=last_day, fetched_at=fetched_at)
-    return FetchedJobs(rows, slot, events.num_rows)
+                    price_denom=price_token.address, first_day=day, last_day=day)
+    return rows, sum(e is None for e in entries)
 
 
 @dataclass(frozen=True)
-class FetchedStakes:
-    """Stake-account snapshot rows and the slot and time they were read at."""
+class Snapshot:
+    """Rows read as of one slot, and that slot's time."""
 
     rows: pa.Table
     slot: int
-    snapshot_time: int
+    time: datetime
     accounts: int
 
 
-def fetch_nosana_stakes(client: SolanaClient, staking_program: Program, staked_token: Token, *,
-                        source: str) -> FetchedStakes:
-    """Every StakeAccount of the Staking program, as of the node's current slot."""
-    fetched_at = datetime.now(UTC)
+def read_open_jobs(client: SolanaClient, jobs_program: Program, price_token: Token, *, source: str) -> Snapshot:
+    """Every queued or running job (state 0, no end time) of the Jobs program, as of the node's slot."""
+    slot, entries = client.program_accounts(jobs_program.address, _filters(
+        JOB_ACCOUNT_DISCRIMINATOR, JOB_ACCOUNT_SIZE, (JOB_STATE_OFFSET, b"\x00"), (JOB_TIME_END_OFFSET, bytes(8))))
+    try:
+        accounts = decode_accounts(entries, program=jobs_program.address, kind="job")
+    except DecodeError as exc:
+        raise DecodeError(f"{client.label} Nosana open jobs: {exc}") from exc
+    at = datetime.fromtimestamp(client.block_time(slot), UTC)
+    rows = job_rows(accounts, JOB_EVENTS_SCHEMA.empty_table(), chain=client.chain, source=source, network=jobs_program.network,
+                    price_denom=price_token.address, first_day=at.date(), last_day=at.date())
+    return Snapshot(rows.rows, slot, at, len(accounts))
+
+
+def read_stakes(client: SolanaClient, staking_program: Program, staked_token: Token, *, source: str) -> Snapshot:
+    """Every StakeAccount of the Staking program, as of the node's slot."""
     slot, entries = client.program_accounts(staking_program.address,
-                                            _discriminator_filters(STAKE_ACCOUNT_DISCRIMINATOR, STAKE_ACCOUNT_SIZE))
+                                            _filters(STAKE_ACCOUNT_DISCRIMINATOR, STAKE_ACCOUNT_SIZE))
     try:
         accounts = decode_accounts(entries, program=staking_program.address, kind="stake")
     except DecodeError as exc:
-        raise DecodeError(f"{client.chain} Nosana stakes ({client.rpc_url}): {exc}") from exc
-    snapshot_time = client.block_time(slot)
+        raise DecodeError(f"{client.label} Nosana stakes: {exc}") from exc
+    stamp = client.block_time(slot)
     rows = stake_rows(accounts, chain=client.chain, source=source, network=staking_program.network,
-                      unit=staked_token.address, slot=slot, snapshot_time=snapshot_time, fetched_at=fetched_at)
-    return FetchedStakes(rows, slot, snapshot_time, len(accounts))
+                      unit=staked_token.address, slot=slot, snapshot_time=stamp)
+    return Snapshot(rows, slot, datetime.fromtimestamp(stamp, UTC), len(accounts))
+
+
+def read_supplies(client: SolanaClient, tokens: Sequence[Token], *, source: str) -> Snapshot:
+    """`getTokenSupply` of each mint, as of the node's slot (run right after a day ends)."""
+    fetched_at = datetime.now(UTC)
+    rows, slots = [], []
+    for token in tokens:
+        slot, supply, decimals = client.token_supply(token.address)
+        if decimals != token.decimals:
+            raise DecodeError(f"{client.label} getTokenSupply {token.address}: the chain says {decimals} decimals, "
+                              f"the registry says {token.decimals}; fix networks.toml")
+        if supply >= 10**38:
+            raise DecodeError(f"{client.label} getTokenSupply {token.address}: {supply} does not fit DECIMAL(38,0)")
+        at = datetime.fromtimestamp(client.block_time(slot), UTC)
+        slots.append((slot, at))
+        rows.append({"network": token.network, "chain": client.chain, "source": source, "token_symbol": token.symbol,
+                     "token_address": token.address, "decimals": token.decimals, "supply_raw": supply,
+                     "block_number": slot, "block_time": at, "snapshot_day": at.date(), "fetched_at": fetched_at})
+    slot, at = max(slots) if slots else (0, fetched_at)
+    return Snapshot(pa.Table.from_pylist(rows, schema=SUPPLY_SNAPSHOTS_SCHEMA), slot, at, len(rows))
+
+
+def paging_bounds(anchors: dict[date, tuple[str | None, str | None]], pending: Sequence[date],
+                  newest: tuple[date, str] | None = None) -> tuple[str | None, str | None]:
+    """(`before`, `until`) for paging an account over the `pending` days.
+
+    Args:
+        anchors: finished day -> (its oldest, its newest signature) of the account.
+        newest: (day, signature) of the account's cursor: the newest signature ever stored.
+
+    `before` is the oldest signature of the first finished day after the window (None: start
+    at the head); `until` the newest signature stored before the window (None: page until the
+    window's first day is passed).
+    """
+    first, last = min(pending), max(pending)
+    later = sorted(d for d, (oldest, _) in anchors.items() if d > last and oldest)
+    earlier = sorted(d for d, (_, newest_ref) in anchors.items() if d < first and newest_ref)
+    before = anchors[later[0]][0] if later else None
+    until_day, until = (earlier[-1], anchors[earlier[-1]][1]) if earlier else (None, None)
+    if newest is not None and newest[0] < first and (until_day is None or newest[0] > until_day):
+        until = newest[1]
+    return before, until

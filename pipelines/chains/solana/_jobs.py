@@ -191,7 +191,8 @@ def job_rows(
     before the window and ran into it is observed again, under `first_day`, and the newest
     observation (its end, its state) is the one the marts use. A job that has not started
     is dated by its `list`/`assign` transaction, and left out when that transaction is not
-    among `events`.
+    among `events`; so is one listed in the window that started after it (reading day by day,
+    the listing day's observation is the one that carries the listing transaction).
 
     Args:
         accounts: `decode_accounts(..., kind="job")` output.
@@ -218,6 +219,8 @@ def job_rows(
         if start > 0:
             ran_into_window = _utc(start).date() < first_day and (end <= 0 or _utc(end).date() >= first_day)
             day = first_day if ran_into_window else _utc(start).date()
+            if not first_day <= day <= last_day and origin is not None and first_day <= origin["block_time"].date():
+                day = origin["block_time"].date()  # listed in the window, started after it: seen when listed
         elif origin is not None:
             day = origin["block_time"].date()
         else:

@@ -1,11 +1,15 @@
-"""Solana ingestion assets: SPL token movements (Render, io.net, Nosana), Nosana jobs and stakes.
+"""Solana ingestion assets: SPL token movements read through the registry's signal accounts
+(Render's burn wallet, io.net's mint), Nosana jobs through the Jobs program, and state
+snapshots (Nosana stakes and open jobs, token supplies) that load every day they are taken.
 
-Render's revenue is its burns (Burn-Mint Equilibrium) and its emissions are mints; io.net
-buys back and burns IO; both are kept as raw kinds (`burn`, `mint`) in raw.token_transfers
-so marts compute revenue = burns, gross fees = burns / 0.95, emissions = mints.
+The partitioned assets walk their days newest first (Solana pages signatures newest first)
+and store each day in its own transaction with its progress; a re-run reads only unfinished
+days, paging from the signatures the ledger keeps around them.
 """
 
 import os
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
 
 import dagster as dg
 
@@ -15,14 +19,25 @@ from pipelines.chains.endpoints import endpoint_url
 from pipelines.chains.errors import ConfigError
 from pipelines.chains.solana import (
     STAKE_METRICS,
+    AccountPager,
+    SignatureRecord,
     SolanaClient,
-    fetch_nosana_jobs,
-    fetch_nosana_stakes,
-    fetch_token_transfers,
+    day_span,
+    paging_bounds,
+    read_job_day,
+    read_open_jobs,
+    read_stakes,
+    read_supplies,
+    read_token_movements,
 )
+from pipelines.defs.daywise import ChainSummary, days_between, rows_per_scope, summary_metadata
 from pipelines.defs.partitions import daily, single_run, window_days
-from pipelines.defs.resources import ChainReaderResource, WarehouseResource, chains_from_env
-from warehouse import Cursor, replace_partition
+from pipelines.defs.resources import ChainReaderResource, WarehouseResource, chains_from_env, refresh_from_env
+from warehouse import Cursor, IngestDay, Ledger, Progress, read_cursor, read_ledger, replace_partition
+
+TOKEN_KIND = "spl_token_instruction"
+SIGNATURES_KIND = "spl_signatures"
+JOBS_KIND = "nosana_job_instructions"
 
 
 class SolanaResource(ChainReaderResource):
@@ -35,13 +50,13 @@ class SolanaResource(ChainReaderResource):
 
     chains: list[str] = ["solana-local"]
     page_limit: int = 1000
-    batch_size: int = 100
 
     def get_client(self, chain: str) -> SolanaClient:
         """A JSON-RPC client for `chain`, or a ConfigError naming the missing variable."""
         spec = self.chain_of_family(chain, "solana", "DEPINLENS_SOLANA_CHAINS")
         return SolanaClient(chain, endpoint_url(spec), commitment="confirmed" if spec.local else "finalized",
-                            timeout_s=self.timeout_s, max_attempts=self.max_attempts, max_wait_s=self.max_wait_s)
+                            budget=self.budget_of(chain), timeout_s=self.timeout_s, max_attempts=self.max_attempts,
+                            max_wait_s=self.max_wait_s)
 
 
 def _network_token(registry: Registry, program: Program) -> Token:
@@ -53,168 +68,261 @@ def _network_token(registry: Registry, program: Program) -> Token:
     return tokens[0]
 
 
-@dg.asset(
-    key=["raw", "solana_token_transfers"],
-    partitions_def=daily,
-    backfill_policy=single_run,
-    group_name="solana",
-    kinds={"solana", "duckdb"},
-    pool="warehouse",
-)
+def _finalized_time(client: SolanaClient) -> int:
+    """Unix time of the newest slot the node serves at its commitment: days ending after it are not final."""
+    return client.block_time(client.slot())
+
+
+def _pager(client: SolanaClient, conn, ledger: Ledger, network: str, account: str, kind: str, pending: Sequence[date],
+           page_limit: int) -> AccountPager:
+    cursor = read_cursor(conn, network=network, chain=client.chain, contract=account, record_kind=kind)
+    newest = (cursor.last_day, cursor.ref) if cursor is not None and cursor.ref else None
+    before, until = paging_bounds(ledger.anchors[account], pending, newest)
+    return AccountPager(client, account, before=before, until=until, page_limit=page_limit)
+
+
+def _account_progress(network: str, chain: str, source: str, kind: str, account: str, day: date,
+                      records: list[SignatureRecord], complete: bool) -> tuple[IngestDay, list[Cursor]]:
+    """The ledger row of one account's day (its paging anchors) and its cursor (newest signature)."""
+    ingest = IngestDay(network, chain, source, kind, account, day, len(records), complete,
+                       records[0].slot if records else None, records[-1].slot if records else None,
+                       records[0].signature if records else None, records[-1].signature if records else None)
+    cursors = [Cursor(network, chain, account, kind, records[-1].slot, day, source, records[-1].signature)] \
+        if records else []
+    return ingest, cursors
+
+
+def _partitioned(name: str, **kwargs):
+    return dg.asset(key=["raw", name], partitions_def=daily, backfill_policy=single_run, group_name="solana",
+                    kinds={"solana", "duckdb"}, pool="warehouse", **kwargs)
+
+
+def _snapshot(name: str, **kwargs):
+    return dg.asset(key=["raw", name], group_name="solana", kinds={"solana", "duckdb"}, pool="warehouse", **kwargs)
+
+
+@_partitioned("solana_token_transfers")
 def solana_token_transfers(context: dg.AssetExecutionContext, solana: SolanaResource,
                            warehouse: WarehouseResource) -> dg.MaterializeResult:
-    """SPL mints, burns and transfers of every registry mint on Solana, one partition per UTC day."""
+    """SPL mints, burns and transfers of registry tokens, read through their signal accounts (Render's burn
+    wallet, io.net's mint, ...), one partition per UTC day, newest day first."""
     first_day, last_day = window_days(context)
     registry = solana.registry()
-    counts: dict[str, int] = {}
-    signatures = failed = 0
+    summaries: dict[str, ChainSummary] = {}
+    for chain in solana.chains:
+        summary = summaries[chain] = ChainSummary()
+        signals = [g for g in registry.signals_on(chain) if g.token]
+        tokens = {t.address: t for g in signals for t in registry.networks[g.network].tokens
+                  if t.chain == chain and t.symbol == g.token}
+        accounts_of = {mint: sorted({g.account for g in signals
+                                     if g.network == token.network and g.token == token.symbol})
+                       for mint, token in tokens.items()}
+        network_of = {g.account: g.network for g in signals}
+        if not tokens:
+            context.log.info(f"{chain}: no signal accounts carry token movements; no request made")
+            continue
+        source = solana.source_of(chain)
+        with warehouse.get_connection() as conn:
+            ledger = read_ledger(conn, chain=chain, source=source, record_kind=TOKEN_KIND)
+            account_ledger = read_ledger(conn, chain=chain, source=source, record_kind=SIGNATURES_KIND)
+            pending_days = [d for d in days_between(first_day, last_day) if ledger.pending(tokens, d,
+                                                                                           refresh=solana.refresh)]
+            summary.days_skipped = (last_day - first_day).days + 1 - len(pending_days)
+            if not pending_days:
+                continue
+            with solana.get_client(chain) as client:
+                final = _finalized_time(client)
+                needed = sorted({a for mint in tokens for a in accounts_of[mint]})
+                pagers = {a: _pager(client, conn, account_ledger, network_of[a], a, SIGNATURES_KIND, pending_days,
+                                    solana.page_limit) for a in needed}
+                for number, day in enumerate(reversed(pending_days), start=1):
+                    start, end = day_span(day)
+                    complete = end <= final
+                    mints = ledger.pending(tokens, day, refresh=solana.refresh)
+                    accounts = sorted({a for mint in mints for a in accounts_of[mint]})
+                    records = {a: pagers[a].take_day(start, end) for a in accounts}
+                    rows = read_token_movements(client, [r for rs in records.values() for r in rs],
+                                                [tokens[m] for m in mints], source=source)
+                    counts = rows_per_scope(rows, "token_address")
+                    days = [IngestDay(tokens[m].network, chain, source, TOKEN_KIND, m, day, counts[m], complete)
+                            for m in mints]
+                    cursors: list[Cursor] = []
+                    for account, account_records in records.items():
+                        ingest, account_cursors = _account_progress(network_of[account], chain, source,
+                                                                    SIGNATURES_KIND, account, day, account_records,
+                                                                    complete)
+                        days.append(ingest)
+                        cursors += account_cursors
+                    summary.rows += replace_partition(
+                        conn, "raw.token_transfers", rows,
+                        scope={"chain": chain, "source": source, "token_address": mints},
+                        day_column="block_day", first_day=day, last_day=day,
+                        progress=Progress(cursors=cursors, days=days))
+                    summary.days_read += 1
+                    summary.days_incomplete += not complete
+                    failed = sum(r.failed for rs in records.values() for r in rs)
+                    summary.notes["failed_transactions_skipped"] += failed
+                    context.log.info(f"{chain} {day} ({number}/{len(pending_days)}): {rows.num_rows} SPL movements "
+                                     f"from {sum(map(len, records.values()))} signatures of {len(accounts)} "
+                                     f"accounts ({failed} failed, skipped)"
+                                     + ("" if complete else "; day not final yet: read again next run"))
+                summary.notes["signature_pages"] = sum(p.pages for p in pagers.values())
+                summary.take_stats(client.endpoint.stats)
+    return dg.MaterializeResult(metadata=summary_metadata(summaries, first_day=str(first_day),
+                                                          last_day=str(last_day)))
+
+
+@_partitioned("nosana_jobs")
+def nosana_jobs(context: dg.AssetExecutionContext, solana: SolanaResource,
+                warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """Nosana jobs the Jobs program's transactions touched each UTC day (market, node, payer, price per second,
+    state, start, end), read from the program's signatures and the touched job accounts."""
+    first_day, last_day = window_days(context)
+    registry = solana.registry()
+    summaries: dict[str, ChainSummary] = {}
+    for chain in solana.chains:
+        for program in registry.programs_on(chain, kind="jobs"):
+            key = f"{chain}:{program.network}"
+            summary = summaries[key] = ChainSummary()
+            token = _network_token(registry, program)
+            source = solana.source_of(chain)
+            with warehouse.get_connection() as conn:
+                ledger = read_ledger(conn, chain=chain, source=source, record_kind=JOBS_KIND)
+                pending_days = [d for d in days_between(first_day, last_day)
+                                if ledger.pending([program.address], d, refresh=solana.refresh)]
+                summary.days_skipped = (last_day - first_day).days + 1 - len(pending_days)
+                if not pending_days:
+                    continue
+                with solana.get_client(chain) as client:
+                    final = _finalized_time(client)
+                    pager = _pager(client, conn, ledger, program.network, program.address, JOBS_KIND, pending_days,
+                                   solana.page_limit)
+                    for number, day in enumerate(reversed(pending_days), start=1):
+                        start, end = day_span(day)
+                        complete = end <= final
+                        records = pager.take_day(start, end)
+                        jobs, closed = read_job_day(client, records, program, token, day, source=source)
+                        ingest, cursors = _account_progress(program.network, chain, source, JOBS_KIND,
+                                                            program.address, day, records, complete)
+                        rows = jobs.rows
+                        summary.rows += replace_partition(
+                            conn, "raw.jobs", rows,
+                            scope={"network": program.network, "chain": chain, "source": source,
+                                   "job_id": rows.column("job_id").to_pylist()},
+                            day_column="observed_day", first_day=day, last_day=day,
+                            progress=Progress(cursors=cursors, days=[ingest]))
+                        summary.days_read += 1
+                        summary.days_incomplete += not complete
+                        summary.notes["job_accounts_closed"] += closed
+                        context.log.info(f"{chain} {program.network} {day} ({number}/{len(pending_days)}): "
+                                         f"{rows.num_rows} jobs from {len(records)} program transactions")
+                    summary.take_stats(client.endpoint.stats)
+    return dg.MaterializeResult(metadata=summary_metadata(summaries, first_day=str(first_day),
+                                                          last_day=str(last_day)))
+
+
+def _store_snapshot(context: dg.AssetExecutionContext, warehouse: WarehouseResource, table: str, snapshot, *,
+                    scope: dict, day_column: str, cursor: Cursor) -> int:
+    """Replace the snapshot's day (for its scope) with the snapshot, and move the cursor."""
+    day = snapshot.time.date()
+    with warehouse.get_connection() as conn:
+        return replace_partition(conn, table, snapshot.rows, scope=scope, day_column=day_column, first_day=day,
+                                 last_day=day, progress=Progress(cursors=[cursor]))
+
+
+@_snapshot("nosana_stakes")
+def nosana_stakes(context: dg.AssetExecutionContext, solana: SolanaResource,
+                  warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """Every Nosana StakeAccount (amount, xNOS, duration, unstake time) as of the node's slot, filed under the
+    snapshot's UTC day with its slot and time; taken daily by the state-snapshot schedule."""
+    registry = solana.registry()
+    counts: dict[str, dict] = {}
+    for chain in solana.chains:
+        for program in registry.programs_on(chain, kind="staking"):
+            token, source = _network_token(registry, program), solana.source_of(chain)
+            with solana.get_client(chain) as client:
+                snapshot = read_stakes(client, program, token, source=source)
+                calls = client.endpoint.stats.as_metadata()["calls"]
+            rows = _store_snapshot(
+                context, warehouse, "raw.staking_snapshots", snapshot,
+                scope={"network": program.network, "chain": chain, "source": source, "metric": list(STAKE_METRICS)},
+                day_column="snapshot_day",
+                cursor=Cursor(program.network, chain, program.address, "nosana_stake_account", snapshot.slot,
+                              snapshot.time.date(), source))
+            counts[f"{chain}:{program.network}"] = {"rows": rows, "accounts": snapshot.accounts, "slot": snapshot.slot,
+                                                    "observed_at": snapshot.time.isoformat(), "calls": calls}
+            context.log.info(f"{chain} {program.network}: {snapshot.accounts} stake accounts at slot {snapshot.slot} "
+                             f"({snapshot.time:%Y-%m-%d %H:%M} UTC)")
+    return dg.MaterializeResult(metadata={"rows": sum(c["rows"] for c in counts.values()), "per_chain": counts})
+
+
+@_snapshot("nosana_open_jobs")
+def nosana_open_jobs(context: dg.AssetExecutionContext, solana: SolanaResource,
+                     warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """Every queued or running Nosana job as of the node's slot, observed under the snapshot's UTC day (jobs
+    that run for days are seen every day they run, not only on the days a transaction touches them)."""
+    registry = solana.registry()
+    counts: dict[str, dict] = {}
+    for chain in solana.chains:
+        for program in registry.programs_on(chain, kind="jobs"):
+            token, source = _network_token(registry, program), solana.source_of(chain)
+            with solana.get_client(chain) as client:
+                snapshot = read_open_jobs(client, program, token, source=source)
+                calls = client.endpoint.stats.as_metadata()["calls"]
+            rows = _store_snapshot(
+                context, warehouse, "raw.jobs", snapshot,
+                scope={"network": program.network, "chain": chain, "source": source,
+                       "job_id": snapshot.rows.column("job_id").to_pylist()},
+                day_column="observed_day",
+                cursor=Cursor(program.network, chain, program.address, "nosana_open_jobs", snapshot.slot,
+                              snapshot.time.date(), source))
+            counts[f"{chain}:{program.network}"] = {"rows": rows, "open_jobs": snapshot.accounts,
+                                                    "slot": snapshot.slot, "calls": calls,
+                                                    "observed_at": snapshot.time.isoformat()}
+    return dg.MaterializeResult(metadata={"rows": sum(c["rows"] for c in counts.values()), "per_chain": counts})
+
+
+@_snapshot("solana_supply_snapshots")
+def solana_supply_snapshots(context: dg.AssetExecutionContext, solana: SolanaResource,
+                            warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """getTokenSupply of every registry mint, as of the node's slot (taken right after each UTC day ends):
+    the stock that summed mints and burns are checked against."""
+    registry = solana.registry()
+    counts: dict[str, dict] = {}
     for chain in solana.chains:
         tokens = registry.tokens_on(chain)
         if not tokens:
-            context.log.info(f"{chain}: no registry tokens, nothing to read")
             continue
+        source = solana.source_of(chain)
         with solana.get_client(chain) as client:
-            fetched = fetch_token_transfers(client, tokens, first_day, last_day, source=solana.source,
-                                            page_limit=solana.page_limit, batch_size=solana.batch_size)
-        cursors = [Cursor(network=t.network, chain=chain, contract=t.address, record_kind="spl_token_instruction",
-                          last_block=fetched.last_slot, last_day=last_day, source=solana.source)
-                   for t in tokens if fetched.last_slot is not None]
+            snapshot = read_supplies(client, tokens, source=source)
+            calls = client.endpoint.stats.as_metadata()["calls"]
+        day = snapshot.time.date()
         with warehouse.get_connection() as conn:
-            counts[chain] = replace_partition(
-                conn, "raw.token_transfers", fetched.rows,
-                scope={"chain": chain, "source": solana.source, "token_address": [t.address for t in tokens]},
-                day_column="block_day", first_day=first_day, last_day=last_day, cursors=cursors,
-            )
-        signatures += fetched.signatures
-        failed += fetched.failed
-        context.log.info(f"{chain}: {counts[chain]} SPL movements from {fetched.signatures} transactions "
-                         f"(slots {fetched.first_slot}-{fetched.last_slot}, {fetched.failed} failed skipped) "
-                         f"for {first_day}..{last_day}")
-    return dg.MaterializeResult(metadata={
-        "rows": sum(counts.values()),
-        "rows_per_chain": counts,
-        "transactions": signatures,
-        "failed_transactions_skipped": failed,
-        "first_day": str(first_day),
-        "last_day": str(last_day),
-        "source": solana.source,
-    })
-
-
-@dg.asset(
-    key=["raw", "nosana_jobs"],
-    partitions_def=daily,
-    backfill_policy=single_run,
-    group_name="solana",
-    kinds={"solana", "duckdb"},
-    pool="warehouse",
-)
-def nosana_jobs(context: dg.AssetExecutionContext, solana: SolanaResource,
-                warehouse: WarehouseResource) -> dg.MaterializeResult:
-    """Nosana JobAccounts (market, node, payer, price per second, state, start, end) active on the run's days;
-    a job still running is read again by every later run it runs into."""
-    first_day, last_day = window_days(context)
-    registry = solana.registry()
-    counts: dict[str, int] = {}
-    left_out = {"outside_window": 0, "undated": 0}
-    for chain in solana.chains:
-        for program in registry.programs_on(chain, kind="jobs"):
-            token = _network_token(registry, program)
-            with solana.get_client(chain) as client:
-                fetched = fetch_nosana_jobs(client, program, token, first_day, last_day, source=solana.source,
-                                            page_limit=solana.page_limit, batch_size=solana.batch_size)
-            rows = fetched.jobs.rows
-            with warehouse.get_connection() as conn:
-                # Scoped to the jobs seen now: a job whose account was closed since keeps its row.
-                counts[f"{chain}:{program.network}"] = replace_partition(
-                    conn, "raw.jobs", rows,
-                    scope={"network": program.network, "chain": chain, "source": solana.source,
-                           "job_id": rows.column("job_id").to_pylist()},
-                    day_column="observed_day", first_day=first_day, last_day=last_day,
-                    cursors=[Cursor(network=program.network, chain=chain, contract=program.address,
-                                    record_kind="nosana_job_account", last_block=fetched.slot, last_day=last_day,
-                                    source=solana.source)],
-                )
-            left_out["outside_window"] += fetched.jobs.outside_window
-            left_out["undated"] += fetched.jobs.undated
-            context.log.info(f"{chain} {program.network}: {rows.num_rows} jobs of {fetched.jobs.accounts} accounts "
-                             f"at slot {fetched.slot} ({fetched.instructions} job instructions in the window)")
-    return dg.MaterializeResult(metadata={
-        "rows": sum(counts.values()),
-        "rows_per_chain": counts,
-        "jobs_outside_window": left_out["outside_window"],
-        "jobs_without_day": left_out["undated"],
-        "first_day": str(first_day),
-        "last_day": str(last_day),
-        "source": solana.source,
-    })
-
-
-@dg.asset(
-    key=["raw", "nosana_stakes"],
-    partitions_def=daily,
-    backfill_policy=single_run,
-    group_name="solana",
-    kinds={"solana", "duckdb"},
-    pool="warehouse",
-)
-def nosana_stakes(context: dg.AssetExecutionContext, solana: SolanaResource,
-                  warehouse: WarehouseResource) -> dg.MaterializeResult:
-    """Nosana StakeAccounts (amount, xNOS, duration, unstake time) as a snapshot of the read's day."""
-    first_day, last_day = window_days(context)
-    registry = solana.registry()
-    counts: dict[str, int] = {}
-    snapshot_days: dict[str, str] = {}
-    for chain in solana.chains:
-        for program in registry.programs_on(chain, kind="staking"):
-            token = _network_token(registry, program)
-            with solana.get_client(chain) as client:
-                fetched = fetch_nosana_stakes(client, program, token, source=solana.source)
-            day = fetched.rows.column("snapshot_day")[0].as_py() if fetched.rows.num_rows else None
-            key = f"{chain}:{program.network}"
-            if day is None or not first_day <= day <= last_day:
-                # A state read belongs to the day it was taken; it never overwrites another day.
-                counts[key] = 0
-                snapshot_days[key] = f"{day} (outside {first_day}..{last_day}, not loaded)" if day else "no accounts"
-                context.log.info(f"{chain} {program.network}: stake snapshot at slot {fetched.slot} is for {day}, "
-                                 f"outside {first_day}..{last_day}; nothing loaded")
-                continue
-            with warehouse.get_connection() as conn:
-                counts[key] = replace_partition(
-                    conn, "raw.staking_snapshots", fetched.rows,
-                    scope={"network": program.network, "chain": chain, "source": solana.source,
-                           "metric": list(STAKE_METRICS)},
-                    day_column="snapshot_day", first_day=day, last_day=day,
-                    cursors=[Cursor(network=program.network, chain=chain, contract=program.address,
-                                    record_kind="nosana_stake_account", last_block=fetched.slot, last_day=day,
-                                    source=solana.source)],
-                )
-            snapshot_days[key] = str(day)
-            context.log.info(f"{chain} {program.network}: {fetched.accounts} stake accounts at slot {fetched.slot}")
-    return dg.MaterializeResult(metadata={
-        "rows": sum(counts.values()),
-        "rows_per_chain": counts,
-        "snapshot_day": snapshot_days,
-        "first_day": str(first_day),
-        "last_day": str(last_day),
-        "source": solana.source,
-    })
+            rows = replace_partition(conn, "raw.supply_snapshots", snapshot.rows,
+                                     scope={"chain": chain, "source": source,
+                                            "token_address": [t.address for t in tokens]},
+                                     day_column="snapshot_day", first_day=day, last_day=day)
+        counts[chain] = {"rows": rows, "slot": snapshot.slot, "observed_at": snapshot.time.isoformat(), "calls": calls}
+    return dg.MaterializeResult(metadata={"rows": sum(c["rows"] for c in counts.values()), "per_chain": counts})
 
 
 def solana_resource_from_env(settings: Settings | None = None) -> SolanaResource:
     """The Solana resource for this process's environment.
 
     DEPINLENS_SOLANA_CHAINS: comma-separated registry chain ids (default `solana-local`;
-    an empty string reads nothing). DEPINLENS_SOURCE: provenance label (default `local`).
+    an empty string reads nothing). DEPINLENS_SOURCE: `local` or `demo` for local chains
+    (real chains are always `live`). DEPINLENS_REFRESH=1 reads finished days again.
     """
     settings = settings or Settings.from_env()
     chains = chains_from_env("DEPINLENS_SOLANA_CHAINS", "solana-local")
     return SolanaResource(chains=chains, source=os.environ.get("DEPINLENS_SOURCE", "local"),
-                          registry_path=str(settings.registry_path))
+                          registry_path=str(settings.registry_path), refresh=refresh_from_env())
 
 
 @dg.definitions
 def solana_definitions() -> dg.Definitions:
     """This module's assets and the `solana` resource (a module with a definitions function is loaded through it)."""
-    return dg.Definitions(assets=[solana_token_transfers, nosana_jobs, nosana_stakes],
+    return dg.Definitions(assets=[solana_token_transfers, nosana_jobs, nosana_stakes, nosana_open_jobs,
+                                  solana_supply_snapshots],
                           resources={"solana": solana_resource_from_env()})

@@ -33,9 +33,9 @@ renamed as (
         -- numerics: price per block (exact) and per hour (denom units)
         price as price_per_block,
         price_denom,
-        price::double * 3600 / {{ var('akash_seconds_per_block', 6.174) }} as price_per_hour,
+        price::double * 3600 / {{ var('akash_seconds_per_block', 6.088) }} as price_per_hour,
         case when gpu_count > 0
-            then price::double * 3600 / {{ var('akash_seconds_per_block', 6.174) }} / gpu_count
+            then price::double * 3600 / {{ var('akash_seconds_per_block', 6.088) }} / gpu_count
         end as price_per_gpu_hour,
         created_height,
         closed_height,

@@ -1,0 +1,135 @@
+"""JSON-RPC 2.0 over an `Endpoint`: single calls, batches where the provider takes them, error envelopes.
+
+EVM and Solana nodes share it. A batch carries up to `budget.largest_request` calls (each one
+counts against the budget); a provider that refuses batches is remembered and asked one call
+at a time. Rate-limit errors sent as JSON-RPC error objects (code 429, -32005 "limit") are
+waited for like an HTTP 429; any other error object is a refusal naming the call.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+from pipelines.chains.errors import MalformedResponse, RateLimited, RpcRefused
+from pipelines.http._endpoint import Endpoint
+
+RATE_LIMIT_CODES = {429, -32429}
+BATCH_REFUSED_CODES = {-32600, -32601}
+
+
+def _is_rate_limit(error: dict) -> bool:
+    code, message = error.get("code"), str(error.get("message", "")).lower()
+    return code in RATE_LIMIT_CODES or (code == -32005 and ("rate" in message or "limit exceeded" in message))
+
+
+def jsonrpc_result(answer: Any, *, chain: str, method: str, detail: str) -> Any:
+    """The `result` of one parsed JSON-RPC answer.
+
+    Raises:
+        RateLimited: the error object is a rate-limit error (retried as the endpoint waits).
+        RpcRefused: any other error object (its message and code kept).
+        MalformedResponse: not a JSON-RPC object with a result or an error.
+    """
+    if not isinstance(answer, dict):
+        raise MalformedResponse(f"answer is {type(answer).__name__}, not a JSON-RPC object",
+                                chain=chain, method=method, detail=detail)
+    if "error" in answer and answer["error"] is not None:
+        error = answer["error"] if isinstance(answer["error"], dict) else {"message": str(answer["error"])}
+        if _is_rate_limit(error):
+            raise RateLimited(f"JSON-RPC error {error.get('code')}: {str(error.get('message'))[:200]}",
+                              chain=chain, method=method, detail=detail)
+        raise RpcRefused(str(error.get("message"))[:300], chain=chain, method=method, detail=detail,
+                         code=error.get("code"))
+    if "result" not in answer:
+        raise MalformedResponse("answer has neither result nor error", chain=chain, method=method, detail=detail)
+    return answer["result"]
+
+
+class JsonRpc:
+    """JSON-RPC calls to one endpoint."""
+
+    def __init__(self, endpoint: Endpoint) -> None:
+        self.endpoint = endpoint
+        self.batching = endpoint.budget.batch > 1
+        self._ids = itertools.count(1)
+        self._ids_lock = threading.Lock()
+
+    @property
+    def label(self) -> str:
+        return self.endpoint.label
+
+    def _next_ids(self, n: int) -> int:
+        with self._ids_lock:
+            first = next(self._ids)
+            for _ in range(n - 1):
+                next(self._ids)
+            return first
+
+    def call(self, method: str, params: list[Any], *, detail: str = "") -> Any:
+        """Call `method` and return its `result` (transient failures and rate limits retried)."""
+        def once() -> Any:
+            payload = {"jsonrpc": "2.0", "id": self._next_ids(1), "method": method, "params": params}
+            answer = self.endpoint.send("POST", self.endpoint.url, method=method, body=payload, detail=detail)
+            return jsonrpc_result(answer, chain=self.label, method=method, detail=detail)
+
+        return self.endpoint.retrying(once)
+
+    def call_many(self, method: str, params_list: Sequence[list[Any]], details: Sequence[str]) -> list[Any]:
+        """`method` once per params, in batches where the provider takes them; results in order.
+
+        Batches run concurrently within the endpoint's bound. Raises the error of the first call
+        that fails, naming it (e.g. its signature).
+        """
+        if not params_list:
+            return []
+        size = self.endpoint.budget.largest_request if self.batching else 1
+        spans = [(i, min(i + size, len(params_list))) for i in range(0, len(params_list), size)]
+        parts = self.endpoint.map_concurrently(
+            lambda span: self._batch(method, params_list[span[0]:span[1]], details[span[0]:span[1]]), spans)
+        return [result for part in parts for result in part]
+
+    def _batch(self, method: str, params_list: Sequence[list[Any]], details: Sequence[str]) -> list[Any]:
+        if len(params_list) == 1 or not self.batching:
+            return [self.call(method, params, detail=detail) for params, detail in zip(params_list, details, strict=True)]
+        span = f"batch of {len(params_list)} ({details[0]} .. {details[-1]})"
+
+        def once() -> list[Any]:
+            first = self._next_ids(len(params_list))
+            payload = [{"jsonrpc": "2.0", "id": first + i, "method": method, "params": params}
+                       for i, params in enumerate(params_list)]
+            answers = self.endpoint.send("POST", self.endpoint.url, method=method, calls=len(payload),
+                                            body=payload, detail=span)
+            if isinstance(answers, dict) and isinstance(answers.get("error"), dict) \
+                    and answers["error"].get("code") in BATCH_REFUSED_CODES:
+                raise _BatchesRefused()
+            if not isinstance(answers, list) or len(answers) != len(payload):
+                count = len(answers) if isinstance(answers, list) else type(answers).__name__
+                raise MalformedResponse(f"a batch of {len(payload)} calls got {count} answers", chain=self.label,
+                                        method=method, detail=span)
+            by_id = {a.get("id"): a for a in answers if isinstance(a, dict)}
+            results = []
+            for i, detail in enumerate(details):
+                answer = by_id.get(first + i)
+                if answer is None:
+                    raise MalformedResponse(f"no answer with id {first + i} in the batch", chain=self.label,
+                                            method=method, detail=detail)
+                results.append(jsonrpc_result(answer, chain=self.label, method=method, detail=detail))
+            return results
+
+        try:
+            return self.endpoint.retrying(once)
+        except _BatchesRefused:
+            self.batching = False
+            return self._batch(method, params_list, details)
+        except RpcRefused as exc:
+            if exc.code in (400, 413) and not exc.is_credentials:  # a provider that takes no (or smaller) batches
+                self.batching = False
+                return self._batch(method, params_list, details)
+            raise
+
+
+class _BatchesRefused(Exception):
+    """The provider answered a batch with one error object: it takes no batches."""
