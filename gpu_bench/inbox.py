@@ -3,27 +3,40 @@
 Writers make a file appear whole: locally through a hidden temporary name and os.replace, on
 object stores through one PUT. Readers list only visible `*.json` names, so a half-written
 file is never picked up. Nothing here deletes a submission.
+
+Anyone who can write to the inbox can put anything there, so the reader trusts no entry: it
+lists entries without following symlinks (lstat), says what kind each one is, and opens only
+regular files, with O_NOFOLLOW and O_NONBLOCK so that an entry swapped after the listing for a
+symlink or a FIFO is refused instead of followed or waited on.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from gpu_bench.errors import InboxError
+from gpu_bench.errors import InboxError, UnreadableEntry
+
+# What an inbox entry is, from lstat (never from its target). "unknown": lstat itself failed.
+EntryKind = Literal["file", "symlink", "directory", "fifo", "socket", "device", "other", "unknown"]
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
 @dataclass(frozen=True)
 class InboxFile:
-    """One submission in the inbox: where it is, its size, and a change marker (mtime or ETag)."""
+    """One inbox entry named like a submission: where it is, its size, a change marker (mtime or
+    ETag), and what kind of entry it is (only a "file" is ever opened by the pipeline)."""
 
     path: str
     name: str
     size: int
     version: str
+    kind: EntryKind = "file"
 
 
 def is_local(inbox: str) -> bool:
@@ -72,17 +85,27 @@ def submit(data: bytes, name: str, inbox: str) -> str:
 
 
 def list_inbox(inbox: str) -> list[InboxFile]:
-    """Visible `*.json` submissions in the inbox, sorted by name; an absent inbox is empty."""
+    """Visible `*.json` entries of the inbox, of any kind, sorted by name; an absent inbox is empty.
+
+    Symlinks are described, not followed; an entry that vanishes while listed is left out.
+    """
     if is_local(inbox):
         folder = local_path(inbox)
         if not folder.is_dir():
             return []
         out = []
         for entry in os.scandir(folder):
-            if entry.is_file() and entry.name.endswith(".json") and not entry.name.startswith("."):
-                st = entry.stat()
-                out.append(InboxFile(path=entry.path, name=entry.name, size=st.st_size,
-                                     version=f"{st.st_mtime_ns}:{st.st_size}"))
+            if not entry.name.endswith(".json") or entry.name.startswith("."):
+                continue
+            try:
+                st = entry.stat(follow_symlinks=False)
+            except FileNotFoundError:
+                continue
+            except OSError:
+                out.append(InboxFile(path=entry.path, name=entry.name, size=0, version="unknown", kind="unknown"))
+                continue
+            out.append(InboxFile(path=entry.path, name=entry.name, size=st.st_size,
+                                 version=f"{st.st_mtime_ns}:{st.st_size}", kind=_kind(st.st_mode)))
         return sorted(out, key=lambda f: f.name)
     fs, root = _fs(inbox)
     if not fs.exists(root):
@@ -90,10 +113,11 @@ def list_inbox(inbox: str) -> list[InboxFile]:
     out = []
     for info in fs.ls(root, detail=True):
         name = info["name"].rstrip("/").rsplit("/", 1)[-1]
-        if info.get("type") == "file" and name.endswith(".json") and not name.startswith("."):
+        if name.endswith(".json") and not name.startswith("."):
             marker = info.get("ETag") or info.get("mtime") or info.get("LastModified") or info.get("created")
+            kind: EntryKind = {"file": "file", "directory": "directory"}.get(info.get("type"), "other")
             out.append(InboxFile(path=_url(inbox, info["name"]), name=name, size=int(info.get("size") or 0),
-                                 version=f"{marker}:{info.get('size')}"))
+                                 version=f"{marker}:{info.get('size')}", kind=kind))
     return sorted(out, key=lambda f: f.name)
 
 
@@ -101,18 +125,100 @@ def read_head(path: str, limit: int) -> tuple[bytes, str, int]:
     """(the first `limit` + 1 bytes, sha256 of the whole file, its size), reading in 1 MiB chunks.
 
     Holding at most limit + 1 bytes lets the verifier refuse an oversized file while its
-    rejection still records the whole file's digest.
+    rejection still records the whole file's digest. A local path is opened only if it is a
+    regular file and not a symlink (checked on the open descriptor, so no race can swap it).
+
+    Raises:
+        UnreadableEntry: not a regular file (its `kind` says what it is), or opening/reading failed.
+        FileNotFoundError: the file is gone.
     """
+    if is_local(path):
+        return _read_local(local_path(path), limit)
     import fsspec
 
+    try:
+        with fsspec.open(path, "rb") as f:
+            return _read_chunks(f.read, limit)
+    except FileNotFoundError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any transport failure is this one file's problem
+        raise UnreadableEntry(f"could not be read ({type(exc).__name__}: {exc})", path=printable(path)) from exc
+
+
+def printable(text: str) -> str:
+    """`text` as it is stored and shown: printable UTF-8 unchanged, anything else escaped.
+
+    A byte that is not UTF-8 (os.fsdecode's surrogate escape) becomes `\\xNN`, a control or
+    format character (newline, escape, a bidi override) its `\\n`/`\\x1b`/`\\u202e` form, and a
+    backslash `\\\\`, so two different names never print the same.
+    """
+    if text.isprintable() and "\\" not in text:
+        return text
+    out = []
+    for ch in text:
+        if ch == "\\":
+            out.append("\\\\")
+        elif "\udc80" <= ch <= "\udcff":
+            out.append(f"\\x{ord(ch) - 0xDC00:02x}")
+        elif ch.isprintable():
+            out.append(ch)
+        else:
+            out.append(ch.encode("unicode_escape").decode("ascii"))
+    return "".join(out)
+
+
+def name_problem(name: str) -> str | None:
+    """Why `name` cannot be a submission's name, or None: it must be printable UTF-8."""
+    if any("\udc80" <= ch <= "\udcff" for ch in name):
+        return f"the file name {printable(name)} is not UTF-8"
+    if not name.isprintable():
+        return f"the file name {printable(name)} holds control or format characters"
+    return None
+
+
+def _kind(mode: int) -> EntryKind:
+    if stat.S_ISREG(mode):
+        return "file"
+    if stat.S_ISLNK(mode):
+        return "symlink"
+    if stat.S_ISDIR(mode):
+        return "directory"
+    if stat.S_ISFIFO(mode):
+        return "fifo"
+    if stat.S_ISSOCK(mode):
+        return "socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "device"
+    return "other"
+
+
+def _read_local(path: Path, limit: int) -> tuple[bytes, str, int]:
+    try:
+        fd = os.open(path, _OPEN_FLAGS)
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise UnreadableEntry("is a symlink", path=printable(str(path)), kind="symlink") from None
+        raise UnreadableEntry(f"could not be opened ({exc.strerror})", path=printable(str(path))) from None
+    try:
+        kind = _kind(os.fstat(fd).st_mode)
+        if kind != "file":
+            raise UnreadableEntry(f"is a {kind}", path=printable(str(path)), kind=kind)
+        return _read_chunks(lambda n: os.read(fd, n), limit)
+    except OSError as exc:
+        raise UnreadableEntry(f"could not be read ({exc.strerror})", path=printable(str(path))) from None
+    finally:
+        os.close(fd)
+
+
+def _read_chunks(read: Any, limit: int) -> tuple[bytes, str, int]:
     sha, head, size = hashlib.sha256(), bytearray(), 0
-    opener: Any = open(local_path(path), "rb") if is_local(path) else fsspec.open(path, "rb")
-    with opener as f:
-        while chunk := f.read(1 << 20):
-            sha.update(chunk)
-            size += len(chunk)
-            if len(head) <= limit:
-                head += chunk[: limit + 1 - len(head)]
+    while chunk := read(1 << 20):
+        sha.update(chunk)
+        size += len(chunk)
+        if len(head) <= limit:
+            head += chunk[: limit + 1 - len(head)]
     return bytes(head), sha.hexdigest(), size
 
 

@@ -5,6 +5,7 @@ canonicalizer and the time; nothing is read or written here. Checks run from che
 most basic to most semantic, and the first failure is the reason:
 
     oversized_file       larger than the policy's limit (not parsed at all)
+    too_deep             arrays/objects nested past the policy's limit (found before parsing)
     malformed_json       not UTF-8, not JSON, NaN/Infinity, or a key given twice
     schema_violation     not a submission of a version this verifier reads
     forged_signature     the key did not sign these digests
@@ -15,14 +16,22 @@ most basic to most semantic, and the first failure is the reason:
     unknown_gpu_model    the claimed model has no row in the peak table
     fingerprint_mismatch the hardware fingerprint contradicts the claimed model (name, VRAM)
     implausible_figure   a figure above peak_margin × the card's physical peak
+    verifier_error       the verifier itself raised: a bug, recorded so that one file cannot stop a pass
 
-Signature and digests are checked before the full schema, so a changed figure is reported
-as tampering even when the change also breaks the figure's own arithmetic.
+The inbox reader (gpu_bench.ingest) adds three codes for files never handed to the verifier:
+
+    not_regular_file     a symlink, directory, FIFO, socket or device: refused without being opened
+    unreadable_file      the file could not be read (permissions, an I/O error)
+    bad_file_name        the name is not printable UTF-8 (stored escaped)
+
+Whatever the bytes, verify_submission answers with a verdict; it raises only when the peak
+table itself cannot be loaded (ReferenceUnavailable), which is no file's fault. Signature and
+digests are checked before the full schema, so a changed figure is reported as tampering even
+when the change also breaks the figure's own arithmetic.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Container, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -32,14 +41,16 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from gpu_bench._flops import matmul_flops_per_token
 from gpu_bench.canonical import NotCanonicalizable, sha256_hex
+from gpu_bench.errors import ReferenceUnavailable
 from gpu_bench.peaks import PeakSpec
 from gpu_bench.schema import GPU_ENGINES, KeyType, Measurement, Signature, Submission
 from gpu_bench.signing import digests_of, message_for, signature_is_valid
+from gpu_bench.strict_json import TooDeep, loads_strict
 
 ReasonCode = Literal[
-    "oversized_file", "malformed_json", "schema_violation", "forged_signature", "tampered_figure",
-    "tampered_field", "replay", "stale_timestamp", "unknown_gpu_model", "fingerprint_mismatch",
-    "implausible_figure",
+    "not_regular_file", "unreadable_file", "bad_file_name", "oversized_file", "too_deep", "malformed_json",
+    "schema_violation", "forged_signature", "tampered_figure", "tampered_field", "replay", "stale_timestamp",
+    "unknown_gpu_model", "fingerprint_mismatch", "implausible_figure", "verifier_error",
 ]
 REASON_CODES: tuple[str, ...] = ReasonCode.__args__  # type: ignore[attr-defined]
 
@@ -49,6 +60,7 @@ class VerifyPolicy:
     """Limits of the verifier; the defaults are the pipeline's."""
 
     max_bytes: int = 1 << 20
+    max_depth: int = 32  # a submission nests 6 levels; orjson's own ceiling is 1024
     max_age: timedelta = timedelta(days=30)
     max_clock_skew: timedelta = timedelta(minutes=10)
     peak_margin: float = 1.05
@@ -67,11 +79,14 @@ class Accepted:
 
 @dataclass(frozen=True)
 class Rejected:
-    """Why a submission was refused, with whatever identity could be read from it."""
+    """Why a submission was refused, with whatever identity could be read from it.
+
+    file_sha256 is None only for a file whose bytes were never read (not_regular_file, unreadable_file).
+    """
 
     code: ReasonCode
     text: str
-    file_sha256: str
+    file_sha256: str | None
     key_type: str | None = None
     public_key: str | None = None
     nonce: str | None = None
@@ -133,11 +148,41 @@ def verify_submission(
             (a reader need not hold more than policy.max_bytes + 1 bytes of a huge file).
 
     Returns:
-        Accepted, or Rejected with a code and a sentence naming what failed.
+        Accepted, or Rejected with a code and a sentence naming what failed. An exception inside
+        the checks becomes a `verifier_error` rejection naming it.
+
+    Raises:
+        ReferenceUnavailable: `peaks` could not be loaded (no file is to blame).
     """
     sha = file_sha256 or sha256_hex(data)
     size = len(data) if file_size is None else file_size
     ident = _Identity()
+    try:
+        return _verify(data, sha, size, ident, seen_nonces=seen_nonces, peaks=peaks, canonical_model=canonical_model,
+                       now=now, policy=policy)
+    except ReferenceUnavailable:
+        raise  # the pass's problem, not this file's
+    except Exception as exc:  # noqa: BLE001 - one file's surprise must not stop the pass that judges the others
+        return verifier_error(exc, sha, key_type=ident.key_type, public_key=ident.public_key, nonce=ident.nonce,
+                              run_id=ident.run_id)
+
+
+def verifier_error(exc: BaseException, file_sha256: str | None, *, step: str = "the verifier",
+                   **identity: str | None) -> Rejected:
+    """The rejection recorded when judging or loading a file raised instead of answering.
+
+    Recorded like any verdict, so the file (same path and SHA-256) is not retried on every pass.
+    """
+    detail = f"{type(exc).__name__}: {exc}"
+    return Rejected(code="verifier_error", file_sha256=file_sha256, **identity,
+                    text=f"{step} failed on this file ({detail[:500]}); that is a bug, report it with the file. "
+                         "The file is not judged again unless this rejection row is deleted")
+
+
+def _verify(data: bytes, sha: str, size: int, ident: _Identity, *, seen_nonces: Container[tuple[str, str]],
+            peaks: Mapping[str, PeakSpec], canonical_model: Callable[[str], str], now: datetime,
+            policy: VerifyPolicy) -> Verdict:
+    """The checks in order; the first failure is the verdict."""
 
     def reject(code: ReasonCode, text: str) -> Rejected:
         return Rejected(code=code, text=text, file_sha256=sha, key_type=ident.key_type, public_key=ident.public_key,
@@ -147,7 +192,10 @@ def verify_submission(
         return reject("oversized_file", f"{size} bytes is over the {policy.max_bytes}-byte limit for a "
                                         "submission; a run has a few hundred figures at most")
     try:
-        document = _parse(data)
+        document = loads_strict(data, max_depth=policy.max_depth)
+    except TooDeep as exc:
+        return reject("too_deep", f"{exc}; a submission nests about 6, so this file is not one: submit the JSON "
+                                  "`depinlens bench run` wrote")
     except ValueError as exc:
         return reject("malformed_json", str(exc))
     if not isinstance(document, dict):
@@ -225,29 +273,6 @@ def verify_submission(
             return reject("implausible_figure", problem)
     pct = [pct_of_peak(m, spec) if m.engine in GPU_ENGINES else None for m in result.measurements]
     return Accepted(submission=submission, file_sha256=sha, pct_of_peak=pct)
-
-
-def _parse(data: bytes) -> Any:
-    """Strict I-JSON: UTF-8, no NaN/Infinity, no repeated keys."""
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ValueError(f"not UTF-8: byte {exc.start} is {data[exc.start:exc.start + 1]!r}") from exc
-
-    def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        keys = [k for k, _ in pairs]
-        repeated = sorted({k for k in keys if keys.count(k) > 1})
-        if repeated:
-            raise ValueError(f"key {repeated[0]!r} appears more than once in one object")
-        return dict(pairs)
-
-    def no_constants(name: str) -> Any:
-        raise ValueError(f"{name} is not JSON")
-
-    try:
-        return json.loads(text, object_pairs_hook=no_duplicates, parse_constant=no_constants)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from exc
 
 
 def _read_identity(document: dict, ident: _Identity) -> None:

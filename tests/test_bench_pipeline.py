@@ -29,8 +29,6 @@ from tests.test_bench_verify import (
 )
 from warehouse import connect_warehouse
 
-PARTITION = "2025-06-01"
-
 
 @pytest.fixture(scope="module")
 def cpu_run() -> RunResult:
@@ -133,8 +131,7 @@ def test_the_asset_loads_the_inbox_in_a_dagster_materialization(tmp_path, inbox)
 
     warehouse = WarehouseResource(path=str(tmp_path / "w.duckdb"), serving_path=str(tmp_path / "s.duckdb"))
     bench = BenchInboxResource(inbox=str(inbox), peak_specs_path=str(_peaks_csv(tmp_path)), source="local")
-    result = dg.materialize([bench_runs], resources={"warehouse": warehouse, "bench_inbox": bench},
-                            partition_key=PARTITION)
+    result = dg.materialize([bench_runs], resources={"warehouse": warehouse, "bench_inbox": bench})
     assert result.success
     (event,) = result.get_asset_materialization_events()
     assert event.asset_key == dg.AssetKey(["raw", "bench_runs"])

@@ -289,6 +289,45 @@ def test_malformed_json_is_refused_with_where_it_broke(peaks) -> None:
     assert "not UTF-8" in rejected(check(b'{"a": "\xff"}', peaks), "malformed_json").text
 
 
+def test_nesting_past_the_policys_depth_is_too_deep_before_any_parser_runs(peaks) -> None:
+    """The depth is measured by a linear scan; the 200 KB case runs in a child process in
+    tests/test_bench_inbox_hostile.py, since in this process a regression could crash the runner."""
+    limit = VerifyPolicy().max_depth
+    over = ("[" * (limit + 1) + "]" * (limit + 1)).encode()
+    verdict = rejected(check(over, peaks), "too_deep")
+    assert verdict.text.startswith(f"arrays and objects nest more than {limit} levels deep (line 1 column {limit + 1})")
+    # brackets inside a string are text, not nesting; nesting up to the limit is parsed
+    in_a_string = b'"' + b"[" * 100 + b'"'
+    assert rejected(check(in_a_string, peaks), "schema_violation").text.endswith("JSON str, not a submission object")
+    at_the_limit = ("[" * limit + "]" * limit).encode()
+    assert rejected(check(at_the_limit, peaks), "schema_violation").text.endswith("JSON list, not a submission object")
+
+
+def test_a_key_repeated_in_one_object_is_found_after_unescaping_and_only_within_that_object(peaks) -> None:
+    assert "key 'nonce' appears more than once" in rejected(check(b'{"nonce": 1, "non\\u0063e": 2}', peaks),
+                                                            "malformed_json").text
+    same_key_in_two_objects = b'{"a": {"k": 1}, "b": [{"k": 1}, {"k": 2}], "k": 3}'
+    assert "JSON" not in rejected(check(same_key_in_two_objects, peaks), "schema_violation").text
+
+
+def test_a_repeated_key_at_the_end_of_a_one_mib_object_is_found(peaks) -> None:
+    """One set per object: the check is linear (benchmarks in the issue's report, no timing here)."""
+    keys = ",".join(f'"k{i}":{i}' for i in range(70_000))
+    data = ("{" + keys + ',"k7":0}').encode()
+    assert 0.9 * VerifyPolicy().max_bytes < len(data) < VerifyPolicy().max_bytes
+    assert "key 'k7' appears more than once" in rejected(check(data, peaks), "malformed_json").text
+
+
+def test_an_exception_inside_the_checks_is_a_verifier_error_naming_it_not_a_crash(key, peaks) -> None:
+    """A signed, schema-valid figure whose parameters overflow the FLOP bound (int(1e200)² as a float)."""
+    decode = figure(suite="inference", metric="decode_tokens_per_s", precision="bf16", engine="cuda",
+                    device="cuda:0", work=512, unit="tokens/s", stats=stats_for(0.01),
+                    params={"d_model": 1e200, "n_layers": 1, "d_ff": 1})
+    verdict = rejected(check(signed_bytes(gpu_result([decode]), key), peaks), "verifier_error")
+    assert verdict.text.startswith("the verifier failed on this file (OverflowError: ")
+    assert verdict.public_key == key.public_key  # what could be read is kept
+
+
 def test_a_file_over_the_size_limit_is_refused_before_parsing(cpu_run: RunResult, key, peaks) -> None:
     data = signed_bytes(cpu_run, key)
     padded = data + b" " * (VerifyPolicy().max_bytes + 1 - len(data))  # still valid JSON, still signed

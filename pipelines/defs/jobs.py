@@ -10,8 +10,13 @@ STATE_SNAPSHOTS = dg.AssetSelection.keys(
     ["raw", "nosana_stakes"], ["raw", "nosana_open_jobs"], ["raw", "solana_supply_snapshots"],
     ["raw", "akash_staking_now"])
 
+# The submissions inbox runs in its own job (bench_ingest, requested by its sensor): a file in
+# the inbox, however hostile, can then never stop the daily build and publish.
+SUBMISSIONS = dg.AssetSelection.assets(dg.AssetKey(["raw", "bench_runs"]))
+
 # Ingest -> dbt build -> publish, over one day or a range of days in a single run.
-daily_pipeline = dg.define_asset_job("daily_pipeline", selection=dg.AssetSelection.all() - STATE_SNAPSHOTS,
+daily_pipeline = dg.define_asset_job("daily_pipeline",
+                                     selection=dg.AssetSelection.all() - STATE_SNAPSHOTS - SUBMISSIONS,
                                      partitions_def=daily)
 
 # Every day at 01:00 UTC, for the day that just ended.

@@ -49,15 +49,22 @@ create table if not exists raw.bench_runs (
 
 -- Refused submissions: one row per file version (path + content), with the typed reason.
 -- key_type, operator_pubkey, nonce and run_id are what the file claimed, when readable (untrusted).
+-- submission_path is stored escaped (gpu_bench.inbox.printable: bytes that are not UTF-8 and
+-- control characters as \xNN-style escapes). submission_sha256 and size_bytes are null only for
+-- an entry whose bytes were never read: not_regular_file (a symlink, directory, FIFO, socket or
+-- device, refused without being opened, so nothing of its target is recorded) and
+-- unreadable_file; such an entry is known by its path alone.
+-- A warehouse created before the inbox codes is rebuilt to this definition by
+-- gpu_bench.ingest.upgrade_rejections_table (DuckDB cannot alter a CHECK in place).
 -- natural key: (submission_path, submission_sha256)
 create table if not exists raw.bench_rejections (
     submission_path    varchar     not null,
-    submission_sha256  varchar     not null,
-    size_bytes         bigint      not null,
+    submission_sha256  varchar,
+    size_bytes         bigint,
     reason_code        varchar     not null check (reason_code in (
-        'oversized_file', 'malformed_json', 'schema_violation', 'forged_signature', 'tampered_figure',
-        'tampered_field', 'replay', 'stale_timestamp', 'unknown_gpu_model', 'fingerprint_mismatch',
-        'implausible_figure')),
+        'not_regular_file', 'unreadable_file', 'bad_file_name', 'oversized_file', 'too_deep', 'malformed_json',
+        'schema_violation', 'forged_signature', 'tampered_figure', 'tampered_field', 'replay', 'stale_timestamp',
+        'unknown_gpu_model', 'fingerprint_mismatch', 'implausible_figure', 'verifier_error')),
     reason_text        varchar     not null,
     key_type           varchar,
     operator_pubkey    varchar,

@@ -1,9 +1,11 @@
 """gpu_bench submissions: a sensor on the inbox, and the asset that verifies and loads them.
 
-The inbox is a queue, not a time series: whichever partition a run names, the asset takes
-every file not loaded before (by path and SHA-256), so the daily pipeline and the sensor's
-`bench_ingest` runs both pick up what arrived, and re-running changes nothing. The partition
-only places the materialization in the daily lineage.
+The inbox is a queue, not a time series, so the asset is not partitioned: each run takes every
+file not loaded before (by path and SHA-256), and re-running changes nothing. It runs only in
+its own job, `bench_ingest`, which the sensor requests when files arrive; the daily pipeline
+leaves it out (pipelines/defs/jobs.py), so whatever anyone drops in the inbox can never stop the
+daily build and publish. dbt reads raw.bench_runs / raw.bench_rejections as they stand; accepted
+runs reach the marts at the next daily build.
 """
 
 import hashlib
@@ -14,11 +16,10 @@ from datetime import UTC, datetime, timedelta
 import dagster as dg
 
 from depinlens.settings import Settings
-from gpu_bench.inbox import list_inbox
+from gpu_bench.inbox import list_inbox, printable
 from gpu_bench.ingest import LazyPeaks, ingest_inbox
 from gpu_bench.peaks import load_peak_specs
 from gpu_bench.verify import VerifyPolicy
-from pipelines.defs.partitions import daily, single_run
 from pipelines.defs.resources import WarehouseResource
 
 
@@ -51,8 +52,6 @@ class BenchInboxResource(dg.ConfigurableResource):
 
 @dg.asset(
     key=["raw", "bench_runs"],
-    partitions_def=daily,
-    backfill_policy=single_run,
     group_name="gpu_bench",
     kinds={"duckdb"},
     pool="warehouse",
@@ -68,6 +67,8 @@ def bench_runs(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
                               now=datetime.now(UTC), source=bench_inbox.source, policy=bench_inbox.policy())
     for path, code in report.rejected.items():
         context.log.warning(f"rejected {path}: {code}")
+    for path in report.vanished:
+        context.log.info(f"{path} disappeared before it was read; nothing recorded")
     context.log.info(f"{inbox}: {report.files_seen} files, {len(report.accepted)} accepted, "
                      f"{len(report.rejected)} rejected, {report.already_loaded} already loaded")
     return dg.MaterializeResult(metadata={
@@ -81,9 +82,8 @@ def bench_runs(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
     })
 
 
-# Runs the bench asset alone; requested by the sensor when files arrive.
-bench_ingest = dg.define_asset_job("bench_ingest", selection=dg.AssetSelection.assets(bench_runs),
-                                   partitions_def=daily)
+# Runs the bench asset alone; requested by the sensor when files arrive (never part of the daily pipeline).
+bench_ingest = dg.define_asset_job("bench_ingest", selection=dg.AssetSelection.assets(bench_runs))
 
 
 @dg.sensor(job=bench_ingest, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING)
@@ -96,10 +96,9 @@ def bench_submissions_sensor(context: dg.SensorEvaluationContext,
     new = [f for f in files if known.get(f.path) != f.version]
     if not new:
         return dg.SkipReason(f"no new submissions in {inbox} ({len(files)} known)")
-    run_key = hashlib.sha256("\n".join(f"{f.path}:{f.version}" for f in new).encode()).hexdigest()[:32]
+    run_key = hashlib.sha256("\n".join(f"{printable(f.path)}:{f.version}" for f in new).encode()).hexdigest()[:32]
     return dg.SensorResult(
-        run_requests=[dg.RunRequest(run_key=run_key, partition_key=daily.get_last_partition_key(),
-                                    tags={"depinlens/new_submissions": str(len(new))})],
+        run_requests=[dg.RunRequest(run_key=run_key, tags={"depinlens/new_submissions": str(len(new))})],
         cursor=json.dumps({f.path: f.version for f in files}, sort_keys=True),
     )
 

@@ -10,7 +10,7 @@ renamed as (
 
     select
         -- ids
-        submission_path || ':' || submission_sha256 as rejection_key,
+        submission_path || ':' || coalesce(submission_sha256, 'unread') as rejection_key,
         submission_path,
         submission_sha256,
         key_type,
