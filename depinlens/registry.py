@@ -171,24 +171,32 @@ def parse_registry(document: dict, *, file: object = "networks.toml") -> Registr
 
 
 def _shaped(document: dict) -> dict:
-    """The TOML document in the models' shape: ids and network names copied into their entries."""
-    chains = {cid: {"id": cid, **body} if isinstance(body, dict) else body
-              for cid, body in document.get("chains", {}).items()}
-    networks = {}
-    for nid, body in document.get("networks", {}).items():
-        if not isinstance(body, dict):
-            networks[nid] = body
-            continue
-        entries = {key: [{"network": nid, **item} if isinstance(item, dict) else item for item in body.get(key, [])]
-                   for key in ("tokens", "programs")}
-        rest = {k: v for k, v in body.items() if k not in entries}
-        networks[nid] = {"id": nid, **rest, **entries}
+    """The TOML document in the models' shape: ids and network names copied into their entries.
+
+    Anything not shaped as expected (a table where an array of tables belongs...) is passed on
+    as written, for pydantic to refuse with its place.
+    """
+    chains, networks = document.get("chains", {}), document.get("networks", {})
+    if isinstance(chains, dict):
+        chains = {cid: {"id": cid, **body} if isinstance(body, dict) else body for cid, body in chains.items()}
+    if isinstance(networks, dict):
+        networks = {nid: _network(nid, body) if isinstance(body, dict) else body for nid, body in networks.items()}
     return {"chains": chains, "networks": networks}
+
+
+def _network(nid: str, body: dict) -> dict:
+    """One network's table with its id, and its id copied into each token and program."""
+    entries = {key: [{"network": nid, **item} if isinstance(item, dict) else item for item in body[key]]
+               if isinstance(body.get(key), list) else body.get(key, []) for key in ("tokens", "programs")}
+    rest = {k: v for k, v in body.items() if k not in entries}
+    return {"id": nid, **rest, **entries}
 
 
 def _families(document: dict) -> dict[str, str]:
     """Chain id -> family as written, so identifier fields know which check applies."""
-    return {cid: body.get("family") for cid, body in document.get("chains", {}).items() if isinstance(body, dict)}
+    chains = document.get("chains")
+    return {cid: body.get("family") for cid, body in (chains if isinstance(chains, dict) else {}).items()
+            if isinstance(body, dict)}
 
 
 def load_registry(path: Path | str) -> Registry:

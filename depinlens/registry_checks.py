@@ -78,10 +78,12 @@ def validation_problems(exc: ValidationError, shaped: Mapping[str, Any], root: t
     problems = []
     for error in ordered:
         loc = tuple(error["loc"])
-        field = loc[-1] if loc and isinstance(loc[-1], str) else None
-        entry = loc[:-1] if field is not None else loc
-        place = _place(entry, shaped) + (f", {field}" if field is not None else "")
-        problems.append(Problem(place, _cause(error, field, _model_at(root, entry))))
+        parent = _model_at(root, loc[:-1]) if loc else None
+        is_field = bool(loc) and isinstance(loc[-1], str) and parent is not None and (
+            loc[-1] in parent.model_fields or error["type"] == "extra_forbidden")
+        entry, field = (loc[:-1], loc[-1]) if is_field else (loc, None)
+        place = ", ".join(p for p in (_place(entry, shaped), field) if p)
+        problems.append(Problem(place, _cause(error, field, parent if is_field else _model_at(root, entry))))
     return problems
 
 
