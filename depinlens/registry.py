@@ -13,11 +13,28 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from depinlens.addresses import FAMILIES_CONTEXT_KEY, ChainIdentifier
+from depinlens.bounds import BURN_SHARE_OF_FEES, CONFIRMATIONS, TOKEN_DECIMALS
+from depinlens.registry_checks import Problem, registry_problems, summary, unknown_tables, validation_problems
+
 ChainFamily = Literal["evm", "solana", "cosmos"]
 
 
 class RegistryError(ValueError):
-    """The registry file is missing or does not describe a valid set of networks."""
+    """The registry file is missing or does not describe a valid set of networks.
+
+    The message is one line, `file: place: cause`; `problems` holds every problem found.
+    """
+
+    def __init__(self, message: str, *, file: object = None, problems: tuple[Problem, ...] = ()) -> None:
+        super().__init__(message)
+        self.file = file
+        self.problems = problems
+
+    @classmethod
+    def from_problems(cls, file: object, problems: list[Problem]) -> RegistryError:
+        """One error for all `problems` of the registry `file`, its message naming the first in full."""
+        return cls(summary(file, problems), file=file, problems=tuple(problems))
 
 
 class Chain(BaseModel):
@@ -30,7 +47,7 @@ class Chain(BaseModel):
     chain_id: int | None = None
     chain_id_name: str | None = None
     rpc_url_env: str
-    confirmations: int = Field(default=0, ge=0)
+    confirmations: int = Field(default=0, ge=CONFIRMATIONS.low, le=CONFIRMATIONS.high)
     local: bool = False
     # What a public endpoint of this chain allows (pipelines.http.Budget syntax, e.g.
     # "total=100/10s,method=40/10s,concurrency=4,batch=100"); DEPINLENS_BUDGET_<CHAIN> overrides it.
@@ -53,8 +70,8 @@ class Token(BaseModel):
     network: str
     symbol: str
     chain: str
-    address: str
-    decimals: int = Field(ge=0, le=36)
+    address: ChainIdentifier
+    decimals: int = Field(ge=TOKEN_DECIMALS.low, le=TOKEN_DECIMALS.high)
     verified: bool
     reference: str
 
@@ -80,7 +97,7 @@ class Program(BaseModel):
     name: str
     kind: str
     chain: str
-    address: str
+    address: ChainIdentifier
     verified: bool
     reference: str
     abi: str | None = None
@@ -121,7 +138,7 @@ class Network(BaseModel):
     name: str
     revenue_definition: str
     revenue_model: Literal["burn_mint", "buyback_burn", "job_fees", "revenue_share", "vault_yield", "off_chain"]
-    burn_share_of_fees: float | None = Field(default=None, gt=0, le=1)
+    burn_share_of_fees: float | None = Field(default=None, gt=BURN_SHARE_OF_FEES.low, le=BURN_SHARE_OF_FEES.high)
     take_rates: dict[str, float] = Field(default_factory=dict)
     rewards_source: Literal["revenue", "emissions", "emissions_and_fees", "unknown"] | None = None
     tokens: tuple[Token, ...] = ()
@@ -168,39 +185,80 @@ class Registry(BaseModel):
             ) from None
 
 
-def parse_registry(document: dict) -> Registry:
-    """Build a `Registry` from the parsed TOML document (pure, for tests)."""
-    chains = {cid: {"id": cid, **body} for cid, body in document.get("chains", {}).items()}
-    networks = {}
-    for nid, body in document.get("networks", {}).items():
-        tokens = [{"network": nid, **t} for t in body.get("tokens", [])]
-        programs = [{"network": nid, **p} for p in body.get("programs", [])]
-        signals = [{"network": nid, **g} for g in body.get("signals", [])]
-        rest = {k: v for k, v in body.items() if k not in ("tokens", "programs", "signals")}
-        networks[nid] = {"id": nid, **rest, "tokens": tokens, "programs": programs, "signals": signals}
+def parse_registry(document: dict, *, file: object = "networks.toml") -> Registry:
+    """Build a `Registry` from the parsed TOML document (pure, for tests), or refuse it.
+
+    Every check runs before anything can use the registry: field types and bounds, identifiers
+    per chain family (EVM hex and EIP-55 checksum, Solana base58 of 32 bytes, Cosmos denoms),
+    duplicates, unknown chains and take rates (depinlens.registry_checks).
+
+    Args:
+        file: the file the document came from, named in every error.
+
+    Raises:
+        RegistryError: one line naming the file, the first bad place and its cause.
+    """
+    shaped = _shaped(document)
+    problems = unknown_tables(document)
     try:
-        registry = Registry(chains=chains, networks=networks)
+        registry = Registry.model_validate(shaped, context={FAMILIES_CONTEXT_KEY: _families(document)})
     except ValidationError as exc:
-        raise RegistryError(f"networks.toml is invalid:\n{exc}") from exc
-    for network in registry.networks.values():
-        for item in (*network.tokens, *network.programs, *network.signals):
-            if item.chain not in registry.chains:
-                label = getattr(item, "symbol", None) or getattr(item, "name", None) or getattr(item, "metric", "")
-                raise RegistryError(f"{network.id} {label}: unknown chain {item.chain!r}")
-        for signal in network.signals:
-            if signal.token and not any(t.symbol == signal.token and t.chain == signal.chain for t in network.tokens):
-                raise RegistryError(f"{network.id} signal {signal.metric} on {signal.chain}: no {signal.token} token "
-                                    f"of {network.id} on that chain")
+        raise RegistryError.from_problems(file, problems + validation_problems(exc, shaped, Registry)) from None
+    problems += registry_problems(registry)
+    if problems:
+        raise RegistryError.from_problems(file, problems)
     return registry
 
 
-@cache
-def load_registry(path: Path) -> Registry:
-    """Read and validate the registry at `path` (cached per path)."""
+def _shaped(document: dict) -> dict:
+    """The TOML document in the models' shape: ids and network names copied into their entries.
+
+    Anything not shaped as expected (a table where an array of tables belongs...) is passed on
+    as written, for pydantic to refuse with its place.
+    """
+    chains, networks = document.get("chains", {}), document.get("networks", {})
+    if isinstance(chains, dict):
+        chains = {cid: {"id": cid, **body} if isinstance(body, dict) else body for cid, body in chains.items()}
+    if isinstance(networks, dict):
+        networks = {nid: _network(nid, body) if isinstance(body, dict) else body for nid, body in networks.items()}
+    return {"chains": chains, "networks": networks}
+
+
+def _network(nid: str, body: dict) -> dict:
+    """One network's table with its id, and its id copied into each token, program and signal."""
+    entries = {key: [{"network": nid, **item} if isinstance(item, dict) else item for item in body[key]]
+               if isinstance(body.get(key), list) else body.get(key, []) for key in ("tokens", "programs", "signals")}
+    rest = {k: v for k, v in body.items() if k not in entries}
+    return {"id": nid, **rest, **entries}
+
+
+def _families(document: dict) -> dict[str, str]:
+    """Chain id -> family as written, so identifier fields know which check applies."""
+    chains = document.get("chains")
+    return {cid: body.get("family") for cid, body in (chains if isinstance(chains, dict) else {}).items()
+            if isinstance(body, dict)}
+
+
+def load_registry(path: Path | str) -> Registry:
+    """Read and validate the registry at `path` (cached per path until the file changes).
+
+    Raises:
+        RegistryError: the file is missing, not TOML, or not a valid registry; the one-line
+            message names `path` (the file actually used, DEPINLENS_REGISTRY's when set).
+    """
+    path = Path(path)
     try:
-        document = tomllib.loads(Path(path).read_text())
+        stat = path.stat()
     except FileNotFoundError:
-        raise RegistryError(f"registry file {path} not found; set DEPINLENS_REGISTRY") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise RegistryError(f"{path} is not valid TOML: {exc}") from exc
-    return parse_registry(document)
+        raise RegistryError(f"registry file {path} not found; set DEPINLENS_REGISTRY to the registry "
+                            "(networks.toml in the project by default)", file=path) from None
+    return _load_registry(path, stat.st_mtime_ns, stat.st_size)
+
+
+@cache
+def _load_registry(path: Path, mtime_ns: int, size: int) -> Registry:
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise RegistryError(f"{path}: not valid TOML: {exc}", file=path) from None
+    return parse_registry(document, file=path)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -13,7 +14,7 @@ import pytest
 from depinlens.settings import PROJECT_ROOT
 from harness.demo import write_demo_token_prices
 from harness.loopback import LoopbackServer, Request
-from pipelines.chains.errors import RateLimited
+from pipelines.chains.errors import MalformedResponse, RateLimited
 from pipelines.reference import (
     CoinGeckoPrices,
     ReferenceDataError,
@@ -92,9 +93,13 @@ def test_an_unmapped_gpu_name_is_reported_with_its_count_and_not_loaded(tmp_path
     ("line", "message"),
     [
         (GOOD.replace(",2.0,", ",0,"),
-         r"cloud_gpu_prices.csv:3 column 'accelerator_count': '0' must be greater than 0"),
+         r"cloud_gpu_prices.csv:3 column 'accelerator_count': '0' is below the bound for the GPU count of one "
+         r"instance: more than 0, at most 256 GPUs"),
         (GOOD.replace(",6.38,", ",cheap,"), r":3 column 'price_usd_per_hour': 'cheap' is not a number"),
-        (GOOD.replace(",6.38,", ",-1,"), r":3 column 'price_usd_per_hour': '-1' must be at least 0"),
+        (GOOD.replace(",6.38,", ",-1,"), r":3 column 'price_usd_per_hour': '-1' is below the bound for a cloud instance "
+                                         r"price: 0 to 10,000 USD per hour"),
+        (GOOD.replace(",6.38,", ",1e308,"), r":3 column 'price_usd_per_hour': '1e308' is above the bound"),
+        (GOOD.replace(",2.0,", ",inf,"), r":3 column 'accelerator_count': 'inf' is not a finite number"),
         (GOOD.replace(",6.38,", ",,"), r":3: neither price_usd_per_hour nor spot_price_usd_per_hour is set"),
         (GOOD.replace(",H100,", ",,"), r":3 column 'accelerator': value missing"),
         (GOOD, r":3: repeats the offer on line 2"),
@@ -220,7 +225,7 @@ def test_token_price_files_import_with_their_labels_and_demo_prices_cover_every_
     ("row", "message"),
     [
         ("AKT,2025-06-01,1.5,live,api,ref", "'live' prices come from the live adapter"),
-        ("AKT,2025-06-01,-1,reference,x,y", "'-1' must be at least 0"),
+        ("AKT,2025-06-01,-1,reference,x,y", "'-1' is below the bound for a token price: 0 to 1,000,000 USD"),
         ("AKT,2025-06-01,1,guess,x,y", "source 'guess' is not one of"),
         ("AKT,2025-06-01,1,reference,,y", "column 'source_name': value missing"),
     ],
@@ -286,3 +291,66 @@ def test_live_prices_stop_at_today_and_a_persistent_429_names_the_api(tmp_path, 
         limited.usd("other", date(2025, 6, 2))
     with pytest.raises(ValueError, match="'AKT' is not SYMBOL=coingecko-id"):
         parse_coingecko_ids("AKT")
+
+
+# --- bounds and empty files ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("usd", ["1e308", "-0.5", "nan", "inf", "-inf", "2000000"])
+def test_a_token_price_outside_its_bound_is_refused_with_file_row_and_bound(tmp_path, usd) -> None:
+    path = tmp_path / "prices.csv"
+    path.write_text("token,day,usd,source,source_name,source_ref\n"
+                    "AKT,2025-06-01,1.5,reference,x,y\n"
+                    f"AKT,2025-06-02,{usd},reference,x,y\n")
+    with pytest.raises(ReferenceDataError) as raised:
+        load_token_prices([path])
+    message = str(raised.value)
+    assert message.startswith(f"{path}:3 column 'usd': {usd!r} ")
+    assert "a token price" in message and "0 to 1,000,000 USD" in message
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize(
+    ("unit", "value", "bound"),
+    [("USD", "1e308", "0 to 1e+13 USD"), ("USD", "-5", "0 to 1e+13 USD"), ("percent", "150000", "-100 to 100,000"),
+     ("percent", "-101", "-100 to 100,000"), ("GPUs", "1e13", "0 to 1e+12 GPUs"),
+     ("GPUs", "nan", "0 to 1e+12 GPUs")],
+)
+def test_a_claim_outside_the_bound_of_its_unit_is_refused(tmp_path, unit, value, bound) -> None:
+    header = CLAIMS.read_text().splitlines()[0]
+    path = tmp_path / "claims.csv"
+    path.write_text(f'{header}\nrender,gpu_nodes,{value},,{unit},2025,2025-12-31,"x",article,ref\n')
+    with pytest.raises(ReferenceDataError, match=r"claims.csv:2 column 'value': .*bound.*" + re.escape(bound)):
+        load_network_claims(path)
+
+
+def test_a_spec_figure_beyond_any_gpu_is_refused_with_its_bound(tmp_path) -> None:
+    header = SPECS.read_text().splitlines()[0]
+    path = tmp_path / "specs.csv"
+    path.write_text(f"{header}\nH100 SXM,66.9,494.7,989400,989.4,80,3350,datasheet\n")
+    with pytest.raises(ReferenceDataError, match=r"specs.csv:2 column 'fp16_tflops': '989400' is above the bound for "
+                                                 r"the dense peak of one GPU: more than 0, at most 10,000 TFLOP/s"):
+        load_gpu_specs(path)
+
+
+@pytest.mark.parametrize("loader", ["token_prices", "claims", "specs"])
+def test_a_file_with_a_header_and_no_rows_is_refused_rather_than_emptying_its_table(tmp_path, loader) -> None:
+    path = tmp_path / "empty.csv"
+    header = {"token_prices": "token,day,usd,source,source_name,source_ref", "claims": CLAIMS.read_text().splitlines()[0],
+              "specs": SPECS.read_text().splitlines()[0]}[loader]
+    path.write_text(f"# reviewed, but every row was lost\n{header}\n")
+    load = {"token_prices": lambda: load_token_prices([path]), "claims": lambda: load_network_claims(path),
+            "specs": lambda: load_gpu_specs(path)}[loader]
+    with pytest.raises(ReferenceDataError, match=r"empty.csv: no rows under the header; loading it would empty"):
+        load()
+
+
+def test_a_live_price_beyond_its_bound_is_refused_naming_the_api_and_day(tmp_path) -> None:
+    answer = json.dumps({"market_data": {"current_price": {"usd": 1e308}}}).encode()
+    with LoopbackServer(lambda request: (200, answer), name="fake-coingecko") as api:
+        prices = CoinGeckoPrices(tmp_path, base_url=api.url, today=date(2025, 7, 1), max_wait_s=0.01)
+        try:
+            with pytest.raises(MalformedResponse, match=r"coingecko .*akash-network.*2025-06-02.*1e\+308 is above the "
+                                                        r"bound for a token price"):
+                prices.usd("akash-network", date(2025, 6, 2))
+        finally:
+            prices.close()

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from depinlens.registry import RegistryError, parse_registry
+from depinlens.registry import RegistryError, load_registry, parse_registry
+from depinlens.settings import PROJECT_ROOT
 
 
 def test_aethir_ath_is_registered_on_ethereum_arbitrum_and_the_local_chain(registry) -> None:
@@ -45,3 +48,149 @@ def test_unverified_identifiers_are_skipped_with_a_reason_unless_the_run_opts_in
 
     assert "AID" in {t.symbol for t in opted_in.tokens("arbitrum")}
     assert opted_in.unverified_skipped("arbitrum") == []
+
+
+# --- bad registries: refused in one line naming the file, the place and the cause ----------------
+
+NETWORKS_TOML = PROJECT_ROOT.joinpath("networks.toml").read_text()
+ATH_ETHEREUM = '''[[networks.aethir.tokens]]
+symbol = "ATH"
+chain = "ethereum"
+address = "0xbe0Ed4138121EcFC5c0E56B40517da27E6c5226B"
+decimals = 18
+verified = true
+reference = "DESIGN.md network table (Aethir docs, DefiLlama adapter)"
+'''
+NOSANA_JOBS = '''[[networks.nosana.programs]]
+name = "jobs"
+kind = "jobs"
+chain = "solana"
+'''
+
+
+def _edited(old: str, new: str, *, count: int = 1) -> str:
+    """networks.toml with `old` replaced by `new` (which must be there)."""
+    assert NETWORKS_TOML.count(old) >= count, old
+    return NETWORKS_TOML.replace(old, new, count)
+
+
+BAD_REGISTRIES = {
+    "duplicate token": (
+        NETWORKS_TOML + "\n" + ATH_ETHEREUM,
+        "networks.aethir.tokens[3] (ATH on ethereum), address",
+        "0xbe0ed4138121ecfc5c0e56b40517da27e6c5226b on ethereum is already networks.aethir.tokens[0] (ATH on ethereum)"),
+    "non-hex EVM address": (
+        _edited('"0xc87B37a581ec3257B734886d9d3a581F5A9d056c"', '"0xc87B37a581ec3257B734886d9d3a581F5A9d056g"'),
+        "networks.aethir.tokens[1] (ATH on arbitrum), address",
+        "is not an EVM address: one is 0x and 40 hex digits (this has non-hex character(s) 'g')"),
+    "bad-checksum EVM address": (
+        _edited('"0xc87B37a581ec3257B734886d9d3a581F5A9d056c"', '"0xc87B37a581ec3257B734886d9d3a581F5A9d056C"'),
+        "networks.aethir.tokens[1] (ATH on arbitrum), address",
+        "fails its EIP-55 checksum (mixed case must read 0xc87B37a581ec3257B734886d9d3a581F5A9d056c)"),
+    "non-base58 Solana id": (
+        _edited('"nosXBVoaCTtYdLvKY6Csb4AC8JCdQKKAaWYtx2ZMoo7"', '"nosXBV0aCTtYdLvKY6Csb4AC8JCdQKKAaWYtx2ZMoo7"'),
+        "networks.nosana.tokens[0] (NOS on solana), address",
+        "is not base58: it contains '0'"),
+    "Solana id not of 32 bytes": (
+        _edited('"BZLbGTNCSFfoth2GYDtwr7e4imWzpR5jqcUuGEwr646K"', '"BZLbGTNCSFfoth2GYDtwr7e4imWzpR5jqcUu"'),
+        "networks.ionet.tokens[0] (IO on solana), address",
+        "is base58 but not 32 bytes, the size of a Solana public key"),
+    "bad Cosmos denom": (
+        _edited('address = "uakt"', 'address = "6akt"'),
+        "networks.akash.tokens[0] (AKT on akash), address",
+        "'6akt' is not a Cosmos denom: one starts with a letter"),
+    "IBC denom without its hash": (
+        _edited('address = "uact"', 'address = "ibc/uact"'),
+        "networks.akash.tokens[1] (ACT on akash), address",
+        "'ibc/uact' is not an IBC denom"),
+    "decimals 255": (
+        _edited("decimals = 8", "decimals = 255"),
+        "networks.render.tokens[0] (RENDER on solana), decimals",
+        "255 is above the bound for token decimals: 0 to 36"),
+    "negative confirmations": (
+        _edited("confirmations = 12", "confirmations = -1"),
+        "chains.ethereum, confirmations",
+        "-1 is below the bound for a confirmation depth: 0 to 10,000 blocks"),
+    "program named twice": (
+        _edited(NOSANA_JOBS, NOSANA_JOBS + 'address = "11111111111111111111111111111111"\nverified = true\n'
+                             'reference = "test"\n\n' + NOSANA_JOBS),
+        "networks.nosana.programs[1] (jobs on solana)",
+        "nosana already has a program 'jobs' on solana (networks.nosana.programs[0] (jobs on solana))"),
+    "take rate above 1": (
+        _edited("take_rates = { AKT = 0.04, ACT = 0.20 }", "take_rates = { AKT = 4, ACT = 0.20 }"),
+        "networks.akash, take_rates.AKT",
+        "4.0 is above the bound for a take rate"),
+    "take rate of nan": (
+        _edited("take_rates = { NOS = 0.10 }", "take_rates = { NOS = nan }"),
+        "networks.nosana, take_rates.NOS",
+        "nan is not a finite number"),
+    "take rate of a token the network lacks": (
+        _edited("take_rates = { NOS = 0.10 }", "take_rates = { NOSS = 0.10 }"),
+        "networks.nosana, take_rates.NOSS",
+        "'NOSS' is not a token of nosana (NOS)"),
+    "misspelt key": (
+        _edited("decimals = 6", "decimal = 6"),
+        "networks.nosana.tokens[0] (NOS on solana), decimal",
+        "unknown key (a typo of 'decimals'?); the keys here are symbol, chain, address, decimals"),
+    "misspelt table": (
+        NOSANA_JOBS.replace("networks.nosana", "network.nosana") + NETWORKS_TOML,
+        "[network]",
+        "unknown table; the registry has only [chains.<id>] and [networks.<id>]"),
+    "EVM chain without its chain id": (
+        _edited("chain_id = 42161\n", ""),
+        "chains.arbitrum",
+        "an EVM chain needs chain_id"),
+    "two chains reading one URL variable": (
+        _edited('rpc_url_env = "DEPINLENS_RPC_BASE"', 'rpc_url_env = "DEPINLENS_RPC_ARBITRUM"'),
+        "chains.base, rpc_url_env",
+        "DEPINLENS_RPC_ARBITRUM is already the variable of chains.arbitrum"),
+    "zero address": (
+        _edited('"0x1258D60B224c0C5cD888D37bbF31aa5FCFb7e870"', '"0x0000000000000000000000000000000000000000"'),
+        "networks.nodeai.tokens[0] (GPU on ethereum), address",
+        "the zero address holds no token or contract"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_REGISTRIES))
+def test_a_bad_registry_is_refused_in_one_line_naming_the_file_the_place_and_the_cause(tmp_path, case) -> None:
+    text, place, cause = BAD_REGISTRIES[case]
+    path = tmp_path / "registry-under-review.toml"
+    path.write_text(text)
+    with pytest.raises(RegistryError) as raised:
+        load_registry(path)
+    message = str(raised.value)
+    assert "\n" not in message
+    assert message.startswith(f"{path}: {place}: ")
+    assert cause in message
+    assert raised.value.file == path and raised.value.problems[0].place == place
+
+
+def test_every_problem_is_kept_and_the_line_says_where_the_others_are(tmp_path) -> None:
+    path = tmp_path / "two-problems.toml"
+    path.write_text(_edited("decimals = 8", "decimals = 255", count=2).replace("confirmations = 12",
+                                                                                "confirmations = -1"))
+    with pytest.raises(RegistryError) as raised:
+        load_registry(path)
+    places = [p.place for p in raised.value.problems]
+    assert places == ["chains.ethereum, confirmations", "networks.render.tokens[0] (RENDER on solana), decimals",
+                      "networks.ionet.tokens[0] (IO on solana), decimals"]
+    assert str(raised.value).endswith(f"(and 2 more problem(s), at: {places[1]}; {places[2]})")
+
+
+def test_a_missing_or_unreadable_registry_names_the_file_and_the_variable(tmp_path) -> None:
+    with pytest.raises(RegistryError, match=f"registry file {tmp_path / 'nowhere.toml'} not found; set "
+                                            "DEPINLENS_REGISTRY"):
+        load_registry(tmp_path / "nowhere.toml")
+    broken = tmp_path / "broken.toml"
+    broken.write_text(NETWORKS_TOML.replace('[chains.base]', '[chains.base'))
+    with pytest.raises(RegistryError, match=rf"^{re.escape(str(broken))}: not valid TOML: .*line \d+"):
+        load_registry(broken)
+
+
+def test_an_edited_registry_is_read_again_not_served_from_the_cache(tmp_path) -> None:
+    path = tmp_path / "networks.toml"
+    path.write_text(NETWORKS_TOML)
+    assert load_registry(path).networks["render"].tokens[0].decimals == 8
+    path.write_text(_edited("decimals = 8", "decimals = 255"))
+    with pytest.raises(RegistryError, match="decimals: 255 is above the bound"):
+        load_registry(path)

@@ -1,7 +1,9 @@
 """Reference data: the canonical GPU model list, and loaders for reviewed files (prices, specs, claims).
 
-Loaders are pure (file -> Arrow rows of a raw table, with provenance); the Dagster assets in
-pipelines/defs/assets/reference.py do the I/O against the warehouse.
+Loaders are pure (file -> Arrow rows of a raw table, with provenance, every figure within its
+bound in depinlens/bounds.py); the Dagster assets in pipelines/defs/assets/reference.py do the
+I/O against the warehouse, after `inputs.read_reference_inputs` has checked every input of the
+run, keeping a copy of what they replace (`snapshots`) so a failed run can be undone.
 """
 
 from pipelines.reference._csv import ReferenceDataError

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import csv
-import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+
+from depinlens.bounds import Bound
 
 SOURCES = ("live", "local", "demo", "reference")
 
@@ -37,9 +38,8 @@ class Record:
             return None
         return value
 
-    def number(self, column: str, *, required: bool = True, minimum: float | None = None,
-               positive: bool = False) -> float | None:
-        """`column` as a finite float, checked against the bounds."""
+    def number(self, column: str, bound: Bound, *, required: bool = True) -> float | None:
+        """`column` as a float within `bound` (finite, and inside the range depinlens.bounds gives)."""
         value = self.text(column, required=required)
         if value is None:
             return None
@@ -47,12 +47,9 @@ class Record:
             number = float(value)
         except ValueError:
             raise ReferenceDataError(f"{self.where(column)}: {value!r} is not a number") from None
-        if not math.isfinite(number):
-            raise ReferenceDataError(f"{self.where(column)}: {value!r} is not a finite number")
-        if positive and number <= 0:
-            raise ReferenceDataError(f"{self.where(column)}: {value!r} must be greater than 0")
-        if minimum is not None and number < minimum:
-            raise ReferenceDataError(f"{self.where(column)}: {value!r} must be at least {minimum:g}")
+        problem = bound.problem(number)
+        if problem:
+            raise ReferenceDataError(f"{self.where(column)}: {value!r} {problem}")
         return number
 
     def day(self, column: str) -> date:
@@ -101,3 +98,10 @@ def read_records(path: Path | str, required_columns: Sequence[str]) -> Iterator[
             if len(row) > len(header):
                 raise ReferenceDataError(f"{path}:{reader.line_num}: more cells than the header has columns")
             yield Record(path, reader.line_num, dict(zip(header, row, strict=False)))
+
+
+def refuse_empty(path: Path | str, rows: int, table: str) -> None:
+    """Refuse a file with a header and no rows: loading it would empty `table` (a truncated file?)."""
+    if rows == 0:
+        raise ReferenceDataError(f"{path}: no rows under the header; loading it would empty {table}. Restore the "
+                                 "file, or leave it out of the configuration to keep the rows already loaded")

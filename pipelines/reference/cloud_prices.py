@@ -23,7 +23,8 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from pipelines.reference._csv import ReferenceDataError, read_records
+from depinlens.bounds import GPUS_PER_INSTANCE, INSTANCE_PRICE_USD_PER_HOUR
+from pipelines.reference._csv import ReferenceDataError, read_records, refuse_empty
 from pipelines.reference.gpu_models import UnmappedGpuModel, canonical_gpu_model
 
 GPU_OFFERS_SCHEMA = pa.schema([
@@ -128,9 +129,9 @@ def load_cloud_gpu_offers(
                 continue
             raise ReferenceDataError(f"{record.where('accelerator')}: value missing (only gcp machine-type rows "
                                      "may leave it empty)")
-        count = record.number("accelerator_count", positive=True)
-        price = record.number("price_usd_per_hour", required=False, minimum=0)
-        spot = record.number("spot_price_usd_per_hour", required=False, minimum=0)
+        count = record.number("accelerator_count", GPUS_PER_INSTANCE)
+        price = record.number("price_usd_per_hour", INSTANCE_PRICE_USD_PER_HOUR, required=False)
+        spot = record.number("spot_price_usd_per_hour", INSTANCE_PRICE_USD_PER_HOUR, required=False)
         if price is None and spot is None:
             raise ReferenceDataError(f"{record.where()}: neither price_usd_per_hour nor spot_price_usd_per_hour is set")
         spot = spot or None  # vast writes 0.00 for "no spot price"; a zero is not a price
@@ -159,4 +160,8 @@ def load_cloud_gpu_offers(
             "source_ref": ref, "fetched_at": fetched_at,
         })
     report.loaded = len(rows)
+    if not rows and (report.unmapped or report.skipped):
+        raise ReferenceDataError(f"{path}: not one row could be loaded (unmapped GPU names {dict(report.unmapped)}, "
+                                 f"skipped {dict(report.skipped)}); loading it would empty the cloud offers")
+    refuse_empty(path, len(rows), "the cloud offers in raw.gpu_offers")
     return pa.Table.from_pylist(rows, schema=GPU_OFFERS_SCHEMA), report

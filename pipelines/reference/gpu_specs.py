@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from pipelines.reference._csv import ReferenceDataError, read_records
+from depinlens.bounds import GPU_MEMORY_BANDWIDTH_GBS, GPU_MEMORY_GB, GPU_PEAK_TFLOPS, Bound
+from pipelines.reference._csv import ReferenceDataError, read_records, refuse_empty
 from pipelines.reference.gpu_models import UnmappedGpuModel, gpu_model_info
 
 GPU_SPECS_SCHEMA = pa.schema([
@@ -22,6 +23,10 @@ GPU_SPECS_SCHEMA = pa.schema([
 ])
 COLUMNS = ("gpu_model", "fp32_tflops", "tf32_tflops", "fp16_tflops", "bf16_tflops", "memory_gb",
            "memory_bandwidth_gbs", "source_ref")
+FIGURES: dict[str, Bound] = {"fp32_tflops": GPU_PEAK_TFLOPS, "tf32_tflops": GPU_PEAK_TFLOPS,
+                             "fp16_tflops": GPU_PEAK_TFLOPS, "bf16_tflops": GPU_PEAK_TFLOPS,
+                             "memory_gb": GPU_MEMORY_GB, "memory_bandwidth_gbs": GPU_MEMORY_BANDWIDTH_GBS}
+OPTIONAL_FIGURES = ("tf32_tflops", "bf16_tflops")
 
 
 def load_gpu_specs(path: Path | str, *, fetched_at: datetime | None = None) -> pa.Table:
@@ -41,8 +46,8 @@ def load_gpu_specs(path: Path | str, *, fetched_at: datetime | None = None) -> p
         if model in seen:
             raise ReferenceDataError(f"{record.where('gpu_model')}: {model!r} already given on line {seen[model]}")
         seen[model] = record.line
-        row = {c: record.number(c, positive=True, required=c not in ("tf32_tflops", "bf16_tflops"))
-               for c in COLUMNS if c not in ("gpu_model", "source_ref")}
+        row = {c: record.number(c, bound, required=c not in OPTIONAL_FIGURES) for c, bound in FIGURES.items()}
         rows.append({"gpu_model": model, **row, "source_ref": record.text("source_ref"),
                      "source": "reference", "fetched_at": fetched_at})
+    refuse_empty(path, len(rows), "raw.gpu_specs")
     return pa.Table.from_pylist(rows, schema=GPU_SPECS_SCHEMA)

@@ -20,6 +20,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from depinlens.bounds import TOKEN_PRICE_USD
 from pipelines.chains.errors import MalformedResponse
 from pipelines.http import Budget, Endpoint
 from pipelines.reference.token_prices import TOKEN_PRICES_SCHEMA
@@ -90,8 +91,9 @@ class CoinGeckoPrices:
         if market is None:
             return None
         usd = market.get("current_price", {}).get("usd") if isinstance(market, dict) else None
-        if isinstance(usd, bool) or not isinstance(usd, (int, float)) or usd < 0:
-            raise MalformedResponse(f"market_data.current_price.usd is {usd!r:.40}", chain="coingecko",
+        problem = TOKEN_PRICE_USD.problem(usd)
+        if problem:
+            raise MalformedResponse(f"market_data.current_price.usd {usd!r:.40} {problem}", chain="coingecko",
                                     method=f"coins/{coin}/history", detail=str(day))
         return float(usd)
 

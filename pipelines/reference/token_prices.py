@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from pipelines.reference._csv import ReferenceDataError, read_records
+from depinlens.bounds import TOKEN_PRICE_USD
+from pipelines.reference._csv import ReferenceDataError, read_records, refuse_empty
 
 TOKEN_PRICES_SCHEMA = pa.schema([
     ("token", pa.string()), ("day", pa.date32()), ("usd", pa.float64()), ("source", pa.string()),
@@ -31,19 +32,22 @@ COLUMNS = ("token", "day", "usd", "source", "source_name", "source_ref")
 def load_token_prices(paths: Iterable[Path | str], *, fetched_at: datetime | None = None) -> pa.Table:
     """Read every file in `paths`; (token, day, source) must be unique across all of them.
 
+    Prices must lie within depinlens.bounds.TOKEN_PRICE_USD, and every file must hold a row.
+
     Raises:
         ReferenceDataError: naming the file, line and column of the first bad value.
     """
     fetched_at = fetched_at or datetime.now(UTC)
     rows, seen = [], {}
     for path in paths:
+        first = len(rows)
         for record in read_records(path, COLUMNS):
             source = record.source()
             if source == "live":
                 raise ReferenceDataError(f"{record.where('source')}: 'live' prices come from the live adapter "
                                          "(DEPINLENS_COINGECKO_IDS), not from files; label file rows reference, "
                                          "demo or local")
-            row = {"token": record.text("token"), "day": record.day("day"), "usd": record.number("usd", minimum=0),
+            row = {"token": record.text("token"), "day": record.day("day"), "usd": record.number("usd", TOKEN_PRICE_USD),
                    "source": source, "source_name": record.text("source_name"),
                    "source_ref": record.text("source_ref"), "fetched_at": fetched_at}
             key = (row["token"], row["day"], row["source"])
@@ -51,4 +55,5 @@ def load_token_prices(paths: Iterable[Path | str], *, fetched_at: datetime | Non
                 raise ReferenceDataError(f"{record.where()}: repeats {key} from {seen[key]}")
             seen[key] = record.where()
             rows.append(row)
+        refuse_empty(path, len(rows) - first, "the token prices it replaces")
     return pa.Table.from_pylist(rows, schema=TOKEN_PRICES_SCHEMA)
