@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from depinlens.registry import Registry
 from harness.anvil import Anvil
 from harness.evm import LocalEvm, SentTransfer
 from pipelines.run import run_pipeline
@@ -26,7 +27,7 @@ RECENT_DAY = datetime.now(UTC).date() - timedelta(days=2)
 
 
 @pytest.fixture
-def chain_since_2024(registry) -> Iterator[LocalEvm]:
+def chain_since_2024(registry: Registry) -> Iterator[LocalEvm]:
     """anvil back-dated to before DAY_2024 with the registry's local tokens and programs deployed."""
     node = Anvil(genesis_timestamp=seconds(DAY_2024, 0) - 3600).start()
     try:
@@ -48,10 +49,10 @@ def _activity_on(evm: LocalEvm, token, day: date, scale: int) -> list[SentTransf
     ]
 
 
-def _rows(path: Path, sql: str) -> list[tuple]:
+def _rows(path: Path, sql: str, params: list | None = None) -> list[tuple]:
     conn = duckdb.connect(str(path), read_only=True)
     try:
-        return conn.execute(sql).fetchall()
+        return conn.execute(sql, params or []).fetchall()
     finally:
         conn.close()
 
@@ -76,14 +77,14 @@ def test_the_daily_job_builds_a_day_in_2024_and_a_recent_day(chain_since_2024, r
             for day in (DAY_2024, RECENT_DAY)]
 
     assert [r.success for r in runs] == [True, True]
-    flows = _rows(settings.serving_path, f"""
+    flows = _rows(settings.serving_path, """
         select day, minted_raw, transferred_raw, burned_raw from marts.token_flows_daily
-        where token_address = '{token.address}' order by day""")
+        where token_address = ? order by day""", [token.address])
     assert flows == [(day, *(Decimal(sum(s.amount_raw for s in on_day if s.kind == kind))
                              for kind in ("mint", "transfer", "burn"))) for day, on_day in sent.items()]
-    daily = _rows(settings.serving_path, f"""
+    daily = _rows(settings.serving_path, """
         select day, emissions_tokens, burns_tokens from marts.network_daily
-        where network = '{token.network}' and source = 'local' order by day""")
+        where network = ? and source = 'local' order by day""", [token.network])
     assert daily == [(day, sum(s.amount_raw for s in on_day if s.kind == "mint") / 10**token.decimals,
                       sum(s.amount_raw for s in on_day if s.kind == "burn") / 10**token.decimals)
                      for day, on_day in sent.items()]
