@@ -1,5 +1,7 @@
-{#- The incremental window: the run's days (vars min_day/max_day from Dagster) widened by
-    `incremental_lookback_days` for rows that arrive late; everything when no window is set. -#}
+{#- The run's window: the days Dagster passes (vars min_day/max_day); everything when unset.
+    An incremental mart rewrites every row from window_start() on: the run's first day less
+    `incremental_lookback_days` (rows that arrive late), and every later day, because a mart row
+    may depend on earlier days (running balances, trailing fleets, NAV growth). -#}
 {% macro window_start() -%}
     {%- if var('min_day') -%}
         (date '{{ var('min_day') }}' - interval {{ var('incremental_lookback_days') }} day)::date
@@ -12,9 +14,27 @@
     {%- if var('max_day') -%} date '{{ var('max_day') }}' {%- else -%} date '9999-12-31' {%- endif -%}
 {%- endmacro %}
 
-{#- When a job or lease stopped running, as far as the run's days go: its end, or for one still
-    open the last time it was seen running (`fetched_at`), and never past the end of the run's
-    last day, so no partial day after the window appears (a later run covers that day). -#}
+{#- When a job or lease stopped running, as far as the warehouse knows: its end, or for one
+    still open the last time it was seen running (`fetched_at`). A job seen after midnight
+    reaches into a day no run has covered yet; the marts leave such days out (network_daily
+    builds no day after the last one a run covered). -#}
 {% macro running_until(ended_at, fetched_at) -%}
-    least(coalesce({{ ended_at }}, {{ fetched_at }}), ({{ window_end() }} + interval 1 day)::timestamptz)
+    coalesce({{ ended_at }}, {{ fetched_at }})
+{%- endmacro %}
+
+{#- Incremental strategy `rebuild_from_window` (config: incremental_strategy='rebuild_from_window',
+    day_column, default `day`): delete every mart row whose day is window_start() or later,
+    whatever its key, then insert the model's rows from that day on, in the build's transaction.
+    Unlike delete+insert on a unique key, a key whose raw rows all disappeared loses its row too,
+    so the rebuilt days equal a full refresh. -#}
+{% macro get_incremental_rebuild_from_window_sql(arg_dict) -%}
+    {%- set day_column = config.get('day_column', 'day') -%}
+    {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
+    delete from {{ arg_dict['target_relation'] }}
+    where {{ day_column }} >= {{ window_start() }};
+
+    insert into {{ arg_dict['target_relation'] }} ({{ columns }})
+    select {{ columns }}
+    from {{ arg_dict['temp_relation'] }}
+    where {{ day_column }} >= {{ window_start() }};
 {%- endmacro %}

@@ -1,6 +1,8 @@
 -- One row per day x venue x GPU model x source: the hourly price of one GPU.
 -- Clouds: list prices (the cheapest instance type per model and venue on its as-of day).
--- Networks: Akash leases active that day, priced at the payment token's USD price.
+-- Networks: Akash leases active that day, priced at the payment token's USD price of the lease's
+-- own source label, on the days network_daily holds for the network (never a day after the last
+-- one a run covered, which a lease seen after midnight reaches only in part).
 with
 
 offers as (
@@ -45,6 +47,8 @@ tokens as (
 
 prices as (select * from {{ ref('int_token_prices_daily') }}),
 
+covered_days as (select network, day, source from {{ ref('network_daily') }}),
+
 lease_days as (
 
     select
@@ -69,8 +73,13 @@ network as (
         'on-chain leases priced at ' || any_value(prices.price_source) || ' token prices' as price_source
 
     from lease_days
+    semi join covered_days
+        on covered_days.network = lease_days.network
+        and covered_days.day = lease_days.day
+        and covered_days.source = lease_days.source
     join tokens on tokens.address = lease_days.price_denom
-    join prices on prices.token = tokens.token and prices.day = lease_days.day
+    join prices
+        on prices.token = tokens.token and prices.day = lease_days.day and prices.source = lease_days.source
     group by all
 
 )

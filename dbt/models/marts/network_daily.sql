@@ -1,7 +1,11 @@
 -- One row per network per UTC day per source label: the metrics analysts compare.
 -- Every formula is defined in docs/methodology.md; the per-network economics (what counts
 -- as revenue, take rates, what pays stakers) come from networks.toml via the registry.
-{{ config(materialized='incremental', unique_key='network_day_key', incremental_strategy='delete+insert') }}
+-- Incremental: a run rebuilds every day from its window's first day (less the lookback) on
+-- (macros/window.sql, strategy rebuild_from_window); later days too, as their staked balances,
+-- fleets and NAV growth carry earlier days. No row is built for a day after the last day a run
+-- covered: a job seen after midnight has only part of that day.
+{{ config(materialized='incremental', incremental_strategy='rebuild_from_window') }}
 
 with
 
@@ -31,18 +35,38 @@ akash_params as (
 
 ),
 
+{% if is_incremental() %}
+-- the last day each source label's rows were built through (by this run's window or a later one)
+built as (
+
+    select source, max(day) as last_day
+    from {{ this }}
+    group by all
+
+),
+{% endif %}
+
+network_days as (
+
+    select network, day, source from supply
+    union select network, day, source from staking
+    union select network, day, source from jobs
+    union select network, day, source from vaults
+
+),
+
+-- cumulative inputs (staked balances, trailing fleets) are computed over all history upstream;
+-- here only the days this run builds are kept
 spine as (
 
-    select * from (
-        select network, day, source from supply
-        union select network, day, source from staking
-        union select network, day, source from jobs
-        union select network, day, source from vaults
-    )
+    select network_days.network, network_days.day, network_days.source
+    from network_days
     {% if is_incremental() %}
-    -- cumulative inputs (staked balances, trailing fleets) are computed over all history
-    -- upstream; only the rows of the run's window are rewritten here
-    where day between {{ window_start() }} and {{ window_end() }}
+    left join built using (source)
+    where network_days.day >= {{ window_start() }}
+        and network_days.day <= greatest({{ window_end() }}, coalesce(built.last_day, {{ window_end() }}))
+    {% else %}
+    where network_days.day <= {{ window_end() }}
     {% endif %}
 
 ),
@@ -87,7 +111,9 @@ joined as (
     left join jobs using (network, day, source)
     left join vaults using (network, day, source)
     left join akash_params using (network, day, source)
-    left join prices on prices.token = networks.primary_token and prices.day = spine.day
+    -- the price of the row's own label (int_token_prices_daily: which price labels serve which rows)
+    left join prices
+        on prices.token = networks.primary_token and prices.day = spine.day and prices.source = spine.source
 
 ),
 

@@ -1,4 +1,7 @@
-{{ config(materialized='incremental', unique_key='flow_key', incremental_strategy='delete+insert') }}
+-- One row per day x network x chain x token x source: tokens minted, burned and transferred.
+-- Incremental: a run rebuilds every day from its window's first day (less the lookback) on
+-- (macros/window.sql, strategy rebuild_from_window).
+{{ config(materialized='incremental', incremental_strategy='rebuild_from_window') }}
 
 with
 
@@ -6,8 +9,8 @@ transfers as (
 
     select * from {{ ref('stg_onchain__token_transfers') }}
     {% if is_incremental() %}
-    -- only the run's window (Dagster passes it as vars), re-read with a lookback for late rows
-    where block_day between {{ window_start() }} and {{ window_end() }}
+    -- the days this run rebuilds: its window's first day (less the lookback) and every later day
+    where block_day >= {{ window_start() }}
     {% endif %}
 
 ),

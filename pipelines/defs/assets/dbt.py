@@ -1,5 +1,7 @@
-"""dbt models as Dagster assets (each model an asset, each dbt test an asset check)."""
+"""dbt models as Dagster assets (each model an asset, each dbt data test an asset check).
 
+No `from __future__ import annotations`: Dagster reads the `context` annotation at definition time.
+"""
 
 import json
 from collections.abc import Iterator
@@ -12,6 +14,15 @@ from pipelines.defs.lineage import WarehouseDbtTranslator
 from pipelines.defs.partitions import daily, single_run, window_days
 from pipelines.defs.resources import dbt_project
 
+# dbt unit tests check the SQL, not the data, and their fixtures do not change with the run's
+# days: they run in CI (tests/test_dbt_unit_tests.py), never in a pipeline run.
+PRODUCTION_BUILD_EXCLUDES = ["--exclude-resource-type", "unit_test"]
+
+
+def dbt_build_args(first_day: str, last_day: str) -> list[str]:
+    """`dbt build` for a window of days: the window as vars, unit tests left out."""
+    return ["build", "--vars", json.dumps({"min_day": first_day, "max_day": last_day}), *PRODUCTION_BUILD_EXCLUDES]
+
 
 @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, partitions_def=daily,
             backfill_policy=single_run, pool="warehouse",
@@ -19,5 +30,4 @@ from pipelines.defs.resources import dbt_project
 def depinlens_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
     """Build staging views and marts for the run's window of days (passed as dbt vars)."""
     first_day, last_day = window_days(context)
-    dbt_vars = {"min_day": str(first_day), "max_day": str(last_day)}
-    yield from dbt.cli(["build", "--vars", json.dumps(dbt_vars)], context=context).stream()
+    yield from dbt.cli(dbt_build_args(str(first_day), str(last_day)), context=context).stream()

@@ -41,7 +41,8 @@ priced as (
     from by_provider
     left join tokens on tokens.address = by_provider.denom
     left join take_rates on take_rates.network = by_provider.network and take_rates.token = tokens.token
-    left join prices on prices.token = tokens.token and prices.day = by_provider.day
+    left join prices
+        on prices.token = tokens.token and prices.day = by_provider.day and prices.source = by_provider.source
 
 ),
 

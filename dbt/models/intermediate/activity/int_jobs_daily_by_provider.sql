@@ -1,6 +1,7 @@
 -- Each job's share of each UTC day it ran: busy hours, GPU-hours and payment, per provider.
 -- Akash leases pay price-per-block; Nosana jobs pay price-per-second. A job still running is
--- counted up to when it was last seen running; no job counts past the run's last day (running_until).
+-- counted up to when it was last seen running (running_until); network_daily leaves out a day
+-- after the last one a run covered, which such a job reaches only in part.
 with
 
 akash as (

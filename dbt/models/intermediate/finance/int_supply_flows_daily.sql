@@ -39,7 +39,7 @@ priced as (
 
     from per_token
     left join prices
-        on prices.token = per_token.token_symbol and prices.day = per_token.day
+        on prices.token = per_token.token_symbol and prices.day = per_token.day and prices.source = per_token.source
 
 )
 
