@@ -249,7 +249,7 @@ class _FakeCoinGecko(LoopbackServer):
     def _respond(self, request: Request) -> tuple[int, bytes]:
         day = request.query["date"]
         self.hits.append(f"{request.path}?date={day}")
-        if self.hits.count(self.hits[-1]) == 1 and day.startswith("02-"):
+        if "/other/" in request.path or (self.hits.count(self.hits[-1]) == 1 and day.startswith("02-")):
             return 429, b'{"status":{"error_code":429}}'
         if day == "01-06-2025":
             return 200, json.dumps({"id": "akash-network"}).encode()  # not listed yet
@@ -286,9 +286,13 @@ def test_live_prices_stop_at_today_and_a_persistent_429_names_the_api(tmp_path, 
     assert fetch_live_token_prices(prices, {"AKT": "akash-network"}, date(2025, 6, 1),
                                    date(2025, 6, 1) + timedelta(days=30)).num_rows == 0
     assert prices.requests == 1
-    limited = CoinGeckoPrices(tmp_path, base_url=coingecko.api, today=date(2025, 7, 1), max_attempts=1)
-    with pytest.raises(RateLimited, match="coingecko /coins/other/history 2025-06-02: HTTP 429"):
+    # a 429 is waited for, not counted as a failed attempt; one that never ends stops at the budget's limit
+    limited = CoinGeckoPrices(tmp_path, base_url=coingecko.api, today=date(2025, 7, 1), max_wait_s=0.01,
+                              max_throttle_s=0.5)
+    with pytest.raises(RateLimited, match=r"coingecko \(http://127\.0\.0\.1:\d+\) /coins/\{id\}/history 2025-06-02: "
+                                          r"HTTP 429.*answered 429 for"):
         limited.usd("other", date(2025, 6, 2))
+    assert coingecko.hits.count("/api/v3/coins/other/history?date=02-06-2025") > 1
     with pytest.raises(ValueError, match="'AKT' is not SYMBOL=coingecko-id"):
         parse_coingecko_ids("AKT")
 

@@ -117,7 +117,7 @@ BAD_REGISTRIES = {
         "networks.nosana.programs[1] (jobs on solana)",
         "nosana already has a program 'jobs' on solana (networks.nosana.programs[0] (jobs on solana))"),
     "take rate above 1": (
-        _edited("take_rates = { AKT = 0.04, ACT = 0.20 }", "take_rates = { AKT = 4, ACT = 0.20 }"),
+        _edited("take_rates = { AKT = 0.04, ACT = 0.20, USDC = 0.20 }", "take_rates = { AKT = 4, ACT = 0.20, USDC = 0.20 }"),
         "networks.akash, take_rates.AKT",
         "4.0 is above the bound for a take rate"),
     "take rate of nan": (

@@ -51,13 +51,14 @@ class CoinGeckoPrices:
 
     def __init__(self, cache_dir: Path | str, *, base_url: str = DEFAULT_URL, api_key: str | None = None,
                  api_key_header: str = "x-cg-demo-api-key", today: date | None = None, max_attempts: int = 5,
-                 max_wait_s: float = 20.0) -> None:
+                 max_wait_s: float = 20.0, max_throttle_s: float = 600.0) -> None:
         self.cache_dir = Path(cache_dir) / "coingecko"
         self.base_url = base_url.rstrip("/")
         self.today = today or datetime.now(UTC).date()
         headers = {api_key_header: api_key} if api_key else None
         # CoinGecko's free (demo) plan allows about 30 calls a minute
-        self._rest = Endpoint("coingecko", self.base_url, budget=Budget.parse("total=30/60s,concurrency=1"),
+        budget = Budget.parse(f"total=30/60s,concurrency=1,max_throttle_s={max_throttle_s}")
+        self._rest = Endpoint("coingecko", self.base_url, budget=budget,
                               headers=headers, max_attempts=max_attempts, max_wait_s=max_wait_s)
         self.requests = 0
 
