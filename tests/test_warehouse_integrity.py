@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 import pytest
 
 from depinlens.settings import PROJECT_ROOT, Settings
@@ -83,6 +84,23 @@ def test_a_healthy_warehouse_passes_and_a_missing_one_is_not_created_by_the_chec
 
     check_warehouse(tmp_path / "absent.duckdb")
     assert not (tmp_path / "absent.duckdb").exists()
+
+
+def test_a_warehouse_duckdb_shrank_after_dropping_a_table_is_not_mistaken_for_damage(tmp_path: Path) -> None:
+    """DuckDB cuts free blocks off the end of the file but keeps counting them in its header."""
+    path = tmp_path / "warehouse.duckdb"
+    for statement in ("create table raw.scratch as select range as i, random() as r from range(1000000)",
+                      "delete from raw.scratch where i % 2 = 0",  # rewritten into new blocks at the end
+                      "drop table raw.scratch"):
+        conn = connect_warehouse(path)
+        conn.execute(statement)
+        conn.close()
+    with duckdb.connect(str(path), read_only=True) as conn:
+        counted = conn.execute("select total_blocks * block_size from pragma_database_size()").fetchone()[0]
+    assert counted > path.stat().st_size  # the premise: the header counts blocks no longer in the file
+
+    check_warehouse(path)
+    connect_warehouse(path).close()
 
 
 @pytest.mark.parametrize("selection", [

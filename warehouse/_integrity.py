@@ -1,21 +1,20 @@
 """Refuse a damaged warehouse file before anything writes into it.
 
 DuckDB 2.0 opens a file cut short (a half-copied backup, a full disk, an interrupted transfer)
-as long as its header and catalog survive, and a write then grows the file from the header's
-block count, so the steps that still work would write into it. The header says how many
-blocks the file holds (`pragma database_size`); a file shorter than those blocks is damaged.
-That probe reads the header and the catalog only, so it costs the same for any warehouse
-size. A bit flip inside a data block is not seen here: DuckDB's block checksum reports it
-when a query reads that block.
+as long as its header and catalog survive, and a write then grows the file again, so the steps
+that still work would write into it. The probe here checks that every block in use is on disk:
+at least as many blocks as `pragma database_size` counts in use, and the highest block the
+catalog (`pragma_metadata_info`) or any table's stored segments (`pragma_storage_info`) point
+at. It reads metadata only, so it takes milliseconds whatever the warehouse holds. Not seen
+here: a bit flip inside a data block (DuckDB's block checksum reports it when a query reads
+that block), and a cut that only removes index blocks while the used-block count still fits.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    import duckdb
+import duckdb
 
 # DuckDB's file layout: a main header and two database headers of 4 KiB each, then the blocks
 HEADER_BYTES = 3 * 4096
@@ -45,20 +44,41 @@ def is_damage(exc: BaseException) -> bool:
     return any(marker in text for marker in _DAMAGE_MARKERS)
 
 
-def missing_bytes(conn: duckdb.DuckDBPyConnection, path: Path | str) -> tuple[int, int]:
-    """(bytes on disk, bytes the header's blocks need) of the open database file at `path`."""
-    total_blocks, block_size = conn.execute(
-        "select total_blocks, block_size from pragma_database_size() where database_name = current_database()"
-    ).fetchone()
-    return Path(path).stat().st_size, HEADER_BYTES + int(total_blocks) * int(block_size)
+def _highest_block_in_use(conn: duckdb.DuckDBPyConnection) -> int:
+    """The highest block id the catalog and every table's stored segments point at (-1 for none).
+
+    Reads metadata only (no table data), so it costs milliseconds whatever the warehouse holds.
+    """
+    highest = conn.execute("select coalesce(max(block_id), -1) from pragma_metadata_info()").fetchone()[0]
+    tables = conn.execute("select schema_name, table_name from duckdb_tables() "
+                          "where database_name = current_database()").fetchall()
+    for schema, table in tables:
+        name = '"{}"."{}"'.format(schema.replace('"', '""'), table.replace('"', '""'))
+        stored = conn.execute("select max(block_id) from pragma_storage_info(?) where persistent and block_id >= 0",
+                              [name]).fetchone()[0]
+        highest = max(highest, stored if stored is not None else -1)
+    return int(highest)
 
 
 def check_open_warehouse(conn: duckdb.DuckDBPyConnection, path: Path | str) -> None:
-    """Raise WarehouseCorrupt when the open file at `path` is shorter than its header says.
+    """Raise WarehouseCorrupt when blocks in use lie past the end of the open file at `path`.
 
-    Call it right after opening, before any statement that writes.
+    The header's block count is no measure: DuckDB cuts free blocks off the end of the file
+    and keeps counting them. What must be on disk is every block in use: at least as many
+    blocks as are in use, and the highest block any table or the catalog points at. Call it
+    right after opening, before any statement that writes.
     """
-    on_disk, needed = missing_bytes(conn, path)
+    on_disk = Path(path).stat().st_size
+    try:
+        used_blocks, block_size = conn.execute(
+            "select used_blocks, block_size from pragma_database_size() where database_name = current_database()"
+        ).fetchone()
+        needed_blocks = max(int(used_blocks), _highest_block_in_use(conn) + 1)
+    except duckdb.Error as exc:
+        if is_damage(exc):
+            raise WarehouseCorrupt(path, cause=f"DuckDB cannot read it: {str(exc).splitlines()[0]}") from exc
+        raise
+    needed = HEADER_BYTES + needed_blocks * int(block_size)
     if on_disk < needed:
-        raise WarehouseCorrupt(path, cause=f"the file is {on_disk:,} bytes but its header describes {needed:,}: "
+        raise WarehouseCorrupt(path, cause=f"the file is {on_disk:,} bytes but the blocks in use need {needed:,}: "
                                            "it was cut short")
