@@ -86,6 +86,26 @@ def test_a_healthy_warehouse_passes_and_a_missing_one_is_not_created_by_the_chec
     assert not (tmp_path / "absent.duckdb").exists()
 
 
+def test_the_check_runs_while_this_process_has_the_warehouse_open_and_leaves_another_writers_lock_to_the_steps(
+        demo_data_dir: Path, tmp_path: Path) -> None:
+    path = tmp_path / "warehouse.duckdb"
+    shutil.copy(demo_data_dir / "warehouse.duckdb", path)
+    open_here = connect_warehouse(path)
+    try:
+        check_warehouse(path)  # shares this process's instance instead of failing on DuckDB's configuration clash
+    finally:
+        open_here.close()
+
+    writer = subprocess.Popen([sys.executable, "-c", "import duckdb, sys; c = duckdb.connect(sys.argv[1]); "
+                                                     "print('open', flush=True); sys.stdin.readline()", str(path)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert writer.stdout.readline().strip() == "open"
+        check_warehouse(path)  # cannot be opened to check: passes; the writing steps report the lock
+    finally:
+        writer.communicate("\n", timeout=30)
+
+
 def test_a_warehouse_duckdb_shrank_after_dropping_a_table_is_not_mistaken_for_damage(tmp_path: Path) -> None:
     """DuckDB cuts free blocks off the end of the file but keeps counting them in its header."""
     path = tmp_path / "warehouse.duckdb"
@@ -105,7 +125,8 @@ def test_a_warehouse_duckdb_shrank_after_dropping_a_table_is_not_mistaken_for_da
 
 @pytest.mark.parametrize("selection", [
     evm_only_selection(),
-    dg.AssetSelection.key_prefixes(["staging"], ["intermediate"], ["marts"]) | dg.AssetSelection.keys(["serving", "marts"]),
+    dg.AssetSelection.key_prefixes(["staging"], ["intermediate"], ["marts"])
+    | dg.AssetSelection.keys(["serving", "marts"]),
 ], ids=["ingest, dbt and publish", "dbt and publish alone"])
 def test_every_writing_step_of_a_run_refuses_a_damaged_warehouse(damaged: Path, settings: Settings, anvil: Anvil,
                                                                  ephemeral_instance, selection) -> None:

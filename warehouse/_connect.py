@@ -55,11 +55,21 @@ def check_warehouse(path: Path | str) -> None:
     """Raise WarehouseCorrupt when the warehouse file at `path` is damaged; a missing file is fine.
 
     Opens it read-only, so it writes nothing: a run calls it once before its first writing step.
+    When this process already has it open for writing, that instance is checked instead. A
+    file another process holds for writing cannot be opened to check; it passes, and the
+    steps that write meet (and report) that lock themselves.
     """
     path = Path(path)
     if not path.exists():
         return
-    conn = _open(path, read_only=True)
+    try:
+        conn = _open(path, read_only=True)
+    except duckdb.ConnectionException:  # open read-write in this process: share that instance
+        conn = _open(path, read_only=False)
+    except duckdb.IOException as exc:
+        if "could not set lock" in str(exc).lower():
+            return
+        raise
     try:
         check_open_warehouse(conn, path)
     finally:
