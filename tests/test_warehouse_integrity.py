@@ -143,18 +143,20 @@ def test_every_writing_step_of_a_run_refuses_a_damaged_warehouse(damaged: Path, 
     assert not settings.serving_path.exists()
 
 
-def test_depinlens_run_on_a_damaged_warehouse_says_so_once_and_writes_nothing(damaged: Path, settings: Settings,
-                                                                             anvil: Anvil) -> None:
+@pytest.mark.parametrize("command", [["run", "--from", DAY_1.isoformat()], ["up", "--days", "1", "--no-serve"]],
+                         ids=["run", "up"])
+def test_depinlens_run_and_up_on_a_damaged_warehouse_say_so_once_and_write_nothing(
+        damaged: Path, settings: Settings, anvil: Anvil, command: list[str]) -> None:
     before = _sha256(damaged)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DEPINLENS_", "DAGSTER_"))}
     env.update(DEPINLENS_DATA_DIR=str(settings.data_dir), DEPINLENS_RPC_ANVIL=anvil.url, DEPINLENS_SOLANA_CHAINS="",
                DEPINLENS_AKASH_CHAINS="", DEPINLENS_CLOUD_PRICES="off", COLUMNS="100")
 
-    done = subprocess.run([sys.executable, "-m", "depinlens.cli", "run", "--from", DAY_1.isoformat()],
+    done = subprocess.run([sys.executable, "-m", "depinlens.cli", *command],
                           cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=300)
 
     assert done.returncode == 1
     lines = [line for line in (done.stdout + done.stderr).splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith(f"warehouse {damaged} is damaged"), lines
     assert _sha256(damaged) == before
-    assert not settings.serving_path.exists()
+    assert sorted(p.name for p in settings.data_dir.iterdir()) == [damaged.name]  # nothing else was started
