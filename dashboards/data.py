@@ -2,7 +2,10 @@
 
 Pages call `data.query("network_daily", networks=(...), start=..., end=...)`: one cached
 wrapper for every named query, keyed by the query's name, its (hashable) arguments and the
-serving file's version, so a new publish invalidates the cache.
+serving version the pointer names, so a new publish invalidates the cache. Connections come
+from one ServingReader per serving path, shared by every session of this server: it opens
+each new version fresh and closes the previous one once its last query is done, so the
+server never keeps an old (or deleted) version open.
 """
 
 from __future__ import annotations
@@ -10,44 +13,35 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pandas as pd
 import streamlit as st
 
 from depinlens.settings import Settings
-from warehouse import ServingFileMissing, connect_serving, queries
+from warehouse import ServingReader, queries
 
 
 def serving_path() -> Path:
-    """The published serving file this app reads."""
+    """The serving path this app reads (a pointer to the current published version)."""
     return Settings.from_env().serving_path
 
 
-def serving_version() -> float | None:
-    """Modification time of the serving file (a cache key), None when nothing is published yet."""
-    path = serving_path()
-    return path.stat().st_mtime if path.exists() else None
+def serving_version() -> str | None:
+    """The published version file the serving path names now (a cache key), None when nothing is published yet."""
+    version = _reader(str(serving_path())).version()
+    return str(version) if version is not None else None
 
 
 @st.cache_resource
-def _serving(path: str, version: float) -> duckdb.DuckDBPyConnection:
-    """One read-only connection per published version of the file, shared across sessions."""
-    return connect_serving(path)
-
-
-def _cursor() -> duckdb.DuckDBPyConnection:
-    version = serving_version()
-    if version is None:
-        raise ServingFileMissing(
-            f"no serving file at {serving_path()}: run `depinlens up` to build and publish the marts"
-        )
-    return _serving(str(serving_path()), version).cursor()
+def _reader(pointer: str) -> ServingReader:
+    """One reader per serving path for the whole server, shared across sessions."""
+    return ServingReader(pointer)
 
 
 @st.cache_data(ttl="10m", show_spinner=False)
-def _cached(name: str, version: float | None, arguments: tuple[tuple[str, Any], ...]) -> Any:
+def _cached(name: str, version: str | None, arguments: tuple[tuple[str, Any], ...]) -> Any:
     kwargs = {k: list(v) if isinstance(v, tuple) else v for k, v in arguments}
-    return getattr(queries, name)(_cursor(), **kwargs)
+    with _reader(str(serving_path())).cursor() as cursor:
+        return getattr(queries, name)(cursor, **kwargs)
 
 
 def query(name: str, **kwargs: Any) -> Any:

@@ -45,7 +45,19 @@ def _instance():
     return dg.DagsterInstance.get()
 
 
+def _refuse_a_damaged_warehouse(settings: Settings) -> None:
+    """Stop with one line before anything runs when the warehouse file is damaged (it is left as it was)."""
+    from warehouse import WarehouseCorrupt, check_warehouse
+
+    try:
+        check_warehouse(settings.warehouse_path)
+    except WarehouseCorrupt as exc:
+        Console(stderr=True).print(str(exc), style="red", markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(code=1) from exc
+
+
 def _run(first: date, last: date) -> None:
+    _refuse_a_damaged_warehouse(Settings.from_env())
     from pipelines.defs.assets.akash import build_akash_resource
     from pipelines.defs.assets.reference import build_reference_resource
     from pipelines.defs.assets.solana import solana_resource_from_env
@@ -89,6 +101,7 @@ def up(
     from warehouse import connect_warehouse, forget_chain, forget_marts_source
 
     settings = Settings.from_env()
+    _refuse_a_damaged_warehouse(settings)
     registry = load_registry(settings.registry_path)
     first, last = demo_window(days)
     prices_csv = settings.data_dir / "demo_token_prices.csv"

@@ -10,13 +10,16 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import duckdb
 import httpx
 import pytest
 
 from depinlens.settings import PROJECT_ROOT
 from harness.anvil import free_port
+from warehouse import connect_serving, publish, queries, resolve_serving, versions_dir
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = PROJECT_ROOT / "artifacts" / "screenshots"
@@ -33,12 +36,12 @@ pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
                                 reason="Debian's chromium is not installed; scripts/test.sh installs it (as root)")
 
 
-@pytest.fixture(scope="module")
-def dashboard_url(demo_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@contextmanager
+def _streamlit(data_dir: Path, inbox: Path) -> Iterator[tuple[subprocess.Popen, str]]:
+    """`streamlit run` of the app over `data_dir` on a free loopback port: (server process, URL); always stopped."""
     port = free_port()
-    env = dict(os.environ, DEPINLENS_DATA_DIR=str(demo_data_dir),
-               DEPINLENS_SERVING=str(demo_data_dir / "serving.duckdb"),
-               DEPINLENS_BENCH_INBOX=str(tmp_path_factory.mktemp("inbox")))
+    env = dict(os.environ, DEPINLENS_DATA_DIR=str(data_dir), DEPINLENS_SERVING=str(data_dir / "serving.duckdb"),
+               DEPINLENS_BENCH_INBOX=str(inbox))
     server = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "dashboards" / "streamlit_app.py"),
          "--server.headless", "true", "--server.address", "127.0.0.1", "--server.port", str(port),
@@ -54,10 +57,16 @@ def dashboard_url(demo_data_dir: Path, tmp_path_factory: pytest.TempPathFactory)
                 time.sleep(0.1)
         else:
             pytest.fail("streamlit did not become healthy")
-        yield url
+        yield server, url
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def dashboard_url(demo_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with _streamlit(demo_data_dir, tmp_path_factory.mktemp("inbox")) as (_server, url):
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -70,12 +79,17 @@ def browser():
         chromium.close()
 
 
-def _open(browser, url: str):
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.goto(url)
+def _settle(page) -> None:
+    """Wait until the page's script has run and its charts are drawn."""
     page.wait_for_selector("h1", timeout=60_000)
     page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
     page.wait_for_timeout(1500)  # charts draw after the script finishes
+
+
+def _open(browser, url: str):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(url)
+    _settle(page)
     return page
 
 
@@ -105,3 +119,60 @@ def test_an_uploaded_malformed_or_oversized_file_is_refused_with_its_reason(brow
         page.get_by_text("over the 1,048,576-byte limit").wait_for(timeout=30_000)
     finally:
         page.close()
+
+
+def _headline_revenue(page) -> str:
+    """The Overview's first headline figure, "Revenue in window", as shown."""
+    return page.locator('[data-testid="stMetricValue"]').first.inner_text().strip()
+
+
+def _published_revenue(serving: Path) -> str:
+    """What the Overview shows by default (every network, every published day), read from the current version."""
+    with connect_serving(serving) as conn:
+        first, last = conn.execute("select min(day), max(day) from marts.network_daily").fetchone()
+        summary = queries.network_summary(conn, networks=queries.networks(conn), start=first, end=last)
+    return f"${summary['revenue_usd'].sum():,.0f}"
+
+
+def _serving_files_held(pid: int, serving: Path) -> list[str]:
+    """The serving versions a process has open (from /proc/<pid>/fd), deleted ones marked so by Linux."""
+    folder = str(versions_dir(serving).resolve())
+    held = []
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except FileNotFoundError:
+            continue
+        if target.startswith(folder):
+            held.append(target)
+    return sorted(held)
+
+
+def test_a_publish_while_the_page_is_open_shows_after_a_reload_and_the_server_lets_the_old_file_go(
+        browser, demo_data_dir: Path, tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    shutil.copytree(demo_data_dir, data_dir, symlinks=True, ignore=shutil.ignore_patterns("dagster_home"))
+    serving, working = data_dir / "serving.duckdb", data_dir / "warehouse.duckdb"
+    first = resolve_serving(serving)
+    (tmp_path / "inbox").mkdir()
+    with _streamlit(data_dir, tmp_path / "inbox") as (server, url):
+        page = _open(browser, url)
+        try:
+            shown_before = _headline_revenue(page)
+            assert _serving_files_held(server.pid, serving) == [str(first)]
+
+            with duckdb.connect(str(working)) as conn:  # a later build: more revenue on every network-day
+                conn.execute("update marts.network_daily set revenue_usd = coalesce(revenue_usd, 0) + 1000000")
+            publish(working, serving)
+            second = resolve_serving(serving)
+            page.reload()
+            _settle(page)
+
+            assert _headline_revenue(page) == _published_revenue(serving) != shown_before
+            assert _serving_files_held(server.pid, serving) == [str(second)]
+
+            publish(working, serving)  # keeps this version and the one before: the first goes, nobody holds it
+            assert not first.exists()
+            assert not [f for f in _serving_files_held(server.pid, serving) if f.endswith("(deleted)")]
+        finally:
+            page.close()

@@ -1,6 +1,15 @@
-"""The DuckDB warehouse: schema, connections, idempotent loads, ingestion progress, publish, and the query layer."""
+"""The DuckDB warehouse: schema, connections, integrity check, idempotent loads, ingestion progress, publish,
+and the query layer."""
 
-from warehouse._connect import ServingFileMissing, connect_serving, connect_warehouse, schema_sql
+from warehouse._connect import (
+    ServingFileMissing,
+    ServingReader,
+    check_warehouse,
+    connect_serving,
+    connect_warehouse,
+    schema_sql,
+)
+from warehouse._integrity import WarehouseCorrupt
 from warehouse._load import forget_chain, forget_marts_source, insert_rows, replace_partition, transaction
 from warehouse._progress import (
     BlockDay,
@@ -14,25 +23,33 @@ from warehouse._progress import (
     record_progress,
 )
 from warehouse._publish import publish
+from warehouse._serving import VERSIONS_KEPT, prune_versions, resolve_serving, versions_dir
 
 __all__ = [
+    "VERSIONS_KEPT",
     "BlockDay",
     "Cursor",
     "IngestDay",
     "Ledger",
     "Progress",
     "ServingFileMissing",
+    "ServingReader",
+    "WarehouseCorrupt",
+    "check_warehouse",
     "connect_serving",
     "connect_warehouse",
     "forget_chain",
     "forget_marts_source",
     "insert_rows",
+    "prune_versions",
     "publish",
     "read_block_days",
     "read_cursor",
     "read_ledger",
     "record_progress",
     "replace_partition",
+    "resolve_serving",
     "schema_sql",
     "transaction",
+    "versions_dir",
 ]

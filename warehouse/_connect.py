@@ -1,11 +1,17 @@
-"""Open the working warehouse (read-write, schema applied) or the serving copy (read-only)."""
+"""Open the working warehouse (read-write, checked, schema applied) or the serving copy (read-only)."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 
 import duckdb
+
+from warehouse._integrity import WarehouseCorrupt, check_open_warehouse, is_damage
+from warehouse._serving import resolve_serving
 
 
 def schema_sql() -> str:
@@ -15,27 +21,150 @@ def schema_sql() -> str:
     return "\n".join(f.read_text() for f in files)
 
 
+def _open(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
+    """duckdb.connect, with a damaged file reported as WarehouseCorrupt instead of DuckDB's error."""
+    try:
+        return duckdb.connect(str(path), read_only=read_only)
+    except duckdb.Error as exc:
+        if is_damage(exc):
+            raise WarehouseCorrupt(path, cause=f"DuckDB cannot open it: {str(exc).splitlines()[0]}") from exc
+        raise
+
+
 def connect_warehouse(path: Path | str) -> duckdb.DuckDBPyConnection:
-    """Open (creating if needed) the working DuckDB file with the raw schema in place."""
+    """Open (creating if needed) the working DuckDB file with the raw schema in place.
+
+    Raises:
+        WarehouseCorrupt: the file is damaged (cut short, or not a DuckDB file); it is left
+            exactly as it was, because the check runs before any statement that writes.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    conn = duckdb.connect(str(path))
-    conn.execute("set TimeZone = 'UTC'")
-    conn.execute(schema_sql())
+    conn = _open(path, read_only=False)
+    try:
+        check_open_warehouse(conn, path)
+        conn.execute("set TimeZone = 'UTC'")
+        conn.execute(schema_sql())
+    except BaseException:
+        conn.close()
+        raise
     return conn
+
+
+def check_warehouse(path: Path | str) -> None:
+    """Raise WarehouseCorrupt when the warehouse file at `path` is damaged; a missing file is fine.
+
+    Opens it read-only, so it writes nothing: a run calls it once before its first writing step.
+    When this process already has it open for writing, that instance is checked instead. A
+    file another process holds for writing cannot be opened to check; it passes, and the
+    steps that write meet (and report) that lock themselves.
+    """
+    path = Path(path)
+    if not path.exists():
+        return
+    try:
+        conn = _open(path, read_only=True)
+    except duckdb.ConnectionException:  # open read-write in this process: share that instance
+        conn = _open(path, read_only=False)
+    except duckdb.IOException as exc:
+        if "could not set lock" in str(exc).lower():
+            return
+        raise
+    try:
+        check_open_warehouse(conn, path)
+    finally:
+        conn.close()
 
 
 class ServingFileMissing(FileNotFoundError):
     """No serving file yet: the pipeline has not published."""
 
 
+def _missing(pointer: Path) -> ServingFileMissing:
+    return ServingFileMissing(
+        f"no serving file at {pointer}: run `depinlens up` (or the Dagster job) to build and publish the marts"
+    )
+
+
 def connect_serving(path: Path | str) -> duckdb.DuckDBPyConnection:
-    """Open the published serving file read-only, so readers can never write it."""
-    path = Path(path)
-    if not path.exists():
-        raise ServingFileMissing(
-            f"no serving file at {path}: run `depinlens up` (or the Dagster job) to build and publish the marts"
-        )
-    conn = duckdb.connect(str(path), read_only=True)
+    """Open the current published version read-only, so readers can never write it.
+
+    `path` is the serving pointer (or a plain DuckDB file); the version it names is opened by
+    its own path, so a connection made after a publish never shares DuckDB's instance of the
+    version before it.
+    """
+    version = resolve_serving(path)
+    if version is None:
+        raise _missing(Path(path))
+    conn = duckdb.connect(str(version), read_only=True)
     conn.execute("set TimeZone = 'UTC'")
     return conn
+
+
+class ServingReader:
+    """Read-only access for a long-lived process (the dashboards' server) that follows each publish.
+
+    Every `cursor()` resolves the serving pointer. A version not seen before gets a fresh
+    connection; the previous version's connection is closed as soon as its last cursor is
+    done, so the process releases the old file and the next publish can delete it. Safe to
+    share between threads.
+    """
+
+    def __init__(self, pointer: Path | str) -> None:
+        self.pointer = Path(pointer)
+        self._lock = threading.Lock()
+        self._version: Path | None = None
+        self._conn: duckdb.DuckDBPyConnection | None = None
+        self._users: dict[Path, int] = {}
+        self._retired: dict[Path, duckdb.DuckDBPyConnection] = {}
+
+    def version(self) -> Path | None:
+        """The version file the pointer names now (None when nothing is published)."""
+        return resolve_serving(self.pointer)
+
+    def open_versions(self) -> list[Path]:
+        """Version files this reader still has a connection to (the current one, and any still in use)."""
+        with self._lock:
+            return [*([self._version] if self._conn is not None else []), *self._retired]
+
+    @contextmanager
+    def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor on the current version, closed when the block ends."""
+        with self._lock:
+            version = self.version()
+            if version is None:
+                raise _missing(self.pointer)
+            if self._conn is None or version != self._version:
+                fresh = connect_serving(version)
+                self._retire()
+                self._version, self._conn = version, fresh
+            self._users[version] = self._users.get(version, 0) + 1
+            cursor = self._conn.cursor()
+        try:
+            yield cursor
+        finally:
+            cursor.close()
+            with self._lock:
+                self._users[version] -= 1
+                if not self._users[version]:
+                    del self._users[version]
+                    if version in self._retired:
+                        self._retired.pop(version).close()
+
+    def _retire(self) -> None:
+        """Close the current connection now if nobody uses it, else when its last cursor is done."""
+        if self._conn is None or self._version is None:
+            return
+        if self._users.get(self._version):
+            self._retired[self._version] = self._conn
+        else:
+            self._conn.close()
+        self._version, self._conn = None, None
+
+    def close(self) -> None:
+        """Close every connection (cursors still in use fail from here on)."""
+        with self._lock:
+            for conn in [*self._retired.values(), *([self._conn] if self._conn is not None else [])]:
+                conn.close()
+            self._retired.clear()
+            self._version, self._conn = None, None

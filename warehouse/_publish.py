@@ -1,9 +1,10 @@
-"""Publish: copy the marts into a serving file that readers open read-only.
+"""Publish: copy the marts into a new serving version that readers open read-only.
 
 DuckDB lets one process write a file, and a reader cannot open a file another process
 holds for writing. Dashboards therefore never open the working warehouse: after each
-successful build the marts are copied to a fresh file, which then atomically replaces
-the serving file (readers holding the old one keep a consistent snapshot).
+successful build the marts are copied to a new version file, and the serving path is then
+switched to it in one rename (warehouse/_serving.py: why a new name each time, and when old
+versions go). Readers holding an older version keep a consistent snapshot.
 """
 
 from __future__ import annotations
@@ -13,24 +14,46 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse._serving import VERSIONS_KEPT, new_version_path, prune_versions, switch_pointer
+
 PUBLISHED_SCHEMAS = ("marts",)
 
 
-def publish(working: Path | str, serving: Path | str) -> dict[str, int]:
-    """Copy every table of the published schemas from `working` to `serving`.
+def publish(working: Path | str, serving: Path | str, *, keep: int = VERSIONS_KEPT) -> dict[str, int]:
+    """Copy every table of the published schemas from `working` into a new version and point `serving` at it.
+
+    Args:
+        working: the working warehouse (opened read-only).
+        serving: the serving path readers open; a plain file there (an older layout) is replaced by the pointer.
+        keep: versions kept on disk, the new one included; older ones go once no other process holds them.
 
     Returns:
         Row count per published table, keyed `schema.table`.
     """
     working, serving = Path(working), Path(serving)
-    serving.parent.mkdir(parents=True, exist_ok=True)
-    staging_file = serving.with_name(f".{serving.name}.{os.getpid()}.tmp")
+    version = new_version_path(serving)
+    version.parent.mkdir(parents=True, exist_ok=True)
+    staging_file = version.with_name(f"{version.name}.tmp")
     staging_file.unlink(missing_ok=True)
+    try:
+        counts = _copy_marts(working, staging_file)
+    except BaseException:
+        for leftover in (staging_file, staging_file.with_name(f"{staging_file.name}.wal")):
+            leftover.unlink(missing_ok=True)
+        raise
+    os.replace(staging_file, version)
+    switch_pointer(serving, version)
+    prune_versions(serving, keep=keep)
+    return counts
+
+
+def _copy_marts(working: Path, target: Path) -> dict[str, int]:
+    """Copy the published schemas' tables from `working` into a new file `target`; row count per table."""
     counts: dict[str, int] = {}
     conn = duckdb.connect()
     try:
         conn.execute("attach ? as working (read_only)", [str(working)])
-        conn.execute("attach ? as serving", [str(staging_file)])
+        conn.execute("attach ? as serving", [str(target)])
         tables = conn.execute(
             """
             select table_schema, table_name from information_schema.tables
@@ -51,5 +74,4 @@ def publish(working: Path | str, serving: Path | str) -> dict[str, int]:
         conn.execute("detach working")
     finally:
         conn.close()
-    os.replace(staging_file, serving)
     return counts

@@ -10,9 +10,11 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
+from depinlens.settings import Settings
 from pipelines.defs.lineage import WarehouseDbtTranslator
 from pipelines.defs.partitions import daily, single_run, window_days
 from pipelines.defs.resources import dbt_project
+from warehouse import check_warehouse
 
 # dbt unit tests check the SQL, not the data, and their fixtures do not change with the run's
 # days: they run in CI (tests/test_dbt_unit_tests.py), never in a pipeline run.
@@ -29,5 +31,6 @@ def dbt_build_args(first_day: str, last_day: str) -> list[str]:
             dagster_dbt_translator=WarehouseDbtTranslator())
 def depinlens_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
     """Build staging views and marts for the run's window of days (passed as dbt vars)."""
+    check_warehouse(Settings.from_env().warehouse_path)  # the file dbt's profile opens; refused if damaged
     first_day, last_day = window_days(context)
     yield from dbt.cli(dbt_build_args(str(first_day), str(last_day)), context=context).stream()

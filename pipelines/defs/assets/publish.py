@@ -1,12 +1,11 @@
-"""The publish step: marts copied to the read-only serving file that dashboards open."""
-
+"""The publish step: marts copied to a new read-only serving version that dashboards open."""
 
 import dagster as dg
 
 from pipelines.defs.assets.dbt import depinlens_dbt_models
 from pipelines.defs.partitions import daily, single_run
 from pipelines.defs.resources import WarehouseResource
-from warehouse import publish
+from warehouse import check_warehouse, publish, resolve_serving
 
 
 @dg.asset(
@@ -19,7 +18,10 @@ from warehouse import publish
     pool="warehouse",
 )
 def serving_marts(warehouse: WarehouseResource) -> dg.MaterializeResult:
-    """Every mart copied into the serving file, which then atomically replaces the old one."""
+    """Every mart copied into a new serving version; the serving path then points at it."""
+    check_warehouse(warehouse.path)  # a damaged warehouse is never published over the last good marts
     counts = publish(warehouse.path, warehouse.serving_path)
     return dg.MaterializeResult(metadata={"tables": len(counts), **{k: v for k, v in counts.items()},
-                                          "serving_file": dg.MetadataValue.path(warehouse.serving_path)})
+                                          "serving_file": dg.MetadataValue.path(warehouse.serving_path),
+                                          "serving_version": dg.MetadataValue.path(
+                                              str(resolve_serving(warehouse.serving_path)))})
