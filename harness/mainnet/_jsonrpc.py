@@ -2,7 +2,7 @@
 
 The path is ignored (providers put the API key there). A method returns a plain value or an
 `orjson.Fragment` of JSON it already rendered; it raises `RpcError` for a JSON-RPC error object
-or `HttpRefusal` when the provider refuses the whole request with an HTTP status instead.
+or `HttpRefusalError` when the provider refuses the whole request with an HTTP status instead.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ class RpcError(Exception):
         return error
 
 
-class HttpRefusal(Exception):
+class HttpRefusalError(Exception):
     """The whole request is refused with an HTTP status and this JSON body (e.g. 413 for a range)."""
 
     def __init__(self, status: int, body: dict[str, Any]) -> None:
@@ -113,7 +113,7 @@ class JsonRpcProvider(Provider):
         batch, items = parsed.payload
         try:
             answers = [self._call(item) for item in items]
-        except HttpRefusal as refusal:
+        except HttpRefusalError as refusal:
             with self._lock:
                 self._stats.errors[refusal.body.get("error", {}).get("code", refusal.status)] += 1
             return refusal.status, _dumps(refusal.body)

@@ -25,7 +25,7 @@ from typing import Any, Literal
 from solders.pubkey import Pubkey
 
 from harness.mainnet._seeded import Spread, between, day_start, digest, log_uniform, unit
-from harness.mainnet._solana_chain import SYSTEM, TOKEN, Balance, Ix, Movement, Stream, Tx, ata, pubkey
+from harness.mainnet._solana_chain import SYSTEM, TOKEN, Balance, Ix, Movement, Stream, Tx, ata, derived, pubkey
 
 # field layouts, in the IDLs' order and types
 JOB_FIELDS = (("ipfsJob", "bytes32"), ("ipfsResult", "bytes32"), ("market", "publicKey"), ("node", "publicKey"),
@@ -258,8 +258,8 @@ class JobsStream(Stream):
         labels = (listed, number, step)
         if step == "work":
             matched = job.flow == "queued-job"  # a job waits: the node's work creates the run
-            ix = Ix(program, (job.run, market, job.node, pubkey(self.seed, "stake-of", job.node),
-                              pubkey(self.seed, "nft", job.node), pubkey(self.seed, "metadata", job.node), job.node,
+            ix = Ix(program, (job.run, market, job.node, derived(self.seed, "stake-of", job.node),
+                              derived(self.seed, "nft", job.node), derived(self.seed, "metadata", job.node), job.node,
                               SYSTEM),
                     discriminator("global", "work"), frozenset({job.run, market, job.node}),
                     frozenset({job.node, job.run}),

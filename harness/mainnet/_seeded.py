@@ -10,8 +10,8 @@ from __future__ import annotations
 import hashlib
 import math
 from dataclasses import dataclass
-from functools import cached_property
 from datetime import UTC, date, datetime, timedelta
+from functools import cached_property
 
 _TWO_32 = 1 << 32
 

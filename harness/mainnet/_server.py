@@ -173,13 +173,13 @@ class Provider:
                 self._stats.faults[fault] += 1
             return "drop" if fault == "drop" else (500, self._internal_error(parsed))
         reply = self._answer(parsed)
-        with self._answered:
-            self._stats.calls.update(methods)
-            self._answered.notify_all()
         if fault == "truncated" and reply != "drop":
             with self._lock:
                 self._stats.faults[fault] += 1
             return reply[0], reply[1][: max(1, len(reply[1]) // 2)], *reply[2:]  # type: ignore[return-value]
+        with self._answered:
+            self._stats.calls.update(methods)
+            self._answered.notify_all()
         return reply
 
     def _fault(self, request: Request) -> str | None:

@@ -44,6 +44,11 @@ def pubkey(seed: int, label: str, *numbers: int) -> str:
     return str(Pubkey.from_bytes(tagged(seed, label, numbers, 32)))
 
 
+def derived(seed: int, *labels: object) -> str:
+    """An address drawn from any labels (not meant to be read back)."""
+    return str(Pubkey.from_bytes(digest(seed, "derived", *labels)))
+
+
 def address_numbers(seed: int, label: str, address: str, count: int) -> tuple[int, ...] | None:
     """The numbers `pubkey(seed, label, ...)` put in `address`, or None."""
     try:
@@ -335,7 +340,8 @@ class MintStream(Stream):
             prefix = (*budget, *(create if self._creates(day, i) else ()))
             pre_src = amount - 1 if failed else _balance_before(self.seed, amount, *labels)
             pre_dst = between(self.seed, 0, 10**13, "dst", *labels)
-            balances = (Balance(source, self.mint, signer, self.decimals, pre_src, pre_src if failed else pre_src - amount),
+            balances = (Balance(source, self.mint, signer, self.decimals, pre_src,
+                                pre_src if failed else pre_src - amount),
                         Balance(destination, self.mint, target, self.decimals, pre_dst,
                                 pre_dst if failed else pre_dst + amount))
             move = Movement(sig, slot, block_time, len(prefix), None, "transfer", self.mint, amount, source,
@@ -422,7 +428,8 @@ class BurnWalletStream(Stream):
                           frozenset({source, self.account}), frozenset({sender}), name="TransferChecked")
             pre_src = amount - 1 if failed else _balance_before(self.seed, amount, *labels)
             pre_dst = between(self.seed, 0, 10**13, "dst", *labels)
-            balances = (Balance(source, self.mint, sender, self.decimals, pre_src, pre_src if failed else pre_src - amount),
+            balances = (Balance(source, self.mint, sender, self.decimals, pre_src,
+                                pre_src if failed else pre_src - amount),
                         Balance(self.account, self.mint, self.wallet, self.decimals, pre_dst,
                                 pre_dst if failed else pre_dst + amount))
             move = Movement(sig, slot, block_time, len(budget) + 1, None, "transfer", self.mint, amount, source,

@@ -95,7 +95,8 @@ class AkashMainnet(Provider):
                  history_days: int = 1, head_margin: int = 100, chain_id: str = "akashnet-2",
                  limits: Limits = PUBLIC_LIMITS, **kwargs: Any) -> None:
         super().__init__(limits, name="akash-mainnet", **kwargs)
-        self.seed, self.prefix, self.earliest_height, self.max_page = seed, prefix.rstrip("/"), earliest_height, max_page
+        self.seed, self.prefix = seed, prefix.rstrip("/")
+        self.earliest_height, self.max_page = earliest_height, max_page
         self.chain = AkashChain(first_day, last_day, seed=seed, active_leases=volumes.active_leases,
                                 created_per_day=volumes.leases_created_per_day,
                                 closed_per_day=volumes.leases_closed_per_day, providers=volumes.providers,
@@ -444,6 +445,15 @@ class AkashMainnet(Provider):
                 "state": lease.state_at(self.chain.head), "denom": lease.denom, "price": lease.price,
                 "known_denom": lease.denom in KNOWN_DENOMS,
                 "gpu_model": lease.gpu_model, "gpu_count": lease.gpu_count}
+
+    def leases_at(self, height: int) -> list[dict[str, Any]]:
+        """Every lease that exists at `height`, in listing order, with its state then (`state_then`)."""
+        out = []
+        for k in range(self.chain.lease_count(height)):
+            found = self.chain.lease_at(k, height)
+            if found is not None:
+                out.append({**self._truth(found[0]), "state_then": found[1]})
+        return out
 
     def leases_active_on(self, day: date) -> list[dict[str, Any]]:
         """Leases active at some height of a UTC day (created by its last height, not closed by its

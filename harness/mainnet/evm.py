@@ -22,8 +22,8 @@ from typing import Any, Literal
 
 from eth_utils import keccak
 
-from harness.mainnet._evm_chain import ZERO_ADDRESS, EvmChain, Event, Token, Vault
-from harness.mainnet._jsonrpc import HttpRefusal, JsonRpcProvider, RpcError, hex_int
+from harness.mainnet._evm_chain import ZERO_ADDRESS, Event, EvmChain, Token, Vault
+from harness.mainnet._jsonrpc import HttpRefusalError, JsonRpcProvider, RpcError, hex_int
 from harness.mainnet._limits import Limits, Refusal
 from harness.mainnet._seeded import digest
 from harness.mainnet.volumes import MAINNET_VOLUMES, EvmVolumes
@@ -197,7 +197,7 @@ class EvmMainnet(JsonRpcProvider):
 
     def _refuse_logs(self, code: int, message: str) -> None:
         if self.logs_refusal == "http":
-            raise HttpRefusal(413, {"jsonrpc": "2.0", "id": None, "error": {"code": -32614, "message": message}})
+            raise HttpRefusalError(413, {"jsonrpc": "2.0", "id": None, "error": {"code": -32614, "message": message}})
         raise RpcError(code, message)
 
     def _get_logs(self, params: list) -> Any:

@@ -54,7 +54,7 @@ from harness.mainnet._solana_chain import (
     ata,
     pubkey,
 )
-from harness.mainnet._solana_wire import account_info, signature_info, transaction_error, transaction_result
+from harness.mainnet._solana_wire import account_info, signature_info, transaction_result
 from harness.mainnet.volumes import MAINNET_VOLUMES, SolanaVolumes
 from harness.solana._parsed import ui_token_amount
 from pipelines.chains.solana._base58 import b58decode
