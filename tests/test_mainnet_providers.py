@@ -7,6 +7,7 @@ from the provider's truth API or from the recorded answers and official IDLs in 
 from __future__ import annotations
 
 import base64
+import bisect
 import hashlib
 import json
 import math
@@ -32,6 +33,7 @@ from harness.mainnet import (
     Limits,
     SolanaMainnet,
 )
+from harness.mainnet._seeded import Shuffle, Spread
 from harness.mainnet.evm import SELECTORS
 from pipelines.chains.solana._base58 import b58decode
 from tests.conftest import NEEDS_SHARED_REASON, SHARED_DIR
@@ -136,6 +138,21 @@ def shape_differences(recorded: Any, generated: Any, path: str = "$",
             type(recorded) in numbers and type(generated) in numbers):
         return [f"{path} is {type(generated).__name__}, recorded {type(recorded).__name__}"]
     return []
+
+
+# == the arithmetic every provider pages with =========================================================
+
+@pytest.mark.parametrize(("first", "width", "count"), [(100, 7_200, 70), (5, 10, 400), (0, 216_000, 20_000)])
+def test_a_spread_finds_the_first_event_at_any_position_and_a_shuffle_inverts(first: int, width: int,
+                                                                              count: int) -> None:
+    spread = Spread(9, ("test", width), first, width, count)
+    positions = [spread.position(i) for i in range(count)]
+    assert positions == sorted(positions) and first <= positions[0] and positions[-1] < first + width
+    for probe in range(first - 1, first + width + 1, max(1, width // 997)):
+        assert spread.first_at(probe) == bisect.bisect_left(positions, probe)
+    shuffle = Shuffle(9, ("test", count), count)
+    assert sorted(shuffle.slot(i) for i in range(count)) == list(range(count))
+    assert all(shuffle.index(shuffle.slot(i)) == i for i in range(0, count, 7))
 
 
 # == Solana ==========================================================================================
@@ -320,10 +337,10 @@ def test_job_accounts_decode_with_a_decoder_written_from_the_idl(solana: SolanaM
 def test_a_memcmp_on_the_job_state_byte_selects_those_jobs(solana: SolanaMainnet, sol: httpx.Client) -> None:
     _, fields = idl_account("nosana_jobs.idl.json", "jobAccount")
     offset = idl_offset(fields, "state")
-    done = base64.b64encode(bytes([1])).decode()
+    done = "2"  # base58 of the byte 1 (JobState Done), as memcmp takes it by default
     answer = call(sol, "getProgramAccounts", solana.jobs_program,
                   {"encoding": "base64", "withContext": True,
-                   "filters": [{"dataSize": 233}, {"memcmp": {"offset": offset, "bytes": done, "encoding": "base64"}}]})
+                   "filters": [{"dataSize": 233}, {"memcmp": {"offset": offset, "bytes": done}}]})
     entries = answer["result"]["value"]
     truth = [j for j in solana.job_accounts(answer["result"]["context"]["slot"]) if j["state"] == 1]
     assert sorted(e["pubkey"] for e in entries) == sorted(j["address"] for j in truth) != []

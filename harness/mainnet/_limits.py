@@ -65,8 +65,9 @@ class Stats:
         calls: calls answered, per method (a batch of n adds n).
         throttled: requests answered 429.
         refused_calls: calls inside requests answered 429.
-        window_violations: calls in requests that exceeded a window or concurrency limit (refused,
-            or served anyway when `Limits.enforce` is False): 0 proves a client kept to the limits.
+        window_violations: calls in requests that exceeded a window limit, plus requests that
+            exceeded the concurrency limit (refused, or served anyway when `Limits.enforce` is
+            False): 0 proves a client kept to the limits.
         max_window: the most calls admitted within one window, all methods together.
         max_window_by_method: the same per method.
         max_in_flight: the most requests in flight at once.
