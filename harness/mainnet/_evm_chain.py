@@ -96,7 +96,7 @@ class Event:
     emitter: str
     block: int
     log_index: int
-    tx_index: int
+    tx_index: int  # one transaction per log of ours (logs of other contracts come first)
     tx_hash: str
     kind: str  # transfer, mint, burn, deposit, withdraw
     sender: str  # from (Transfer) / sender (Deposit, Withdraw)
@@ -286,7 +286,7 @@ class EvmChain:
         key = (n, day.toordinal(), i, epoch)
         tx_hash = "0x" + digest(self.seed, "tx", *key).hex()
         slot = self._shuffle(n, day).slot(i)
-        common = {"emitter": emitter.address, "block": block, "log_index": log_index, "tx_index": log_index // 2,
+        common = {"emitter": emitter.address, "block": block, "log_index": log_index, "tx_index": log_index,
                   "tx_hash": tx_hash, "block_hash": self.block_hash(block)}
         if isinstance(emitter, Vault):
             return self._vault_event(emitter, day, slot, key, common)
