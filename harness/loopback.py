@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import parse_qs, urlsplit
 
-Reply = tuple[int, bytes] | Literal["drop"]
+# (status, JSON body), optionally with extra headers (e.g. Retry-After), or "drop"
+Reply = tuple[int, bytes] | tuple[int, bytes, dict[str, str]] | Literal["drop"]
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,7 @@ class Request:
 
 
 class LoopbackServer:
-    """Serve `respond(request) -> (status, JSON bytes) | "drop"` on http://127.0.0.1:<port>.
+    """Serve `respond(request) -> (status, JSON bytes[, headers]) | "drop"` on http://127.0.0.1:<port>.
 
     Args:
         respond: the answer to one request; "drop" closes the connection without one.
@@ -43,6 +44,9 @@ class LoopbackServer:
 
         class Handler(http.server.BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1" if keep_alive else "HTTP/1.0"
+            # headers and body go out in two writes: without TCP_NODELAY, Nagle + delayed ACK
+            # stall every keep-alive answer by ~40 ms
+            disable_nagle_algorithm = True
 
             def _answer(self) -> None:
                 url = urlsplit(self.path)
@@ -53,10 +57,12 @@ class LoopbackServer:
                     self.close_connection = True
                     self.connection.shutdown(2)
                     return
-                status, payload = reply
+                status, payload, *extra = reply
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(payload)))
+                for name, value in (extra[0] if extra else {}).items():
+                    self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(payload)
 
