@@ -31,7 +31,7 @@ REFERENCE_ASSETS = ("cloud_gpu_offers", "gpu_specs", "network_claims", "token_pr
 def inputs(tmp_path: Path, settings: Settings, registry, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Copies of every reference input under tmp_path, named by the environment the CLI reads:
     DEPINLENS_SHARED_DIR (a small cloud price file), DEPINLENS_REGISTRY, DEPINLENS_TOKEN_PRICES_CSV
-    (3 days of demo prices for every token: the issue's 27 rows)."""
+    (3 days of demo prices for every token symbol: the issue's 27 rows, 30 since USDC's registration)."""
     shared = tmp_path / "shared" / "reference"
     shared.mkdir(parents=True)
     (shared / "cloud_gpu_prices.csv").write_text(CLOUD_HEADER + CLOUD_ROWS)
@@ -114,11 +114,12 @@ class _DeadEndpoint(LoopbackServer):
         super().__init__(lambda request: (503, b'{"error": "unavailable"}'), name="dead-rpc")
 
 
-def test_a_live_run_without_the_price_variable_keeps_the_27_prices_and_says_so(
-        inputs, settings, ephemeral_instance, monkeypatch) -> None:
+def test_a_live_run_without_the_price_variable_keeps_the_file_prices_and_says_so(
+        inputs, settings, ephemeral_instance, monkeypatch, registry) -> None:
     assert _run(inputs, ephemeral_instance, registry=False, names=("token_prices",)).success
     before = _tables(settings)["raw.token_prices"]
-    assert len(before) == 27
+    symbols = {t.symbol for n in registry.networks.values() for t in n.tokens}
+    assert len(before) == 3 * len(symbols) == 30
 
     monkeypatch.delenv("DEPINLENS_TOKEN_PRICES_CSV")  # the issue's live run: variable not set, no default file
     assert not (PROJECT_ROOT / "reference" / "token_prices.csv").exists()
@@ -127,7 +128,7 @@ def test_a_live_run_without_the_price_variable_keeps_the_27_prices_and_says_so(
     assert result.success
     assert _tables(settings)["raw.token_prices"] == before
     warnings = [e.user_message for e in ephemeral_instance.all_logs(result.run_id) if e.level >= 30]
-    assert any("no token price CSV configured" in w and "the 27 file prices already loaded are kept" in w
+    assert any("no token price CSV configured" in w and "the 30 file prices already loaded are kept" in w
                for w in warnings)
 
 

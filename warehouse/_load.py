@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from warehouse._progress import Progress, record_progress
@@ -90,7 +93,22 @@ def replace_partition(
         insert_rows(conn, table, rows)
         if progress is not None:
             record_progress(conn, progress)
+        _pause_for_crash_tests(conn)
     return rows.num_rows
+
+
+def _pause_for_crash_tests(conn: duckdb.DuckDBPyConnection) -> None:
+    """Crash tests only (DEPINLENS_PAUSE_IN_LOAD=<seconds>): hold the transaction open, rows inserted and not
+    committed, with a `.load_in_progress` file beside the warehouse, so a test can kill the process inside
+    a load and prove it did. Unset, this does nothing."""
+    seconds = float(os.environ.get("DEPINLENS_PAUSE_IN_LOAD") or 0)
+    if seconds <= 0:
+        return
+    path = conn.execute("select path from duckdb_databases() where database_name = current_database()").fetchone()[0]
+    marker = Path(path).with_name(".load_in_progress")
+    marker.touch()
+    time.sleep(seconds)
+    marker.unlink(missing_ok=True)
 
 
 CHAIN_TABLES = ("raw.token_transfers", "raw.staking_events", "raw.staking_snapshots", "raw.vault_snapshots",

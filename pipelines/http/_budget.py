@@ -109,8 +109,15 @@ class Budget:
 UNLIMITED = Budget(None, None, concurrency=8, batch=100)
 
 
+# The provider counts a request when it arrives, we count it when we send it: a request that takes
+# longer on the way than the next one would land in the next one's window. A guard of 5% of the
+# window (at least 50 ms) keeps the two counts apart.
+GUARD_SHARE, GUARD_MIN_S = 0.05, 0.05
+
+
 def _limiter(window: Window) -> Limiter:
-    return Limiter(Rate(window.requests, max(1, round(window.seconds * 1000))))
+    guarded = window.seconds + max(GUARD_MIN_S, GUARD_SHARE * window.seconds)
+    return Limiter(Rate(window.requests, max(1, round(guarded * 1000))))
 
 
 class RequestGate:

@@ -49,6 +49,8 @@ prices as (select * from {{ ref('int_token_prices_daily') }}),
 
 covered_days as (select network, day, source from {{ ref('network_daily') }}),
 
+block_days as (select chain, source, day, seconds_per_block from {{ ref('stg_onchain__block_days') }}),
+
 lease_days as (
 
     select
@@ -67,8 +69,13 @@ network as (
         'network' as venue_kind,
         lease_days.gpu_model,
         lease_days.source,
-        min(lease_days.price_per_gpu_hour / pow(10, tokens.decimals) * prices.usd) as usd_per_gpu_hour,
-        median(lease_days.price_per_gpu_hour / pow(10, tokens.decimals) * prices.usd) as median_usd_per_gpu_hour,
+        -- a lease's price per block over the day's measured seconds per block (Akash's stated 6.088 s if unmeasured)
+        min(lease_days.price_per_block::double * 3600 / coalesce(block_days.seconds_per_block,
+            {{ var('akash_seconds_per_block') }}) / lease_days.gpu_count / pow(10, tokens.decimals) * prices.usd)
+            as usd_per_gpu_hour,
+        median(lease_days.price_per_block::double * 3600 / coalesce(block_days.seconds_per_block,
+            {{ var('akash_seconds_per_block') }}) / lease_days.gpu_count / pow(10, tokens.decimals) * prices.usd)
+            as median_usd_per_gpu_hour,
         count(*) as offers,
         'on-chain leases priced at ' || any_value(prices.price_source) || ' token prices' as price_source
 
@@ -77,6 +84,9 @@ network as (
         on covered_days.network = lease_days.network
         and covered_days.day = lease_days.day
         and covered_days.source = lease_days.source
+    left join block_days
+        on block_days.chain = lease_days.chain and block_days.source = lease_days.source
+        and block_days.day = lease_days.day
     join tokens on tokens.address = lease_days.price_denom
     join prices
         on prices.token = tokens.token and prices.day = lease_days.day and prices.source = lease_days.source

@@ -1,5 +1,7 @@
 -- Each job's share of each UTC day it ran: busy hours, GPU-hours and payment, per provider.
--- Akash leases pay price-per-block; Nosana jobs pay price-per-second. A job still running is
+-- Akash leases pay price-per-block: a day's payment is its busy seconds over that day's measured
+-- seconds per block (stg_onchain__block_days; Akash's stated average where a day is not measured);
+-- Nosana jobs pay price-per-second. A job still running is
 -- counted up to when it was last seen running (running_until); network_daily leaves out a day
 -- after the last one a run covered, which such a job reaches only in part.
 with
@@ -11,7 +13,8 @@ akash as (
         coalesce(gpu_count, 0) as gpu_count,
         started_at,
         {{ running_until('ended_at', 'fetched_at') }} as ended_at,
-        price_per_block::double / {{ var('akash_seconds_per_block') }} as price_per_second_base,
+        price_per_block::double as price_per_block_base,
+        null::double as price_per_second_base,
         price_denom as denom
 
     from {{ ref('stg_akash__leases') }}
@@ -26,6 +29,7 @@ nosana as (
         1 as gpu_count,  -- a Nosana job occupies one GPU node
         started_at,
         {{ running_until('ended_at', 'fetched_at') }} as ended_at,
+        null::double as price_per_block_base,
         price_per_second_raw::double as price_per_second_base,
         price_denom as denom
 
@@ -53,13 +57,21 @@ job_days as (
 
 ),
 
+block_days as (
+
+    select chain, source, day, seconds_per_block from {{ ref('stg_onchain__block_days') }}
+
+),
+
 overlap as (
 
     select
-        *,
-        epoch(least(ended_at, day + interval 1 day) - greatest(started_at, day::timestamptz)) as busy_seconds
+        job_days.*,
+        epoch(least(ended_at, day + interval 1 day) - greatest(started_at, day::timestamptz)) as busy_seconds,
+        coalesce(block_days.seconds_per_block, {{ var('akash_seconds_per_block') }}) as seconds_per_block
 
     from job_days
+    left join block_days using (chain, source, day)
 
 )
 
@@ -74,7 +86,7 @@ select
     count(*) filter (where started_at::date = day) as jobs_started,
     sum(busy_seconds) / 3600.0 as busy_hours,
     sum(busy_seconds * gpu_count) / 3600.0 as gpu_hours,
-    sum(busy_seconds * price_per_second_base) as payments_base_units
+    sum(busy_seconds * coalesce(price_per_second_base, price_per_block_base / seconds_per_block)) as payments_base_units
 
 from overlap
 where busy_seconds > 0

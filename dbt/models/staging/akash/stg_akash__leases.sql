@@ -1,12 +1,18 @@
--- Akash leases from raw.jobs: one row per lease. Raw holds a lease once per window it was
--- active in (a lease still open is observed again later); the newest observation wins. Prices are per block in the lease's denom, exactly as the
--- chain states them; per hour uses Akash's average block time (6.174 s, the constant of
--- pipelines/chains/cosmos/_blocks.py; a test checks the two agree).
+-- Akash leases from raw.jobs: one row per lease. Raw holds a lease once per day it ran (each run
+-- observes the leases running on its days); the newest observation wins. A lease created before
+-- anything the pipeline measured has no start time in raw: it counts from the start of its first
+-- observed day (`started_before_observation`). Prices are per block in the lease's denom, exactly
+-- as the chain states them; `price_per_hour` here uses Akash's stated 6.088 s per block (the
+-- constant of pipelines/chains/cosmos/_blocks.py; a test checks the two agree), while payments per
+-- day use each day's measured seconds per block (int_jobs_daily_by_provider).
 with
 
 source as (
 
-    select * from {{ source('raw', 'jobs') }}
+    select
+        *,
+        min(observed_day) over (partition by chain, source, job_id) as first_observed_day
+    from {{ source('raw', 'jobs') }}
     where network = 'akash'
     qualify row_number() over (partition by chain, source, job_id order by fetched_at desc, observed_day desc) = 1
 
@@ -42,9 +48,10 @@ renamed as (
         closed_height - created_height as blocks_leased,
 
         -- timestamps
-        started_at,
+        coalesce(started_at, first_observed_day::timestamptz) as started_at,
+        started_at is null as started_before_observation,
         ended_at,
-        epoch(ended_at - started_at) / 3600.0 as hours_leased,
+        epoch(ended_at - coalesce(started_at, first_observed_day::timestamptz)) / 3600.0 as hours_leased,
         started_at::date as created_day,
         fetched_at
 

@@ -12,9 +12,16 @@ source as (
 
 latest as (
 
-    -- a job re-observed on a later day (queued, then started) keeps its newest row only
-    select *
+    -- a job re-observed on a later day (queued, then started) keeps its newest row; read day by day,
+    -- the listing transaction and the closing slot are known only to the days that saw them
+    select
+        * replace (
+            max(tx_hash) over job as tx_hash,
+            max(created_height) over job as created_height,
+            max(closed_height) over job as closed_height
+        )
     from source
+    window job as (partition by network, chain, source, job_id)
     qualify row_number() over (partition by network, chain, source, job_id order by fetched_at desc, observed_day desc) = 1
 
 ),

@@ -1,0 +1,34 @@
+"""Run the live ingestion (chain assets and state snapshots, no dbt) for a window, in this process:
+`python -m tests._live_run FIRST LAST`. The kill tests start it as a child they can kill -9; the
+environment (DEPINLENS_* from a `Fleet`) says which endpoints to read."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+
+import dagster as dg
+
+
+def main(first: str, last: str) -> int:
+    from depinlens.cli import _instance
+    from pipelines.defs.assets.akash import build_akash_resource
+    from pipelines.defs.assets.solana import solana_resource_from_env
+    from pipelines.defs.jobs import STATE_SNAPSHOTS
+    from pipelines.defs.resources import build_resources
+    from pipelines.run import run_pipeline
+
+    ingest = dg.AssetSelection.groups("evm", "solana", "akash") - STATE_SNAPSHOTS
+    resources = {**build_resources(), "solana": solana_resource_from_env(), "akash": build_akash_resource()}
+    result = run_pipeline(date.fromisoformat(first), date.fromisoformat(last), resources=resources,
+                          instance=_instance(), selection=ingest, snapshots=False, raise_on_error=False,
+                          log_level="WARNING")
+    for event in result.all_events:
+        if event.is_step_failure:
+            error = event.step_failure_data.error
+            print(f"step {event.step_key} failed: {(error.cause or error).message.strip()}", file=sys.stderr)
+    return 0 if result.success else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(*sys.argv[1:3]))
