@@ -1,6 +1,8 @@
-"""Run the live ingestion (chain assets and state snapshots, no dbt) for a window, in this process:
+"""Run the live ingestion (chain assets, no snapshots, no dbt) for a window, in this process:
 `python -m tests._live_run FIRST LAST`. The kill tests start it as a child they can kill -9; the
-environment (DEPINLENS_* from a `Fleet`) says which endpoints to read."""
+environment (DEPINLENS_* from a `Fleet`) says which endpoints to read. Each child records its run
+in an ephemeral Dagster instance: what it resumes from is the warehouse, not Dagster's history
+(a killed run left STARTED in a shared instance is tests/test_cli_runs*'s subject)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,6 @@ import dagster as dg
 
 
 def main(first: str, last: str) -> int:
-    from depinlens.cli import _instance
     from pipelines.defs.assets.akash import build_akash_resource
     from pipelines.defs.assets.solana import solana_resource_from_env
     from pipelines.defs.jobs import STATE_SNAPSHOTS
@@ -21,7 +22,7 @@ def main(first: str, last: str) -> int:
     ingest = dg.AssetSelection.groups("evm", "solana", "akash") - STATE_SNAPSHOTS
     resources = {**build_resources(), "solana": solana_resource_from_env(), "akash": build_akash_resource()}
     result = run_pipeline(date.fromisoformat(first), date.fromisoformat(last), resources=resources,
-                          instance=_instance(), selection=ingest, snapshots=False, raise_on_error=False,
+                          instance=dg.DagsterInstance.ephemeral(), selection=ingest, snapshots=False, raise_on_error=False,
                           log_level="WARNING")
     for event in result.all_events:
         if event.is_step_failure:

@@ -141,7 +141,7 @@ def test_without_a_history_scan_a_run_lists_only_running_leases_and_reads_the_cl
     assert result.success
 
     listed_states = {q.get("filters.state") for path, q in day_two.requests if path.endswith("/leases/list")}
-    assert listed_states == {"active", "insufficient_funds"}  # never a history scan
+    assert listed_states == {"active"}  # never a history scan
     open_after_day_one = {lease.job_id for lease in ledger.leases
                           if lease.created_height <= end_of[DAYS[0]] + 600
                           and not (lease.closed_height and lease.closed_height <= end_of[DAYS[0]] + 600)}
@@ -151,12 +151,12 @@ def test_without_a_history_scan_a_run_lists_only_running_leases_and_reads_the_cl
              for path, q in day_two.requests if path.endswith("/leases/info")}
     assert closed_since and asked == closed_since
     day_two_rows = dict(_rows(settings, "select job_id, closed_height from raw.jobs where observed_day = '2025-06-02'"))
-    # visible on day 2: what was open at day 1's run (its close read since), and what is running now
-    # (out of funds included: still listed by state);
+    # visible on day 2: what was open at day 1's run (its close, or running out of funds, read since), and
+    # what is running now;
     # a lease opened and closed between the two runs is never seen without a history scan
     seen_by_now = {lease.job_id: lease for lease in ledger.leases_active_on(DAYS[1], DAYS[1])
                    if lease.created_height <= end_of[DAYS[1]] + 600 and (
-                       lease.job_id in open_after_day_one or lease.state == "insufficient_funds"
+                       lease.job_id in open_after_day_one
                        or not lease.closed_height or lease.closed_height > end_of[DAYS[1]] + 600)}
     assert set(day_two_rows) == set(seen_by_now)
     assert all(day_two_rows[job] == (lease.closed_height if lease.closed_height and lease.closed_height

@@ -111,8 +111,8 @@ UNLIMITED = Budget(None, None, concurrency=8, batch=100)
 
 # The provider counts a request when it arrives, we count it when we send it: a request that takes
 # longer on the way than the next one would land in the next one's window. A guard of 5% of the
-# window (at least 50 ms) keeps the two counts apart.
-GUARD_SHARE, GUARD_MIN_S = 0.05, 0.05
+# window (at least 100 ms) keeps the two counts apart.
+GUARD_SHARE, GUARD_MIN_S = 0.05, 0.1
 
 
 def _limiter(window: Window) -> Limiter:
@@ -163,3 +163,17 @@ class RequestGate:
         for limiter in [self._total, *self._per_method.values()]:
             if limiter is not None:
                 limiter.close()
+
+
+_gates: dict[tuple[str, Budget], RequestGate] = {}
+_gates_lock = threading.Lock()
+
+
+def shared_gate(url: str, budget: Budget) -> RequestGate:
+    """The one gate of an endpoint in this process: every client of the same URL and budget (one per
+    asset that reads a chain) draws from the same windows, as the provider counts them."""
+    with _gates_lock:
+        key = (url, budget)
+        if key not in _gates:
+            _gates[key] = RequestGate(budget)
+        return _gates[key]

@@ -30,7 +30,7 @@ from pipelines.chains.errors import (
     RpcServerError,
     RpcUnavailable,
 )
-from pipelines.http._budget import UNLIMITED, Budget, RequestGate
+from pipelines.http._budget import UNLIMITED, Budget, shared_gate
 from pipelines.redact import remember_url
 
 # httpx logs every request with its full URL at INFO: keep keys out of any log a host configures
@@ -113,7 +113,7 @@ class Endpoint:
         self.max_attempts = max(1, max_attempts)
         self.max_wait_s = max_wait_s
         self.stats = EndpointStats()
-        self.gate = RequestGate(budget)
+        self.gate = shared_gate(url, budget)
         self._http = httpx.Client(timeout=timeout_s, transport=transport, headers=dict(headers or {}),
                                   limits=httpx.Limits(max_connections=max(4, budget.concurrency)))
         self._pool = ThreadPoolExecutor(max_workers=max(1, budget.concurrency), thread_name_prefix=f"http-{name}")
@@ -241,10 +241,9 @@ class Endpoint:
             raise
 
     def close(self) -> None:
-        """Close the connection pool, the workers and the gate."""
+        """Close the connection pool and the workers (the gate stays: it counts for the whole process)."""
         self._pool.shutdown(wait=False, cancel_futures=True)
         self._http.close()
-        self.gate.close()
 
     def __enter__(self) -> Endpoint:
         return self

@@ -26,7 +26,11 @@ from pipelines.chains.cosmos._staking import staking_rows
 from pipelines.chains.errors import DecodeError, RpcRefused
 
 
-CURRENT_STATES = ("active", "insufficient_funds")  # a lease out of funds still runs until the provider closes it
+# A lease out of funds stops paying and is closed by its provider; it is found through `leases/info`
+# once the warehouse knows it as open. Listing that state would be a history scan in disguise:
+# leases can sit in it long after they stopped.
+CURRENT_STATES = ("active",)
+HISTORY_STATES = ("closed", "insufficient_funds")
 
 
 @dataclass(frozen=True)
@@ -68,8 +72,8 @@ def _decode(client: AkashClient, items: list, where: str) -> list[Lease]:
 
 
 def read_lease_state(client: AkashClient, known: Mapping[str, KnownLease], *, scan_closed: bool = False) -> LeaseState:
-    """Active leases (and those out of funds, still running), plus the close of every lease `known` as open
-    that is neither any more."""
+    """Active leases, plus the close of every lease `known` as open that is no longer active (and, with
+    `scan_closed`, every lease ever closed or out of funds: a one-time history scan)."""
     leases: dict[str, Lease] = {}
     pages = 0
     for state in CURRENT_STATES:
@@ -78,9 +82,11 @@ def read_lease_state(client: AkashClient, known: Mapping[str, KnownLease], *, sc
             leases.update((lease.job_id, lease) for lease in _decode(client, page, f"{state} leases page {number}"))
     active = len(leases)
     if scan_closed:
-        for number, page in enumerate(client.lease_pages("closed")):
-            pages += 1
-            leases.update((lease.job_id, lease) for lease in _decode(client, page, f"closed leases page {number}"))
+        for state in HISTORY_STATES:
+            for number, page in enumerate(client.lease_pages(state)):
+                pages += 1
+                leases.update((lease.job_id, lease) for lease in _decode(client, page,
+                                                                         f"{state} leases page {number}"))
     vanished: list[str] = []
     closed_since = 0
     for job_id, lease in sorted(known.items()):
