@@ -53,6 +53,8 @@ class StopWatch:
     grace_s: float
     signum: int | None = None
     on_force: list[Callable[[], str | None]] = field(default_factory=list)
+    # the terminal's stderr as it was on entry: Dagster points fd 2 at a log file while a run executes
+    stderr_fd: int = 2
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def signal_name(self) -> str:
@@ -86,9 +88,9 @@ class StopWatch:
         stopped = stop_processes(descendants(), grace_s=2.0)
         if stopped:
             lines.append("stopped " + ", ".join(f"{p.name} (pid {p.pid})" for p in stopped))
-        sys.stderr.write("; ".join(lines) + "\n")
-        sys.stderr.flush()
         sys.stdout.flush()
+        sys.stderr.flush()
+        os.write(self.stderr_fd, ("; ".join(lines) + "\n").encode(errors="replace"))
         os._exit(128 + signum)
 
 
@@ -122,6 +124,7 @@ def stop_on_signals(grace_s: float = 10.0) -> Iterator[StopWatch]:
                 if signum in STOP_SIGNALS:
                     watch._received(signum)
 
+    watch.stderr_fd = os.dup(2)
     previous = {signum: signal.signal(signum, raise_stopped) for signum in STOP_SIGNALS}
     previous_fd = signal.set_wakeup_fd(writer.fileno(), warn_on_full_buffer=False)
     threading.Thread(target=watch_signals, name="depinlens-stop-watch", daemon=True).start()
@@ -134,3 +137,4 @@ def stop_on_signals(grace_s: float = 10.0) -> Iterator[StopWatch]:
             signal.set_wakeup_fd(previous_fd)
             writer.close()
             reader.close()
+            os.close(watch.stderr_fd)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +19,7 @@ import dagster as dg
 import pytest
 
 from depinlens.processes import ProcessInfo
+from depinlens.settings import PROJECT_ROOT
 from tests.conftest import SHARED_DIR
 from tests.test_cli_runs_harness import (DBT_STEP, PATIENCE_S, Cli, Gate, gate, group_members, marts, still_running)
 
@@ -120,3 +123,47 @@ def test_sigterm_to_up_stops_its_run_and_its_local_chains(tmp_path: Path) -> Non
     assert up.output().strip().splitlines()[-1].startswith("depinlens: stopped by SIGTERM")
     assert still_running(stopped.children) == []
     assert group_members(up.pid) == []
+
+
+# A step waiting for a pool slot that another run holds: Dagster's handler only notes the signal
+# and keeps waiting, so the watcher must end the process after its grace period.
+_WAITS_FOR_A_HELD_SLOT = """
+import threading, time
+import dagster as dg
+from depinlens.interrupts import stop_on_signals
+
+@dg.asset(pool="warehouse")
+def needs_the_slot() -> None:
+    pass
+
+def say_when_queued(storage) -> None:
+    while not [p for p in storage.get_concurrency_info("warehouse").pending_steps if p.run_id != "another-run"]:
+        time.sleep(0.05)
+    print("waiting for the slot", flush=True)
+
+with dg.instance_for_test(overrides={"concurrency": {"pools": {"default_limit": 1}}}) as instance:
+    storage = instance.event_log_storage
+    storage.initialize_concurrency_limit_to_default("warehouse")
+    storage.claim_concurrency_slot("warehouse", "another-run", "its-step", 0)
+    threading.Thread(target=say_when_queued, args=(storage,), daemon=True).start()
+    with stop_on_signals(grace_s=2.0) as watch:
+        watch.on_force.append(lambda: "cleanup ran")
+        dg.materialize([needs_the_slot], instance=instance)
+print("materialize returned", flush=True)
+"""
+
+
+def test_a_run_that_cannot_wind_down_is_ended_after_the_grace_period(tmp_path: Path) -> None:
+    log = tmp_path / "waits.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen([sys.executable, "-c", _WAITS_FOR_A_HELD_SLOT], cwd=PROJECT_ROOT, stdout=out,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
+    waiting = Cli(data_dir=tmp_path, process=process, log=log)
+    waiting.wait_for_output("waiting for the slot")
+    stopped = _signal(waiting, signal.SIGINT)
+    output = waiting.output()
+    assert stopped.code == 128 + signal.SIGINT, output
+    assert "depinlens: stopped by SIGINT; the command had not wound down 2 s later, so it ends now; cleanup ran" \
+        in output, output
+    assert "materialize returned" not in output
+    assert group_members(waiting.pid) == []
