@@ -203,6 +203,8 @@ def up(
     Starts anvil on 127.0.0.1 (EVM networks), a LiteSVM ledger behind a loopback Solana JSON-RPC server (Render, io.net, Nosana) and a loopback Akash REST server, and simulates DAYS of activity and demo token prices, labelled source='demo' everywhere.
 
     Then it loads the reference data (cloud GPU prices from DEPINLENS_SHARED_DIR, GPU specs, claims), runs the Dagster pipeline into the DuckDB file under data/, publishes the serving file, stops the local chains and serves Streamlit.
+
+    Ctrl-C or SIGTERM stops the run and the local chains; a run left unfinished by a process that is gone is marked failed first.
     """  # noqa: E501  (typer keeps docstring line breaks: one line per paragraph)
     from contextlib import ExitStack
 
@@ -262,12 +264,15 @@ def up(
 @app.command()
 def run(
     first: Annotated[str, typer.Option("--from", help="First UTC day, YYYY-MM-DD.")],
-    last: Annotated[str, typer.Option("--to", help="Last UTC day, YYYY-MM-DD (default: --from).")] = "",
+    last: Annotated[str, typer.Option("--to", help="Last UTC day, YYYY-MM-DD (default: --from); one run covers at "
+                                                   f"most {MAX_WINDOW_DAYS} days.")] = "",
     verbose: VerboseOption = False,
 ) -> None:
     """Run the pipeline for a window of days against the configured chains.
 
     Chains come from DEPINLENS_EVM_CHAINS, DEPINLENS_SOLANA_CHAINS and DEPINLENS_AKASH_CHAINS; each chain's URL from the variable networks.toml names (e.g. DEPINLENS_RPC_ETHEREUM); rows are labelled with DEPINLENS_SOURCE (live, local or demo). See README, "Live chains".
+
+    Runs left unfinished by a process that is gone are marked failed first (their pool slots freed); Ctrl-C or SIGTERM stops the run, dbt included, and marks it failed. Each failed step is one line; --verbose shows the tracebacks.
     """  # noqa: E501
     _Options.verbose = _Options.verbose or verbose
     first_day = _partition_day(first, "--from")
