@@ -45,6 +45,7 @@ class Gate:
     """A JSON-RPC proxy in front of a node that can hold every call of one method until released."""
 
     def __init__(self, upstream: str) -> None:
+        self.upstream = upstream
         self._method: str | None = None
         self.arrived = threading.Event()
         self._open = threading.Event()

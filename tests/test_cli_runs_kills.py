@@ -69,6 +69,8 @@ def _kill(cli: Cli, run_id: str, point: str) -> Kill:
 def story(gate: Gate, tmp_path_factory: pytest.TempPathFactory) -> Story:
     data = tmp_path_factory.mktemp("killed")
     kills: list[Kill] = []
+    # the uninterrupted run reads the same chain past the gate, alongside the killed runs
+    reference = Cli.start(tmp_path_factory.mktemp("uninterrupted"), gate.upstream)
 
     def next_cli() -> tuple[Cli, str]:
         cli = Cli.start(data, gate.url)
@@ -123,7 +125,6 @@ def story(gate: Gate, tmp_path_factory: pytest.TempPathFactory) -> Story:
 
     final, _ = next_cli()
     final_code = final.finish()
-    reference = Cli.start(tmp_path_factory.mktemp("uninterrupted"), gate.url)
     return Story(kills=kills, final=final, final_code=final_code, reference=reference,
                  reference_code=reference.finish())
 
