@@ -167,3 +167,22 @@ def test_a_run_that_cannot_wind_down_is_ended_after_the_grace_period(tmp_path: P
         in output, output
     assert "materialize returned" not in output
     assert group_members(waiting.pid) == []
+
+
+def test_a_run_not_launched_by_depinlens_that_holds_the_pool_is_named_with_how_to_free_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from depinlens.cli import _instance
+
+    monkeypatch.setenv("DEPINLENS_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))  # restored after the test
+    instance = _instance()  # the CLI's own instance: its dagster.yaml, pool limit and all
+    foreign = instance.add_run(dg.DagsterRun(job_name="daily_pipeline", status=dg.DagsterRunStatus.STARTED))
+    instance.event_log_storage.initialize_concurrency_limit_to_default("warehouse")
+    instance.event_log_storage.claim_concurrency_slot("warehouse", foreign.run_id, "raw__registry", 0)
+
+    waiter = Cli.start(tmp_path, "http://127.0.0.1:9")
+    output = waiter.wait_for_output(f"waiting for run {foreign.run_id} (not launched by depinlens)")
+    assert f"`dagster run delete {foreign.run_id}`" in output, output
+    stopped = _signal(waiter, signal.SIGTERM)
+    assert stopped.code == 128 + signal.SIGTERM
+    assert instance.get_run_by_id(foreign.run_id).status == dg.DagsterRunStatus.STARTED  # not ours to judge
