@@ -129,30 +129,38 @@ class Cli:
     def instance(self) -> dg.DagsterInstance:
         return dg.DagsterInstance.from_config(str(self.data_dir / "dagster_home"))
 
-    def run_id(self) -> str:
-        """The id of the run this process started (waits for it), read from the run storage without
-        opening a Dagster instance, which would race the CLI to create the storage's tables."""
+    def latest_run_id(self) -> str | None:
+        """The newest run this process started, read from the run storage without opening a Dagster
+        instance (which would race the CLI to create the storage's tables); None before the first."""
         runs_db = self.data_dir / "dagster_home" / "history" / "runs.db"
+        try:
+            conn = sqlite3.connect(f"file:{runs_db}?mode=ro", uri=True, timeout=0.05)
+            try:
+                row = conn.execute("select t.run_id from run_tags t join runs r on r.run_id = t.run_id "
+                                   "where t.key = ? and t.value = ? order by r.id desc limit 1",
+                                   [PID_TAG, str(self.pid)]).fetchone()
+            finally:
+                conn.close()
+        except sqlite3.OperationalError:  # not created yet, or a write in progress
+            return None
+        return row[0] if row else None
+
+    def run_id(self) -> str:
+        """The newest run this process started (waits for one)."""
         deadline = time.monotonic() + PATIENCE_S
         while time.monotonic() < deadline:
-            try:
-                conn = sqlite3.connect(f"file:{runs_db}?mode=ro", uri=True, timeout=0.05)
-                try:
-                    row = conn.execute("select run_id from run_tags where key = ? and value = ?",
-                                       [PID_TAG, str(self.pid)]).fetchone()
-                finally:
-                    conn.close()
-            except sqlite3.OperationalError:  # not created yet, or a write in progress
-                row = None
-            if row:
-                return row[0]
+            if run_id := self.latest_run_id():
+                return run_id
             assert self.process.poll() is None, f"the CLI ended before starting a run:\n{self.output()[-3000:]}"
             time.sleep(0.1)
         raise AssertionError(f"no run started within {PATIENCE_S:.0f} s:\n{self.output()[-3000:]}")
 
-    def steps(self, run_id: str) -> dict[str, set[str]] | None:
-        """Event type -> asset keys (asset events), step keys (step events) or "RUN", read from the run's
-        SQLite event log; None while the file is locked by a write in progress."""
+    def steps(self) -> tuple[str | None, dict[str, set[str]] | None]:
+        """The newest run's id and its event types -> asset keys (asset events), step keys (step events) or
+        "RUN", read from its SQLite event log; None for what cannot be read yet (or is locked by a write)."""
+        run_id = self.latest_run_id()
+        if run_id is None:
+            return None, None
         db = self.data_dir / "dagster_home" / "history" / "runs" / f"{run_id}.db"
         try:
             conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=0.05)
@@ -162,35 +170,35 @@ class Cli:
             finally:
                 conn.close()
         except sqlite3.OperationalError:
-            return None
+            return run_id, None
         seen: dict[str, set[str]] = {}
         for event_type, step_key, asset_key in rows:
             seen.setdefault(event_type, set()).add(asset_key or step_key or "RUN")
-        return seen
+        return run_id, seen
 
-    def wait_until(self, condition: Callable[[dict[str, set[str]]], bool], run_id: str) -> dict[str, set[str]]:
-        """Poll the event log (the process running freely) until `condition` holds."""
+    def wait_until(self, condition: Callable[[dict[str, set[str]]], bool]) -> str:
+        """Poll the newest run's event log (the process running freely) until `condition` holds; that run's id."""
         deadline = time.monotonic() + PATIENCE_S
         while time.monotonic() < deadline:
-            seen = self.steps(run_id)
+            run_id, seen = self.steps()
             if seen is not None and condition(seen):
-                return seen
+                return run_id
             assert self.process.poll() is None, f"the CLI ended early:\n{self.output()[-3000:]}"
             time.sleep(0.05)
         raise AssertionError(f"condition not reached within {PATIENCE_S:.0f} s:\n{self.output()[-3000:]}")
 
-    def freeze_when(self, condition: Callable[[dict[str, set[str]]], bool], run_id: str, *,
-                    slice_s: float = 0.004) -> dict[str, set[str]]:
-        """Run the process in slices of `slice_s`, reading the event log while it is stopped; return with
-        it stopped (SIGSTOP) as soon as `condition` holds, and what was seen then."""
+    def freeze_when(self, condition: Callable[[dict[str, set[str]]], bool], *,
+                    slice_s: float = 0.004) -> tuple[str, dict[str, set[str]]]:
+        """Run the process in slices of `slice_s`, reading the newest run's event log while it is stopped;
+        return with it stopped (SIGSTOP) as soon as `condition` holds: that run's id and what was seen."""
         deadline = time.monotonic() + PATIENCE_S
         while time.monotonic() < deadline:
             os.kill(self.pid, signal.SIGSTOP)
             while (info := process_info(self.pid)) is not None and info.state not in ("T", "t", "Z"):
                 time.sleep(0.0005)
-            seen = self.steps(run_id)
+            run_id, seen = self.steps()
             if seen is not None and condition(seen):
-                return seen
+                return run_id, seen
             assert self.process.poll() is None, f"the CLI ended early:\n{self.output()[-3000:]}"
             os.kill(self.pid, signal.SIGCONT)
             time.sleep(slice_s)

@@ -51,6 +51,11 @@ def _dbt_models_built(seen: dict[str, set[str]]) -> bool:
     return any(key.startswith(('["staging"', '["intermediate"', '["marts"')) for key in built)
 
 
+def _ingesting(seen: dict[str, set[str]]) -> set[str]:
+    """Ingestion steps (raw__*) started and not ended."""
+    return {k for k in seen.get("STEP_START", set()) - seen.get("STEP_SUCCESS", set()) if k.startswith("raw__")}
+
+
 def _slots_held(instance: dg.DagsterInstance, run_id: str) -> int:
     info = instance.event_log_storage.get_concurrency_info("warehouse")
     return len([s for s in info.claimed_slots if s.run_id == run_id])
@@ -72,58 +77,55 @@ def story(gate: Gate, tmp_path_factory: pytest.TempPathFactory) -> Story:
     # the uninterrupted run reads the same chain past the gate, alongside the killed runs
     reference = Cli.start(tmp_path_factory.mktemp("uninterrupted"), gate.upstream)
 
-    def next_cli() -> tuple[Cli, str]:
+    def next_cli() -> Cli:
         cli = Cli.start(data, gate.url)
-        run_id = cli.run_id()  # it started a run: the dead one's slot did not keep it waiting
+        cli.run_id()  # it started a run: the dead one's slot did not keep it waiting
         if kills:
             previous = kills[-1]
             previous.next_output = cli.output()
             previous.status_after_next = cli.instance().get_run_by_id(previous.run_id).status
             previous.children_after_next = still_running(previous.children_at_kill)
-        return cli, run_id
+        return cli
 
-    # 1. ingestion: the first EVM read is held unanswered, the step holds the warehouse slot
+    # 1. ingestion: a chain read held unanswered, its step holding the warehouse slot
     gate.hold("eth_getLogs")
-    cli, run_id = next_cli()
+    cli = next_cli()
     assert gate.arrived.wait(PATIENCE_S), cli.output()[-3000:]
-    seen = cli.freeze_when(lambda s: True, run_id)
-    assert any(k.startswith("raw__evm") for k in seen["STEP_START"] - seen.get("STEP_SUCCESS", set()))
-    kills.append(_kill(cli, run_id, "mid-ingestion, its first EVM read unanswered"))
+    run_id, seen = cli.freeze_when(lambda s: True)
+    assert _ingesting(seen), seen
+    kills.append(_kill(cli, run_id, "mid-ingestion, a chain read unanswered"))
     gate.release()
 
-    # 2. ingestion again, later: transfers and staking events loaded, the vault snapshot reads held
-    gate.hold("eth_call")
-    cli, run_id = next_cli()
-    assert gate.arrived.wait(PATIENCE_S), cli.output()[-3000:]
-    seen = cli.freeze_when(lambda s: True, run_id)
-    assert {"raw__evm_token_transfers", "raw__evm_staking_events"} <= seen["STEP_SUCCESS"]
-    assert "raw__evm_vault_snapshots" in seen["STEP_START"] - seen["STEP_SUCCESS"]
-    kills.append(_kill(cli, run_id, "mid-ingestion, raw tables replaced, the vault reads unanswered"))
-    gate.release()
+    # 2. ingestion again, after a raw table was replaced: one step done, the next one under way
+    cli = next_cli()
+    cli.wait_until(lambda s: "STEP_START" in s)
+    run_id, seen = cli.freeze_when(lambda s: bool(_ingesting(s)) and any(
+        k.startswith("raw__") for k in s.get("STEP_SUCCESS", set())))
+    kills.append(_kill(cli, run_id, "mid-ingestion, raw tables replaced"))
 
     # 3. dbt build: some models built, dbt still running
-    cli, run_id = next_cli()
+    cli = next_cli()
     mid_dbt = lambda s: _dbt_models_built(s) and DBT_STEP not in s.get("STEP_SUCCESS", set())  # noqa: E731
-    cli.wait_until(mid_dbt, run_id)
-    cli.freeze_when(mid_dbt, run_id)
+    cli.wait_until(mid_dbt)
+    run_id, _ = cli.freeze_when(mid_dbt)
     dbt = [child for child in cli.children() if child.name == "dbt"]
     assert dbt, cli.children()
     kills.append(_kill(cli, run_id, "mid-dbt build, models built and dbt running"))
     os.kill(dbt[0].pid, signal.SIGSTOP)  # a build that outlasts the next run's start-up, as a longer one would
 
     # 4. publish: the step started and has not ended
-    cli, run_id = next_cli()
+    cli = next_cli()
     cli.wait_for_child_to_end("dbt", "build")
-    cli.freeze_when(lambda s: PUBLISH_STEP in s.get("STEP_START", set()) - s.get("STEP_SUCCESS", set()), run_id)
+    run_id, _ = cli.freeze_when(lambda s: PUBLISH_STEP in s.get("STEP_START", set()) - s.get("STEP_SUCCESS", set()))
     kills.append(_kill(cli, run_id, "mid-publish"))
 
     # 5. after publish, before the run recorded its end
-    cli, run_id = next_cli()
+    cli = next_cli()
     cli.wait_for_child_to_end("dbt", "build")
-    cli.freeze_when(lambda s: PUBLISH_STEP in s.get("STEP_SUCCESS", set()) and "PIPELINE_SUCCESS" not in s, run_id)
+    run_id, _ = cli.freeze_when(lambda s: PUBLISH_STEP in s.get("STEP_SUCCESS", set()) and "PIPELINE_SUCCESS" not in s)
     kills.append(_kill(cli, run_id, "after publish, before the run recorded its end"))
 
-    final, _ = next_cli()
+    final = next_cli()
     final_code = final.finish()
     return Story(kills=kills, final=final, final_code=final_code, reference=reference,
                  reference_code=reference.finish())
@@ -176,9 +178,10 @@ def test_after_five_kills_a_run_publishes_marts_equal_to_an_uninterrupted_run(st
 
 def test_a_ranged_run_plans_one_event_per_asset_not_one_per_day(story: Story) -> None:
     instance = story.reference.instance()
-    run = instance.get_runs(limit=1)[0]
+    run = instance.get_runs(limit=1)[0]  # the window's run (the newest)
+    assert run.tags["dagster/asset_partition_range_start"] != run.tags["dagster/asset_partition_range_end"]
     planned = instance.all_logs(run.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION_PLANNED)
     materialized = instance.all_logs(run.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION)
     assets = {e.dagster_event.asset_key for e in planned}
     assert len(planned) == len(assets)
-    assert len(materialized) == 2 * len(assets)  # Dagster still records each day's materialization
+    assert len(materialized) > len(assets)  # Dagster still records each day's materialization

@@ -57,18 +57,18 @@ def story(gate: Gate, tmp_path_factory: pytest.TempPathFactory) -> Story:
     data = tmp_path_factory.mktemp("interrupted")
     gate.hold("eth_getLogs")
     holder = Cli.start(data, gate.url)
-    holder_run = holder.run_id()
     assert gate.arrived.wait(PATIENCE_S), holder.output()[-3000:]
+    holding_run = holder.run_id()  # the run whose step waits for the held read, holding the slot
 
     waiter = Cli.start(data, gate.url)
-    waiter.wait_for_output(f"waiting for run {holder_run[:8]}")
+    waiter.wait_for_output(f"waiting for run {holding_run[:8]}")
     waiting = _signal(waiter, signal.SIGTERM)
 
     gate.release()
-    holder.wait_until(lambda s: DBT_STEP in s.get("STEP_START", set()), holder_run)
+    building_run = holder.wait_until(lambda s: DBT_STEP in s.get("STEP_START", set()))
     holder.wait_for_output("START sql")  # dbt has begun building models
     assert any(child.name == "dbt" for child in holder.children())
-    mid_dbt = _signal(holder, signal.SIGINT, holder_run)
+    mid_dbt = _signal(holder, signal.SIGINT, building_run)
 
     next_run = Cli.start(data, gate.url)
     return Story(waiting=waiting, mid_dbt=mid_dbt, next_run=next_run, next_code=next_run.finish())
@@ -114,8 +114,7 @@ def test_sigterm_to_up_stops_its_run_and_its_local_chains(tmp_path: Path) -> Non
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DEPINLENS_", "DAGSTER_"))}
     env.update(DEPINLENS_DATA_DIR=str(tmp_path), DEPINLENS_SHARED_DIR=str(SHARED_DIR), COLUMNS="250")
     up = Cli.launch(tmp_path, env, "up", "--days", "1", "--no-serve")
-    run_id = up.run_id()
-    up.wait_until(lambda s: any(k.startswith("raw__") for k in s.get("STEP_START", set())), run_id)
+    run_id = up.wait_until(lambda s: any(k.startswith("raw__") for k in s.get("STEP_START", set())))
     chains = [child for child in up.children() if child.name == "anvil"]
     assert chains, up.children()
     stopped = _signal(up, signal.SIGTERM, run_id)
