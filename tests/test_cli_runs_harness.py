@@ -94,6 +94,24 @@ def cli_env(data_dir: Path, rpc_url: str) -> dict[str, str]:
     return env
 
 
+_STARTED: list[subprocess.Popen] = []
+
+
+def stop_leftover_clis() -> None:
+    """Kill the process group of every CLI a test started that still runs (a failed test leaves some)."""
+    while _STARTED:
+        process = _STARTED.pop()
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=30)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _no_cli_outlives_its_module() -> Iterator[None]:
+    yield
+    stop_leftover_clis()
+
+
 @dataclass
 class Cli:
     """A `depinlens` command as its own process group, the way a shell starts a job."""
@@ -117,6 +135,7 @@ class Cli:
         with log.open("wb") as out:
             process = subprocess.Popen([sys.executable, "-m", "depinlens.cli", *args], cwd=PROJECT_ROOT, env=env,
                                        stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        _STARTED.append(process)
         return cls(data_dir=data_dir, process=process, log=log)
 
     @property

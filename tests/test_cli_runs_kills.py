@@ -17,9 +17,10 @@ import dagster as dg
 import pytest
 
 from depinlens.processes import ProcessInfo
-from tests.test_cli_runs_harness import DBT_STEP, PATIENCE_S, PUBLISH_STEP, Cli, Gate, gate, marts, still_running
+from tests.test_cli_runs_harness import (DBT_STEP, PATIENCE_S, PUBLISH_STEP, Cli, Gate, _no_cli_outlives_its_module,
+                                         gate, marts, still_running)
 
-__all__ = ["gate"]  # the module-scoped chain fixture
+__all__ = ["gate", "_no_cli_outlives_its_module"]  # fixtures shared with the other CLI-run tests
 
 
 @dataclass

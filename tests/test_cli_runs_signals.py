@@ -21,9 +21,10 @@ import pytest
 from depinlens.processes import ProcessInfo
 from depinlens.settings import PROJECT_ROOT
 from tests.conftest import SHARED_DIR
-from tests.test_cli_runs_harness import (DBT_STEP, PATIENCE_S, Cli, Gate, gate, group_members, marts, still_running)
+from tests.test_cli_runs_harness import (DBT_STEP, PATIENCE_S, Cli, Gate, _no_cli_outlives_its_module, gate,
+                                         group_members, marts, still_running)
 
-__all__ = ["gate"]  # the module-scoped chain fixture
+__all__ = ["gate", "_no_cli_outlives_its_module"]  # fixtures shared with the other CLI-run tests
 
 STOP_BOUND_S = 60.0
 
