@@ -6,21 +6,74 @@ import os
 import subprocess
 import sys
 import time
+import traceback
+import uuid
+import warnings
 from datetime import date
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
+from depinlens.failures import chain_of_error_info, chain_of_exception, one_line
+from depinlens.interrupts import StopWatch, Stopped, stop_on_signals
 from depinlens.settings import PROJECT_ROOT, Settings
+from pipelines.window import MAX_WINDOW_DAYS, WindowTooLong, check_window
 
-app = typer.Typer(
+if TYPE_CHECKING:
+    import dagster as dg
+
+
+class _Options:
+    """The global options, set once by `main` for every command."""
+
+    verbose = False
+
+
+class _App(typer.Typer):
+    """A Typer app whose failures end in one plain line; the traceback only with --verbose."""
+
+    def __call__(self, *args: object, **kwargs: object) -> object:
+        try:
+            return super().__call__(*args, **kwargs)
+        except Stopped as stop:
+            _say_error(f"depinlens: stopped by {stop.signal_name}" + "".join(f"; {d}" for d in stop.details))
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(stop.exit_code)  # skip joining threads a stopped step left behind
+        except Exception as exc:  # noqa: BLE001 - the one place every unexpected failure is reported
+            if _Options.verbose:
+                traceback.print_exception(exc)
+            _say_error(f"depinlens: {one_line(chain_of_exception(exc))}")
+            if not _Options.verbose:
+                _say_error("(run again with `depinlens --verbose ...` for the full traceback)", style="dim")
+            sys.exit(1)
+
+
+app = _App(
     help="depinlens: on-chain revenue, staking and jobs of DePIN GPU networks, from chain to dashboard.",
     no_args_is_help=True,
     add_completion=False,
 )
 console = Console()
+err_console = Console(stderr=True)
+
+VerboseOption = Annotated[bool, typer.Option(
+    "--verbose", "-v", help="Print Dagster's log and full tracebacks (by default: one line per failure).")]
+
+
+@app.callback()
+def main(verbose: VerboseOption = False) -> None:
+    """depinlens: on-chain revenue, staking and jobs of DePIN GPU networks, from chain to dashboard."""
+    _Options.verbose = _Options.verbose or verbose
+
+
+def _say_error(line: str, style: str = "red") -> None:
+    """One plain line on stderr (rich markup off: messages may hold brackets)."""
+    err_console.print(Text(line, style=style), soft_wrap=True)
+
 
 from gpu_bench.cli import bench_app  # noqa: E402  (light import: torch loads only when a suite runs)
 
@@ -31,7 +84,7 @@ from reports.cli import report_command  # noqa: E402
 app.command("report")(report_command)
 
 
-def _instance():
+def _instance() -> dg.DagsterInstance:
     import dagster as dg
 
     settings = Settings.from_env()
@@ -56,39 +109,114 @@ def _refuse_a_damaged_warehouse(settings: Settings) -> None:
         raise typer.Exit(code=1) from exc
 
 
-def _run(first: date, last: date) -> None:
+def _quiet_dagster() -> None:
+    """Without --verbose, Dagster's beta/preview notices about our own definitions are noise to a user."""
+    if _Options.verbose:
+        return
+    import dagster as dg
+
+    for category in (dg.BetaWarning, dg.PreviewWarning):
+        warnings.filterwarnings("ignore", category=category)
+
+
+def _clear_the_way(instance: dg.DagsterInstance) -> None:
+    """End runs whose process is gone (saying so), then wait, saying for whom, while a live run holds a pool."""
+    from pipelines.stale_runs import end_stale_runs, pool_holders
+
+    told: set[str] = set()
+    while True:
+        for ended in end_stale_runs(instance):
+            console.print(Text(ended.message(), style="yellow"), soft_wrap=True)
+        holders = pool_holders(instance)
+        if not holders:
+            return
+        for holder in holders:
+            if holder.run_id not in told:
+                console.print(Text(holder.message(), style="yellow"), soft_wrap=True)
+                told.add(holder.run_id)
+        time.sleep(1.0)
+
+
+def _run(first: date, last: date, watch: StopWatch) -> None:
+    """One Dagster run of the whole pipeline for first..last, reported in plain lines; stoppable by a signal."""
+    _quiet_dagster()
     _refuse_a_damaged_warehouse(Settings.from_env())
     from pipelines.defs.assets.akash import build_akash_resource
     from pipelines.defs.assets.reference import build_reference_resource
     from pipelines.defs.assets.solana import solana_resource_from_env
     from pipelines.defs.resources import build_resources
     from pipelines.run import run_pipeline
+    from pipelines.stale_runs import end_run
 
     resources = {**build_resources(), "solana": solana_resource_from_env(), "akash": build_akash_resource(),
                  "reference": build_reference_resource()}
-    with console.status(f"Dagster run: ingest → dbt build → publish for {first}..{last}"):
-        started = time.monotonic()
-        result = run_pipeline(first, last, resources=resources, instance=_instance(), raise_on_error=False,
-                              log_level="WARNING")
+    instance = _instance()
+    _clear_the_way(instance)
+    run_id = str(uuid.uuid4())
+
+    def end_this_run() -> str | None:
+        ended = end_run(instance, run_id, f"depinlens was stopped by {watch.signal_name()}")
+        return f"run {run_id[:8]} is marked failed and holds no pool slot" if ended else None
+
+    watch.on_force.append(end_this_run)
+    started = time.monotonic()
+    try:
+        with console.status(f"Dagster run {run_id[:8]}: ingest → dbt build → publish for {first}..{last}"):
+            result = run_pipeline(first, last, resources=resources, instance=instance, raise_on_error=False,
+                                  log_level="INFO", quiet=not _Options.verbose, run_id=run_id)
+    except Stopped as stop:
+        said = end_this_run()
+        raise Stopped(stop.signum, *([said] if said else []), "run the same command again to finish") from None
+    if watch.signum is not None:  # Dagster caught the signal inside a step and ended the run itself
+        said = end_this_run()
+        _stop_children()
+        raise Stopped(watch.signum, *([said] if said else []), "run the same command again to finish")
     if not result.success:
-        failures = [e for e in result.all_events if e.is_step_failure]
-        for event in failures:
-            console.print(f"[red]step {event.step_key} failed:[/red] {event.step_failure_data.error.message.strip()}")
+        _report_failure(result, instance)
         raise typer.Exit(code=1)
     console.print(f"[green]pipeline run {result.run_id[:8]} succeeded[/green] in {time.monotonic() - started:.1f} s")
 
 
+def _stop_children() -> None:
+    """Stop whatever this process started that still runs (dbt, Dagster's log tails)."""
+    from depinlens.processes import descendants, stop_processes
+
+    stop_processes(descendants(), grace_s=3.0)
+
+
+def _report_failure(result: dg.ExecuteInProcessResult, instance: dg.DagsterInstance) -> None:
+    """One red line per failed step (or for the run, when no step failed), then where to see more."""
+    failures = [(e.step_key, e.step_failure_data.error) for e in result.all_events
+                if e.is_step_failure and e.step_failure_data.error is not None]
+    if not failures:
+        failures = [("run", e.job_failure_data.error) for e in result.all_events
+                    if e.is_run_failure and e.job_failure_data and e.job_failure_data.error is not None]
+    for step, error in failures:
+        if _Options.verbose:
+            err_console.print(Text(error.to_string()), soft_wrap=True)
+        _say_error(f"{step}: {one_line(chain_of_error_info(error))}")
+    if not failures:
+        _say_error(f"run {result.run_id[:8]} failed without an error Dagster could name")
+    home = instance.root_directory
+    _say_error(f"run {result.run_id[:8]} failed; full tracebacks: the same command with --verbose; its events: "
+               f"`DAGSTER_HOME={home} dagster dev`", style="dim")
+
+
 @app.command()
 def up(
-    days: Annotated[int, typer.Option(help="Days of simulated activity on the local chains.", min=1, max=365)] = 30,
+    days: Annotated[int, typer.Option(help="Days of simulated activity on the local chains (one run covers at most "
+                                           f"{MAX_WINDOW_DAYS}).", min=1, max=MAX_WINDOW_DAYS)] = 30,
     port: Annotated[int, typer.Option(help="Port for the dashboards on 127.0.0.1 (a free one if taken).")] = 8501,
     serve: Annotated[bool, typer.Option(help="Serve the dashboards when the pipeline is done.")] = True,
+    verbose: VerboseOption = False,
 ) -> None:
     """Embedded default, end to end: local chains → demo activity → ingest → dbt → publish → dashboards.
 
     Starts anvil on 127.0.0.1 (EVM networks), a LiteSVM ledger behind a loopback Solana JSON-RPC server (Render, io.net, Nosana) and a loopback Akash REST server, and simulates DAYS of activity and demo token prices, labelled source='demo' everywhere.
 
     Then it loads the reference data (cloud GPU prices from DEPINLENS_SHARED_DIR, GPU specs, claims), runs the Dagster pipeline into the DuckDB file under data/, publishes the serving file, stops the local chains and serves Streamlit.
+
+    Ctrl-C or SIGTERM stops the run and the local chains; a run left unfinished by a process that is gone is marked failed first.
     """  # noqa: E501  (typer keeps docstring line breaks: one line per paragraph)
     from contextlib import ExitStack
 
@@ -100,6 +228,7 @@ def up(
     from harness.solana.demo import solana_demo
     from warehouse import connect_warehouse, forget_chain, forget_marts_source
 
+    _Options.verbose = _Options.verbose or verbose
     settings = Settings.from_env()
     _refuse_a_damaged_warehouse(settings)
     registry = load_registry(settings.registry_path)
@@ -114,7 +243,8 @@ def up(
     os.environ.update(DEPINLENS_SOURCE="demo", DEPINLENS_EVM_CHAINS="anvil", DEPINLENS_SOLANA_CHAINS="solana-local",
                       DEPINLENS_AKASH_CHAINS="akash-local", DEPINLENS_TOKEN_PRICES_CSV=str(prices_csv),
                       DEPINLENS_AKASH_SCAN_CLOSED="1")  # the demo chain is new and small: read its closed leases once
-    with ExitStack() as local_chains:
+    with stop_on_signals() as watch, ExitStack() as local_chains:
+        _clear_the_way(_instance())  # a stale run's leftover dbt would hold the warehouse file
         anvil = local_chains.enter_context(Anvil(genesis_timestamp=day_start(first) - 3600))
         os.environ[registry.chain("anvil").rpc_url_env] = anvil.url
         with console.status("building the Solana ledger (LiteSVM) and the Akash ledger"):
@@ -139,7 +269,7 @@ def up(
             conn.close()
         if removed:
             console.print(f"dropped {removed} rows of the previous demo's local chains")
-        _run(first, last)
+        _run(first, last, watch)
     console.print(f"warehouse {settings.warehouse_path}\nserving   {settings.serving_path}")
     if serve:
         serve_dashboards(port)
@@ -148,17 +278,27 @@ def up(
 @app.command()
 def run(
     first: Annotated[str, typer.Option("--from", help="First UTC day, YYYY-MM-DD.")],
-    last: Annotated[str, typer.Option("--to", help="Last UTC day, YYYY-MM-DD (default: --from).")] = "",
+    last: Annotated[str, typer.Option("--to", help="Last UTC day, YYYY-MM-DD (default: --from); one run covers at "
+                                                   f"most {MAX_WINDOW_DAYS} days.")] = "",
+    verbose: VerboseOption = False,
 ) -> None:
     """Run the pipeline for a window of days against the configured chains.
 
     Chains come from DEPINLENS_EVM_CHAINS, DEPINLENS_SOLANA_CHAINS and DEPINLENS_AKASH_CHAINS; each chain's URL from the variable networks.toml names (e.g. DEPINLENS_RPC_ETHEREUM); rows are labelled with DEPINLENS_SOURCE (live, local or demo). See README, "Live chains".
+
+    Runs left unfinished by a process that is gone are marked failed first (their pool slots freed); Ctrl-C or SIGTERM stops the run, dbt included, and marks it failed. Each failed step is one line; --verbose shows the tracebacks.
     """  # noqa: E501
+    _Options.verbose = _Options.verbose or verbose
     first_day = _partition_day(first, "--from")
     last_day = _partition_day(last, "--to") if last else first_day
     if last_day < first_day:
         raise typer.BadParameter(f"--to {last_day} is before --from {first_day}", param_hint="--to")
-    _run(first_day, last_day)
+    try:
+        check_window(first_day, last_day)
+    except WindowTooLong as exc:
+        raise typer.BadParameter(str(exc), param_hint="--to") from None
+    with stop_on_signals() as watch:
+        _run(first_day, last_day, watch)
 
 
 def _partition_day(text: str, option: str) -> date:

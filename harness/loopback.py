@@ -8,6 +8,7 @@ reply or a dropped connection, start and stop).
 from __future__ import annotations
 
 import http.server
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,6 +28,14 @@ class Request:
     query: dict[str, str]
     headers: dict[str, str]
     body: bytes
+
+
+class _QuietServer(http.server.ThreadingHTTPServer):
+    """A client that hangs up mid-answer (a run stopped by Ctrl-C) is not an error worth a traceback."""
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class LoopbackServer:
@@ -71,7 +80,7 @@ class LoopbackServer:
             def log_message(self, *args: object) -> None:
                 pass
 
-        self._server = http.server.ThreadingHTTPServer((host, port), Handler)
+        self._server = _QuietServer((host, port), Handler)
         self._server.daemon_threads = True
         self.url = f"http://{host}:{self._server.server_port}"
         self._thread = threading.Thread(target=self._server.serve_forever, name=name, daemon=True)

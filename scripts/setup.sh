@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install what depinlens needs into this checkout: a Python virtual environment (.venv)
 # with the project and its dependencies, and the npm tools pinned by package-lock.json
-# (the anvil EVM node). Safe to run again: it only installs what is missing or changed.
+# (the anvil EVM node). Safe to run again: pip installs only what is missing or changed, and
+# `npm ci` reinstalls node_modules/ from the lock. It leaves `git status` as it found it.
 #
 #   bash scripts/setup.sh            runtime only
 #   bash scripts/setup.sh --test     runtime + test extras + CPU benchmark suites (torch, pinned)
@@ -31,11 +32,10 @@ echo "==> Python packages (.venv)"
 quiet_pip install --quiet --disable-pip-version-check -e ".${extras:+[$extras]}"
 
 echo "==> npm tools (anvil, pinned by package-lock.json)"
-# `npm install`, not `npm ci`: the lock holds anvil and its linux-amd64 binary package with
-# their integrity hashes, but the registry mirror has no darwin/win32 binary packages, so the
-# lock cannot list every optional platform package and `npm ci` refuses it as out of sync.
-# With the lock present, `npm install` installs exactly the locked versions.
-npm install --no-audit --no-fund --loglevel=error
+# `npm ci`: exactly what the lock pins, and the lock is never rewritten. The lock lists anvil's
+# binary package for every platform (darwin, linux, win32; npm installs only this machine's),
+# so it is complete and a fresh clone stays clean.
+npm ci --no-audit --no-fund --loglevel=error
 
 # Debian packages: WeasyPrint's libraries (PDF reports) always; Chromium (browser tests) and
 # poppler-utils (PDF pages to PNG) with --test. Only what is missing is installed.
