@@ -76,9 +76,11 @@ read_through as (
     select
         traced.network,
         traced.metric,
+        -- ordered, so two builds of the same registry give the same text
         string_agg(
             distinct signals.chain || ' ' || signals.account || ': ' || signals.method || ' (a day: ' || signals.cost || ')',
             '; '
+            order by signals.chain || ' ' || signals.account || ': ' || signals.method || ' (a day: ' || signals.cost || ')'
         ) as read_through
 
     from traced
