@@ -33,7 +33,7 @@ def _csv(table: Table) -> str:
         for (position, key), note in table.cell_notes.items():
             if key in frame:
                 value = cell_value(frame[key].iloc[position], note)
-                if value == "—":
+                if isinstance(value, str) and value == "—":
                     frame[key] = frame[key].astype(object)
                     frame.iloc[position, frame.columns.get_loc(key)] = value
         notes = table.row_notes()
