@@ -250,11 +250,10 @@ def total(container, label: str, frame: pd.DataFrame, column: str, cov: Coverage
     counted = frame.drop(index=frame.index[sorted({p for p, _c in cells})]) if cells else frame
     value = counted[column].sum(min_count=1) if column in counted else float("nan")
     left_out = dict.fromkeys(f"{frame['network'].iloc[p]} ({g.label})" for (p, _c), g in cells.items())
-    markers = [m for m in row_markers(counted) if m] if column in PAYMENT_METRICS else []
+    markers = _where_incomplete(counted) if column in PAYMENT_METRICS else []
     lines = [DEFINITIONS.get(column) or "",
              f"Leaves out {'; '.join(left_out)}." if left_out else "",
-             f"Incomplete: {len(markers)} day(s) with payments not priced ({', '.join(_denoms(counted))}); "
-             "the total counts only the priced ones." if markers else ""]
+             f"Counts only the priced payments of {'; '.join(markers)}." if markers else ""]
     container.metric(label + (" (incomplete)" if markers else ""), MISSING if pd.isna(value) else write(value),
                      help="\n\n".join(line for line in lines if line) or None)
 
@@ -297,12 +296,19 @@ def incomplete_rows(frame: pd.DataFrame) -> pd.DataFrame:
 
 def incomplete_notice(frame: pd.DataFrame) -> None:
     """A warning above figures that count only some of the payments: which denoms had no price, where."""
-    rows = incomplete_rows(frame)
-    if not rows.empty:
-        where = "; ".join(f"{r.network}: {m}" for r, m in zip(rows.itertuples(), row_markers(rows), strict=True))
-        st.warning(f"{where}. Fees and revenue of those days count only the priced payments: register the "
+    where = _where_incomplete(frame)
+    if where:
+        st.warning(f"{'; '.join(where)}. Fees and revenue there count only the priced payments: register the "
                    "denom's token and price in networks.toml and the reference prices to complete them.",
                    icon=":material/error:")
+
+
+def _where_incomplete(frame: pd.DataFrame) -> list[str]:
+    """'akash 2026-06-01: incomplete: payments in uact not priced' per incomplete row (a window: no day)."""
+    rows = incomplete_rows(frame)
+    return list(dict.fromkeys(
+        f"{r.network}{' ' + format_value('date', r.day) if 'day' in rows else ''}: {marker}"
+        for r, marker in zip(rows.itertuples(), row_markers(rows), strict=True)))
 
 
 def methodology_link() -> None:
