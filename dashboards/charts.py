@@ -30,21 +30,30 @@ def transfer_volume_chart(flows: pd.DataFrame) -> go.Figure:
 
 
 def metric_lines(frame: pd.DataFrame, column: str, title: str, *, percent: bool = False,
-                 log_y: bool = False) -> go.Figure:
+                 log_y: bool = False, marks: str | None = None) -> go.Figure:
     """One line per network (and source label, if several) of a daily metric; log scale when networks
-    differ by orders of magnitude. Missing values stay gaps, not zeros."""
+    differ by orders of magnitude. Missing values stay gaps, not zeros; a network with no figure at
+    all (not measured on-chain) draws no line. `marks` names a column of per-row notes (e.g.
+    "incomplete: payments in uact not priced"): those points are drawn as ✕ with the note on hover."""
     figure = go.Figure()
     several_sources = "source" in frame and frame["source"].nunique() > 1
     for (network, source), group in frame.groupby(["network", "source"] if "source" in frame else ["network", "network"]):
+        if group[column].isna().all():
+            continue
         name = f"{network} ({source})" if several_sources else network
-        figure.add_scatter(x=group["day"], y=group[column] * (100 if percent else 1), name=name, mode="lines+markers")
+        y = group[column] * (100 if percent else 1)
+        notes = group[marks].fillna("") if marks and marks in group else pd.Series([""] * len(group), index=group.index)
+        figure.add_scatter(x=group["day"], y=y, name=name, mode="lines+markers", text=notes,
+                           marker={"symbol": ["x-open" if n else "circle" for n in notes],
+                                   "size": [11 if n else 6 for n in notes]},
+                           hovertemplate="%{x}: %{y}<br>%{text}<extra>" + name + "</extra>")
     figure.update_layout(height=320, margin={"t": 30, "b": 10}, yaxis_title=title, legend={"orientation": "h"},
                          yaxis_type="log" if log_y else "linear")
     return figure
 
 
 def nominal_vs_real(summary: pd.DataFrame) -> go.Figure:
-    """Grouped bars: nominal APY beside real yield per network (percent)."""
+    """Grouped bars: nominal APY beside real yield per network (percent); a yield with no figure draws no bar."""
     figure = go.Figure()
     figure.add_bar(x=summary["network"], y=summary["nominal_apy"] * 100, name="nominal APY", marker_color="#8ab17d")
     figure.add_bar(x=summary["network"], y=summary["real_yield"] * 100, name="real yield", marker_color="#264653")

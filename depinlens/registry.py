@@ -6,6 +6,7 @@ analysts review them; a TOML file is diffable and needs no Python to read.
 
 from __future__ import annotations
 
+import difflib
 import tomllib
 from functools import cache
 from pathlib import Path
@@ -18,6 +19,21 @@ from depinlens.bounds import BURN_SHARE_OF_FEES, CONFIRMATIONS, TOKEN_DECIMALS
 from depinlens.registry_checks import Problem, registry_problems, summary, unknown_tables, validation_problems
 
 ChainFamily = Literal["evm", "solana", "cosmos"]
+
+# What a [networks.<id>.not_measured] entry may name: a network_daily metric column, its stem (the
+# name without its unit) or a measure columns are computed from. The coverage mart traces the same
+# names (dbt/models/intermediate/registry/int_network_metrics_traced.sql; tests/test_metric_gaps.py
+# checks that both lists agree).
+METRIC_STEMS = ("fees", "revenue", "supply_side_revenue", "holders_revenue", "emissions", "burns", "net_issuance",
+                "staked", "rewards", "revenue_backed_rewards", "nominal_apy", "real_yield", "active_providers",
+                "active_jobs", "jobs_started", "gpu_hours", "utilization", "token_price")
+METRIC_COLUMNS = ("fees_usd", "revenue_usd", "supply_side_revenue_usd", "holders_revenue_usd", "emissions_tokens",
+                  "burns_tokens", "net_issuance_tokens", "emissions_usd", "burns_usd", "net_issuance_usd",
+                  "staked_tokens", "staked_usd", "rewards_tokens", "rewards_usd", "revenue_backed_rewards_usd",
+                  "nominal_apy", "real_yield", "active_providers", "active_jobs", "jobs_started", "gpu_hours",
+                  "utilization", "token_price_usd")
+MEASURES = ("jobs", "vault")
+METRIC_NAMES = tuple(dict.fromkeys((*METRIC_STEMS, *MEASURES, *METRIC_COLUMNS)))
 
 
 class RegistryError(ValueError):
@@ -146,6 +162,19 @@ class Network(BaseModel):
     signals: tuple[Signal, ...] = ()
     # metric -> why the live path does not measure it for this network (shown on pages and in reports)
     not_measured: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("not_measured")
+    @classmethod
+    def _metrics_are_known(cls, value: dict[str, str]) -> dict[str, str]:
+        for metric, reason in value.items():
+            if metric not in METRIC_NAMES:
+                close = difflib.get_close_matches(metric, METRIC_NAMES, n=1)
+                hint = f"a typo of {close[0]!r}? " if close else ""
+                raise ValueError(f"unknown metric {metric!r} ({hint}use a network_daily metric or its stem: "
+                                 f"{', '.join(METRIC_STEMS + MEASURES)})")
+            if not reason.strip():
+                raise ValueError(f"metric {metric!r} has no reason; say why the live path cannot measure it")
+        return value
 
     @property
     def primary_token(self) -> str | None:

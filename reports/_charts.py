@@ -55,17 +55,22 @@ def revenue_chart(networks: pd.DataFrame) -> str | None:
 
 
 def yield_chart(networks: pd.DataFrame) -> str | None:
-    """Grouped bars: nominal APY beside real yield per network, in percent a year."""
+    """Grouped bars: nominal APY beside real yield per network, in percent a year. A yield with no
+    figure (not measured on-chain, not applicable) draws no bar and is marked '—', never a 0 % bar."""
     rows = networks.dropna(subset=["nominal_apy", "real_yield"], how="all")
     if rows.empty:
         return None
     figure, axes = _figure(height=2.6)
-    positions = range(len(rows))
-    axes.bar([p - 0.2 for p in positions], rows["nominal_apy"].fillna(0) * 100, width=0.4, label="nominal APY",
-             color=PALETTE[6])
-    axes.bar([p + 0.2 for p in positions], rows["real_yield"].fillna(0) * 100, width=0.4, label="real yield",
-             color=PALETTE[0])
-    axes.set_xticks(list(positions), rows["network"])
+    positions = list(range(len(rows)))
+    for offset, column, label, colour in ((-0.2, "nominal_apy", "nominal APY", PALETTE[6]),
+                                          (0.2, "real_yield", "real yield", PALETTE[0])):
+        values = rows[column]
+        known = [(p + offset, v * 100) for p, v in zip(positions, values, strict=True) if v == v]
+        axes.bar([x for x, _ in known], [y for _, y in known], width=0.4, label=label, color=colour)
+        for p, v in zip(positions, values, strict=True):
+            if v != v:
+                axes.text(p + offset, 0, "—", ha="center", va="bottom", fontsize=8, color="#5b6770")
+    axes.set_xticks(positions, rows["network"])
     axes.set_ylabel("% a year")
     axes.legend(frameon=False)
     return _svg(figure)
@@ -90,16 +95,21 @@ def price_chart(comparison: pd.DataFrame) -> str | None:
 
 
 def daily_revenue_chart(daily: pd.DataFrame) -> str | None:
-    """Daily revenue per network (log scale)."""
-    rows = daily.dropna(subset=["revenue_usd"])
+    """Daily revenue per network (log scale); a day whose payments were not all priced is marked ✕."""
+    from warehouse.queries.gaps import row_markers
+
+    rows = daily.assign(incomplete=[m is not None for m in row_markers(daily)]).dropna(subset=["revenue_usd"])
     rows = rows[rows["revenue_usd"] > 0]
     if rows.empty:
         return None
     figure, axes = _figure(height=2.6)
     for index, (network, group) in enumerate(rows.groupby("network")):
-        per_day = group.groupby("day")["revenue_usd"].sum()
-        axes.plot(per_day.index, per_day.values, marker="o", markersize=3, label=network,
-                  color=PALETTE[index % len(PALETTE)])
+        per_day = group.groupby("day").agg(revenue_usd=("revenue_usd", "sum"), incomplete=("incomplete", "any"))
+        colour = PALETTE[index % len(PALETTE)]
+        axes.plot(per_day.index, per_day["revenue_usd"], marker="o", markersize=3, label=network, color=colour)
+        marked = per_day[per_day["incomplete"]]
+        if not marked.empty:
+            axes.plot(marked.index, marked["revenue_usd"], linestyle="none", marker="x", markersize=7, color=colour)
     import matplotlib.dates as mdates
 
     axes.set_yscale("log")

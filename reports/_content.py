@@ -7,11 +7,13 @@ the same numbers.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Literal
 
 from warehouse import queries
+from warehouse.queries.gaps import PAYMENT_METRICS, Coverage, row_markers
 
 if TYPE_CHECKING:
     import duckdb
@@ -34,7 +36,12 @@ class Column:
 
 @dataclass(frozen=True)
 class Table:
-    """A titled table of the report; `in_document` False keeps it to the XLSX and CSV exports."""
+    """A titled table of the report; `in_document` False keeps it to the XLSX and CSV exports.
+
+    `cell_notes` say why a cell has no figure ("not measured on-chain: <reason>", "not applicable:
+    ...") or that its figure is incomplete ("incomplete: payments in uact not priced"), keyed by
+    (row position, column key); every format shows them (reports/_format.py).
+    """
 
     name: str
     title: str
@@ -42,10 +49,39 @@ class Table:
     columns: tuple[Column, ...]
     frame: pd.DataFrame
     in_document: bool = True
+    cell_notes: Mapping[tuple[int, str], str] = field(default_factory=dict)
 
     def shown(self) -> pd.DataFrame:
         """The frame restricted to (and ordered by) the declared columns."""
         return self.frame[[c.key for c in self.columns]]
+
+    def row_notes(self) -> list[str]:
+        """Per row, its cells' notes once each ('revenue, fees: not measured on-chain: ...'), '' for none."""
+        keys = [c.key for c in self.columns]
+        labels = {c.key: c.label for c in self.columns}
+        per_row: list[dict[str, list[str]]] = [{} for _ in range(len(self.frame))]
+        for (position, key), text in sorted(self.cell_notes.items(), key=lambda item: keys.index(item[0][1])
+                                            if item[0][1] in keys else len(keys)):
+            per_row[position].setdefault(text, []).append(labels.get(key, key))
+        return ["; ".join(f"{', '.join(columns)}: {text}" for text, columns in notes.items()) for notes in per_row]
+
+
+def with_gaps(frame: pd.DataFrame, columns: tuple[Column, ...], coverage: Coverage, *,
+              metric_column: str | None = None, figures: tuple[str, ...] | None = None
+              ) -> tuple[pd.DataFrame, dict[tuple[int, str], str]]:
+    """The frame with each figure not measured on-chain (or not applicable) emptied, never left as a
+    0, and the notes of its cells: why a figure is missing, and which payment figures (fees,
+    revenue) count only part of the payments of their day or window."""
+    frame = frame.reset_index(drop=True)
+    keys = list(figures) if figures is not None else [c.key for c in columns if coverage.metric_of(c.key)]
+    gaps = coverage.cells(frame, keys, metric_column=metric_column)
+    notes = {cell: gap.label for cell, gap in gaps.items()}
+    shown_keys = {c.key for c in columns}
+    for position, marker in enumerate(row_markers(frame)):
+        for key in PAYMENT_METRICS:
+            if marker and key in shown_keys and (position, key) not in notes:
+                notes[(position, key)] = marker
+    return coverage.masked(frame, keys, metric_column=metric_column), notes
 
 
 @dataclass(frozen=True)
@@ -114,7 +150,7 @@ def revenue_growth(daily: pd.DataFrame) -> dict[tuple[str, str], float | None]:
     return growth
 
 
-def _networks_table(summary: pd.DataFrame, daily: pd.DataFrame) -> Table:
+def _networks_table(summary: pd.DataFrame, daily: pd.DataFrame, coverage: Coverage) -> Table:
     frame = summary.copy()
     issuance = daily.groupby(["network", "source"])[["net_issuance_usd", "net_issuance_tokens"]].sum(min_count=1)
     frame = frame.join(issuance, on=["network", "source"])
@@ -122,33 +158,39 @@ def _networks_table(summary: pd.DataFrame, daily: pd.DataFrame) -> Table:
     frame["revenue_growth"] = [growth.get(key) for key in zip(frame["network"], frame["source"], strict=True)]
     frame["sources"] = frame["sources"].map(_listed)
     frame = frame.drop(columns=["revenue_trend"])
+    columns = (Column("network", "network"), Column("sources", "source"), Column("days", "days", "int"),
+               Column("revenue_usd", "revenue", "usd"), Column("revenue_growth", "revenue growth", "pct"),
+               Column("fees_usd", "fees", "usd"), Column("burns_usd", "burns", "usd"),
+               Column("emissions_usd", "emissions", "usd"), Column("net_issuance_usd", "net issuance", "usd"),
+               Column("nominal_apy", "nominal APY", "pct"), Column("real_yield", "real yield", "pct"),
+               Column("utilization", "utilization", "pct"), Column("gpu_hours", "GPU-hours", "number"))
+    frame, notes = with_gaps(frame, columns, coverage)
     return Table(
         "networks", "Networks side by side",
         "Totals over the window; yields and utilization are daily averages. Growth: mean daily revenue "
-        "of the window's second half against its first half. Empty cells: the metric does not apply "
-        "or is not established for that network (see the methodology).",
-        (Column("network", "network"), Column("sources", "source"), Column("days", "days", "int"),
-         Column("revenue_usd", "revenue", "usd"), Column("revenue_growth", "revenue growth", "pct"),
-         Column("fees_usd", "fees", "usd"), Column("burns_usd", "burns", "usd"),
-         Column("emissions_usd", "emissions", "usd"), Column("net_issuance_usd", "net issuance", "usd"),
-         Column("nominal_apy", "nominal APY", "pct"), Column("real_yield", "real yield", "pct"),
-         Column("utilization", "utilization", "pct"), Column("gpu_hours", "GPU-hours", "number")),
-        frame.reset_index(drop=True),
+        "of the window's second half against its first half. A numbered note on a cell: — where the metric "
+        "is not measured on-chain for that network (with the registry's reason) or does not apply; a figure "
+        "marked incomplete counts only the payments that had a price.",
+        columns, frame, cell_notes=notes,
     )
 
 
-def _daily_table(daily: pd.DataFrame) -> Table:
+def _daily_table(daily: pd.DataFrame, coverage: Coverage) -> Table:
+    columns = (Column("day", "day", "date"), Column("network", "network"), Column("source", "source"),
+               Column("revenue_usd", "revenue", "usd"), Column("fees_usd", "fees", "usd"),
+               Column("burns_usd", "burns", "usd"), Column("emissions_usd", "emissions", "usd"),
+               Column("net_issuance_usd", "net issuance", "usd"),
+               Column("net_issuance_tokens", "net issuance (tokens)", "number"),
+               Column("staked_usd", "staked", "usd"), Column("nominal_apy", "nominal APY", "pct"),
+               Column("real_yield", "real yield", "pct"), Column("utilization", "utilization", "pct"),
+               Column("gpu_hours", "GPU-hours", "number"), Column("token_price_usd", "token price", "usd"),
+               Column("price_source", "price source"))
+    frame, notes = with_gaps(daily, columns, coverage)
     return Table(
-        "daily", "Daily metrics per network", "One row per network, UTC day and source label (marts.network_daily).",
-        (Column("day", "day", "date"), Column("network", "network"), Column("source", "source"),
-         Column("revenue_usd", "revenue", "usd"), Column("fees_usd", "fees", "usd"),
-         Column("burns_usd", "burns", "usd"), Column("emissions_usd", "emissions", "usd"),
-         Column("net_issuance_usd", "net issuance", "usd"), Column("net_issuance_tokens", "net issuance (tokens)", "number"),
-         Column("staked_usd", "staked", "usd"), Column("nominal_apy", "nominal APY", "pct"),
-         Column("real_yield", "real yield", "pct"), Column("utilization", "utilization", "pct"),
-         Column("gpu_hours", "GPU-hours", "number"), Column("token_price_usd", "token price", "usd"),
-         Column("price_source", "price source")),
-        daily.reset_index(drop=True), in_document=False,
+        "daily", "Daily metrics per network",
+        "One row per network, UTC day and source label (marts.network_daily); notes say why a figure is "
+        "missing (not measured on-chain, not applicable) or incomplete (payments with no price).",
+        columns, frame, in_document=False, cell_notes=notes,
     )
 
 
@@ -222,19 +264,22 @@ def _benchmarks_table(bench: pd.DataFrame) -> Table:
     )
 
 
-def _claims_table(claims: pd.DataFrame) -> Table:
+def _claims_table(claims: pd.DataFrame, coverage: Coverage) -> Table:
     frame = claims.copy()
     frame["evidence_sources"] = frame["evidence_sources"].map(_listed)
+    columns = (Column("network", "network"), Column("claim_text", "claim"), Column("claimed_value", "claimed", "number"),
+               Column("unit", "unit"), Column("period", "period"), Column("as_of", "as of", "date"),
+               Column("source_name", "claim source"), Column("measured_value", "measured", "number"),
+               Column("gap_ratio", "gap", "pct"), Column("measurement_basis", "basis"),
+               Column("evidence_sources", "evidence source"))
+    # a claim whose counterpart is not measured on-chain for the network has no measured figure
+    frame, notes = with_gaps(frame, columns, coverage, metric_column="measure", figures=("measured_value", "gap_ratio"))
     return Table(
         "claims", "Claims against evidence",
         "Each published claim beside its measured on-chain counterpart. Gap = (measured − claimed) ÷ claimed. "
-        "An empty measurement means no on-chain counterpart was ingested; the basis says why.",
-        (Column("network", "network"), Column("claim_text", "claim"), Column("claimed_value", "claimed", "number"),
-         Column("unit", "unit"), Column("period", "period"), Column("as_of", "as of", "date"),
-         Column("source_name", "claim source"), Column("measured_value", "measured", "number"),
-         Column("gap_ratio", "gap", "pct"), Column("measurement_basis", "basis"),
-         Column("evidence_sources", "evidence source")),
-        frame.reset_index(drop=True),
+        "An empty measurement means no on-chain counterpart was ingested (the basis says why) or the "
+        "counterpart is not measured on-chain for that network (the note gives the reason).",
+        columns, frame, cell_notes=notes,
     )
 
 
@@ -325,12 +370,13 @@ def gather(conn: duckdb.DuckDBPyConnection, *, networks: list[str] | None = None
     token_sources = queries.data_sources(conn)
     token_sources = token_sources[token_sources["network"].isin(chosen)]
     refs = queries.onchain_references(conn, **window)
+    coverage = Coverage.from_frame(queries.metric_coverage(conn, networks=chosen))
     compare, every_price = _price_tables(prices, chosen)
     cost_table = _cost_table(cost, chosen, len(bench))
     tables = [
-        _networks_table(summary, daily), compare, cost_table, _benchmarks_table(bench), _claims_table(claims),
-        _sources_table(token_sources, daily, prices, claims, queries.gpu_specs(conn)), _references_table(refs),
-        _daily_table(daily), every_price, _freshness_table(queries.freshness(conn)),
+        _networks_table(summary, daily, coverage), compare, cost_table, _benchmarks_table(bench),
+        _claims_table(claims, coverage), _sources_table(token_sources, daily, prices, claims, queries.gpu_specs(conn)),
+        _references_table(refs), _daily_table(daily, coverage), every_price, _freshness_table(queries.freshness(conn)),
     ]
     labels: set[str] = set()
     for frame, column in ((daily, "source"), (compare.frame, "source"), (cost_table.frame, "source"),

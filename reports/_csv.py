@@ -7,6 +7,7 @@ import zipfile
 from typing import TYPE_CHECKING
 
 from reports._content import DEMO_WARNING
+from reports._format import cell_value
 
 if TYPE_CHECKING:
     from reports._content import ReportContent, Table
@@ -23,10 +24,21 @@ def _flat(value: object) -> object:
 
 
 def _csv(table: Table) -> str:
+    """Raw values; a cell without a figure holds '—' where a note says why, and `notes` gives the reasons."""
     frame = table.shown().copy()
     for column in frame.columns:
         if frame[column].dtype == object:
             frame[column] = frame[column].map(_flat)
+    if table.cell_notes:
+        for (position, key), note in table.cell_notes.items():
+            if key in frame:
+                value = cell_value(frame[key].iloc[position], note)
+                if isinstance(value, str) and value == "—":
+                    frame[key] = frame[key].astype(object)
+                    frame.iloc[position, frame.columns.get_loc(key)] = value
+        notes = table.row_notes()
+        if any(notes):
+            frame["notes"] = notes
     return frame.to_csv(index=False, date_format="%Y-%m-%d")
 
 

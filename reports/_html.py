@@ -7,17 +7,18 @@ from typing import TYPE_CHECKING
 
 from reports._charts import build_charts
 from reports._content import DEMO_WARNING
-from reports._format import format_value
+from reports._format import cell_text, numbered_notes
 
 if TYPE_CHECKING:
     from reports._content import ReportContent, Table
 
 
 def _rows(table: Table) -> list[list[tuple[str, str]]]:
-    """Cells as (text, css class): numbers right-aligned."""
+    """Cells as (text, css class): numbers right-aligned, '—' or a figure with its note's number."""
+    numbers, _texts = numbered_notes(table)
     rows = []
-    for record in table.shown().itertuples(index=False):
-        rows.append([(format_value(c.kind, v), "num" if c.kind not in ("text", "date") else "")
+    for position, record in enumerate(table.shown().itertuples(index=False)):
+        rows.append([(cell_text(c.kind, v, numbers.get((position, c.key))), "num" if c.kind not in ("text", "date") else "")
                      for c, v in zip(table.columns, record, strict=True)])
     return rows
 
@@ -45,6 +46,7 @@ def render_html(content: ReportContent, *, for_print: bool = False) -> str:
     tables = [t for t in content.tables.values() if t.in_document]
     return template.render(
         content=content, tables=tables, rows={t.name: _rows(t) for t in tables},
+        footnotes={t.name: numbered_notes(t)[1] for t in tables},
         charts={name: Markup(svg) for name, svg in build_charts(content).items()},
         demo_warning=DEMO_WARNING if content.is_demo else None, for_print=for_print,
         methodology=Markup(_methodology_html(content.methodology_md)),

@@ -6,6 +6,7 @@ import io
 from typing import TYPE_CHECKING
 
 from reports._content import DEMO_WARNING
+from reports._format import cell_value
 
 if TYPE_CHECKING:
     from reports._content import ReportContent, Table
@@ -67,26 +68,38 @@ def _about(sheet, content: ReportContent) -> None:
 
 
 def _table(sheet, table: Table, demo: bool) -> None:
+    """One table: its title, a header on row 2, raw figures; a cell without a figure holds '—' and a
+    cell note says why (not measured on-chain, not applicable, incomplete), as does the `notes` column."""
+    from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
     title = table.title + ("  (DEMO DATA: simulated, not real network figures)" if demo else "")
     sheet.cell(1, 1, title).font = Font(bold=True, size=12, color="B3261E" if demo else "264653")
     fill = PatternFill("solid", fgColor="264653")
-    for index, column in enumerate(table.columns, start=1):
-        cell = sheet.cell(HEADER_ROW, index, column.label)
+    notes = table.row_notes() if table.cell_notes else []
+    labels = [c.label for c in table.columns] + (["notes"] if any(notes) else [])
+    for index, label in enumerate(labels, start=1):
+        cell = sheet.cell(HEADER_ROW, index, label)
         cell.font, cell.fill = Font(bold=True, color="FFFFFF"), fill
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-        width = max(len(column.label), 10 if column.kind != "text" else 14)
+        kind = table.columns[index - 1].kind if index <= len(table.columns) else "text"
+        width = max(len(label), 10 if kind != "text" else 14)
         sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 12), 48)
-    for offset, record in enumerate(table.shown().itertuples(index=False), start=HEADER_ROW + 1):
+    for position, record in enumerate(table.shown().itertuples(index=False)):
+        row = HEADER_ROW + 1 + position
         for index, (column, value) in enumerate(zip(table.columns, record, strict=True), start=1):
-            cell = sheet.cell(offset, index, _cell(value))
+            note = table.cell_notes.get((position, column.key))
+            cell = sheet.cell(row, index, _cell(cell_value(value, note)))
             if column.kind in NUMBER_FORMATS:
                 cell.number_format = NUMBER_FORMATS[column.kind]
+            if note:
+                cell.comment = Comment(note, "depinlens")
+        if any(notes):
+            sheet.cell(row, len(labels), notes[position] or None)
     sheet.freeze_panes = sheet.cell(HEADER_ROW + 1, 1)
     if len(table.frame):
-        sheet.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(table.columns))}{HEADER_ROW + len(table.frame)}"
+        sheet.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(labels))}{HEADER_ROW + len(table.frame)}"
 
 
 def render_xlsx(content: ReportContent) -> bytes:

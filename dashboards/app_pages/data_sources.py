@@ -22,6 +22,11 @@ else:
 
 st.subheader("Networks and their sources")
 table(data.query("network_dim"), "networks")
+st.subheader("What is measured on-chain")
+st.caption("Per network and metric: measured (and the live accounts it is read through, with what a day costs), "
+           "not measured on-chain (the registry's reason, networks.toml `not_measured`) or not applicable. "
+           "Pages and reports show — with this reason instead of an empty or zero figure.")
+table(data.query("metric_coverage").fillna({"reason": "—", "via": "—", "read_through": "—"}), "metric_coverage")
 st.subheader("Token movements by source")
 table(data.query("data_sources"), "token_sources")
 

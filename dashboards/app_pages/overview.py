@@ -3,8 +3,8 @@
 import streamlit as st
 
 from dashboards import data
-from dashboards.components import (help_for, methodology_link, no_data, one_source, provenance_badge, require_published,
-                                   sidebar_filters)
+from dashboards.components import (MISSING, coverage, figures, help_for, incomplete_notice, methodology_link, no_data,
+                                   one_source, provenance_badge, require_published, sidebar_filters, total)
 
 st.title("Overview")
 st.caption("Which network gives the cheapest real compute, who earns real revenue, what stakers really get.")
@@ -20,6 +20,7 @@ if summary.empty:
     st.stop()
 provenance_badge([s for sources in summary["sources"] for s in sources])
 prices = data.query("gpu_prices")
+gaps = coverage(filters.networks)
 
 # ── transform ──────────────────────────────────────────────────────────────────
 def cheapest(family: str, venue: str) -> float | None:
@@ -32,29 +33,27 @@ cloud = prices[prices["venue_kind"] == "cloud"] if not prices.empty else prices
 
 # ── headline ───────────────────────────────────────────────────────────────────
 cols = st.columns(4)
-cols[0].metric("Revenue in window", f"${summary['revenue_usd'].sum():,.0f}", help=help_for("revenue_usd"))
-cols[1].metric("Burns", f"${summary['burns_usd'].sum():,.0f}", help=help_for("burns_usd"))
-cols[2].metric("GPU-hours", f"{summary['gpu_hours'].sum():,.0f}", help=help_for("gpu_hours"))
+total(cols[0], "Revenue in window", summary, "revenue_usd", gaps)
+total(cols[1], "Burns", summary, "burns_usd", gaps)
+total(cols[2], "GPU-hours", summary, "gpu_hours", gaps, write=lambda value: f"{value:,.0f}")
 if not cloud.empty and cloud["gpu_model"].str.startswith("H100").any():
     cols[3].metric("Cheapest cloud H100", f"${cloud[cloud['gpu_model'].str.startswith('H100')]['usd_per_gpu_hour'].min():.2f}/h",
                    help=help_for("usd_per_gpu_hour"))
+incomplete_notice(summary)
 
 # ── table ──────────────────────────────────────────────────────────────────────
 st.subheader("Networks side by side")
-shown = summary[["network", "revenue_usd", "real_yield", "nominal_apy", "utilization", "h100_usd_per_gpu_hour",
-                 "a100_usd_per_gpu_hour", "revenue_trend", "days"]]
-st.dataframe(
-    shown, hide_index=True, key="overview-table",
-    column_config={
-        "revenue_usd": st.column_config.NumberColumn("revenue (USD)", format="$%.0f", help=help_for("revenue_usd")),
-        "real_yield": st.column_config.NumberColumn("real yield", format="percent", help=help_for("real_yield")),
-        "nominal_apy": st.column_config.NumberColumn("nominal APY", format="percent", help=help_for("nominal_apy")),
-        "utilization": st.column_config.NumberColumn("utilization", format="percent", help=help_for("utilization")),
-        "h100_usd_per_gpu_hour": st.column_config.NumberColumn("H100 $/GPU-h", format="$%.2f"),
-        "a100_usd_per_gpu_hour": st.column_config.NumberColumn("A100 $/GPU-h", format="$%.2f"),
-        "revenue_trend": st.column_config.LineChartColumn("revenue trend"),
-    },
-)
-st.download_button("Download overview.csv", shown.drop(columns=["revenue_trend"]).to_csv(index=False),
+st.caption(f"{MISSING}: not measured on-chain or not applicable for that network; the notes say why.")
+shown, helps, raw, numbers = figures(
+    summary, gaps, keep_lists=["revenue_trend"],
+    show=["network", "revenue_usd", "real_yield", "nominal_apy", "utilization", "h100_usd_per_gpu_hour",
+          "a100_usd_per_gpu_hour", "revenue_trend", "days"])
+labels = {"revenue_usd": "revenue (USD)", "real_yield": "real yield", "nominal_apy": "nominal APY",
+          "utilization": "utilization", "h100_usd_per_gpu_hour": "H100 $/GPU-h", "a100_usd_per_gpu_hour": "A100 $/GPU-h"}
+config = {column: st.column_config.Column(label, help=helps.get(column), alignment="right" if column in numbers else None)
+          for column, label in labels.items()}
+config["revenue_trend"] = st.column_config.LineChartColumn("revenue trend", help=helps.get("revenue_trend"))
+st.dataframe(shown, hide_index=True, key="overview-table", column_config=config)
+st.download_button("Download overview.csv", raw.drop(columns=["revenue_trend"]).to_csv(index=False, na_rep=MISSING),
                    file_name="overview.csv", mime="text/csv", key="csv-overview")
 methodology_link()

@@ -3,8 +3,8 @@
 import streamlit as st
 
 from dashboards import charts, data
-from dashboards.components import (chart, methodology_link, no_data, one_source, provenance_badge, require_published,
-                                   sidebar_filters, table)
+from dashboards.components import (chart, coverage, gaps_caption, methodology_link, no_data, one_source,
+                                   provenance_badge, require_published, sidebar_filters, table)
 
 st.title("Staking and yield")
 st.caption("Nominal APY counts every reward; real yield only rewards paid out of revenue.")
@@ -12,17 +12,24 @@ require_published()
 filters = sidebar_filters()
 summary, daily = one_source(data.query("network_summary", networks=filters.networks, start=filters.start, end=filters.end),
                             data.query("network_daily", networks=filters.networks, start=filters.start, end=filters.end))
-summary = summary.dropna(subset=["nominal_apy", "real_yield"], how="all")
-if summary.empty:
+gaps = coverage(filters.networks)
+# a yield not measured on-chain is left out, never drawn as 0 %
+yields_known = gaps.masked(summary).dropna(subset=["nominal_apy", "real_yield"], how="all")
+if yields_known.empty:
     no_data("staking data")
+    gaps_caption(summary, gaps, ["nominal_apy", "real_yield"], "This page")
     st.stop()
-provenance_badge([s for sources in summary["sources"] for s in sources])
-yields = summary[["network", "nominal_apy", "real_yield"]]
+provenance_badge([s for sources in yields_known["sources"] for s in sources])
+yields = yields_known[["network", "nominal_apy", "real_yield"]]
 chart(charts.nominal_vs_real(yields), yields, "nominal_vs_real")
-staked = daily.dropna(subset=["staked_usd"])[["day", "network", "staked_usd", "staked_tokens", "rewards_usd",
-                                               "revenue_backed_rewards_usd", "nominal_apy", "real_yield"]]
+gaps_caption(summary, gaps, ["nominal_apy", "real_yield"], "The chart")
+staked = gaps.masked(daily).dropna(subset=["staked_usd"])
 if not staked.empty:
     st.subheader("Staked value")
-    chart(charts.metric_lines(staked, "staked_usd", "USD staked (log scale)", log_y=True), staked[["day", "network", "staked_usd"]], "staked_value")
-    table(staked, "staking_table")
+    chart(charts.metric_lines(staked, "staked_usd", "USD staked (log scale)", log_y=True),
+          staked[["day", "network", "staked_usd"]], "staked_value")
+    gaps_caption(daily, gaps, ["staked_usd"], "The chart")
+    table(staked, "staking_table", cov=gaps,
+          show=["day", "network", "staked_usd", "staked_tokens", "rewards_usd", "revenue_backed_rewards_usd",
+                "nominal_apy", "real_yield"])
 methodology_link()

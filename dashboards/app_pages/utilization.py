@@ -3,17 +3,20 @@
 import streamlit as st
 
 from dashboards import charts, data
-from dashboards.components import (chart, help_for, methodology_link, no_data, one_source, provenance_badge,
-                                   require_published, sidebar_filters, table)
+from dashboards.components import (chart, coverage, gaps_caption, help_for, methodology_link, no_data, one_source,
+                                   provenance_badge, require_published, sidebar_filters, table)
 
 st.title("Utilization")
 st.caption("Only networks that settle jobs on-chain (Akash leases, Nosana jobs) can be measured.")
 require_published()
 filters = sidebar_filters()
-(daily,) = one_source(data.query("network_daily", networks=filters.networks, start=filters.start, end=filters.end))
+(every_day,) = one_source(data.query("network_daily", networks=filters.networks, start=filters.start, end=filters.end))
+gaps = coverage(filters.networks)
+daily = gaps.masked(every_day)
 daily = daily[daily["gpu_hours"] > 0]
 if daily.empty:
     no_data("job activity")
+    gaps_caption(every_day, gaps, ["utilization"], "This page")
     st.stop()
 provenance_badge(daily["source"])
 cols = st.columns(3)
@@ -23,5 +26,6 @@ cols[2].metric("Jobs started", f"{int(daily['jobs_started'].sum()):,}")
 busy = daily[["day", "network", "utilization", "gpu_hours", "active_providers", "active_jobs", "jobs_started"]]
 chart(charts.metric_lines(busy, "utilization", "% of observed fleet", percent=True), busy, "utilization_daily")
 chart(charts.metric_lines(busy, "gpu_hours", "GPU-hours"), busy[["day", "network", "gpu_hours"]], "gpu_hours_daily")
-table(busy, "utilization_table")
+gaps_caption(every_day, gaps, ["utilization"], "This page")
+table(busy, "utilization_table", cov=gaps)
 methodology_link()

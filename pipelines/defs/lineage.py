@@ -27,6 +27,8 @@ RAW_TABLE_PRODUCERS: dict[str, list[dg.AssetKey]] = {
     "registry_networks": [dg.AssetKey(["raw", "registry"])],
     "registry_contracts": [dg.AssetKey(["raw", "registry"])],
     "registry_take_rates": [dg.AssetKey(["raw", "registry"])],
+    "registry_not_measured": [dg.AssetKey(["raw", "registry"])],
+    "registry_signals": [dg.AssetKey(["raw", "registry"])],
     "gpu_offers": [dg.AssetKey(["raw", "cloud_gpu_offers"])],
     "gpu_specs": [dg.AssetKey(["raw", "gpu_specs"])],
     "network_claims": [dg.AssetKey(["raw", "network_claims"])],

@@ -25,6 +25,7 @@ __all__ = [
     "gpu_prices",
     "gpu_specs",
     "latest_gpu_price_by_venue",
+    "metric_coverage",
     "network_daily",
     "network_dim",
     "network_summary",
@@ -73,8 +74,15 @@ def network_daily(conn: duckdb.DuckDBPyConnection, *, networks: list[str] | None
 
 def network_summary(conn: duckdb.DuckDBPyConnection, *, networks: list[str] | None = None,
                     start: date | None = None, end: date | None = None) -> pd.DataFrame:
-    """One row per network and source label over the window: totals, average yields and utilization, revenue trend."""
+    """One row per network and source label over the window: totals, average yields and utilization, revenue trend,
+    and the days whose job payments were not all priced (`incomplete_days`, `unpriced_denoms`)."""
     return conn.execute(_sql.NETWORK_SUMMARY, _window(networks, start, end)).df()
+
+
+def metric_coverage(conn: duckdb.DuckDBPyConnection, *, networks: list[str] | None = None) -> pd.DataFrame:
+    """Per network and network_daily metric: measured, not measured on-chain or not applicable, the reason,
+    the measure a reason comes from (`via`) and the live accounts it is read through (marts.network_metric_coverage)."""
+    return conn.execute(_sql.METRIC_COVERAGE, [networks, networks]).df()
 
 
 def gpu_prices(conn: duckdb.DuckDBPyConnection, *, gpu_model: str | None = None) -> pd.DataFrame:

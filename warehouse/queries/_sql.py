@@ -57,10 +57,20 @@ select
     avg(nominal_apy) as nominal_apy,
     avg(utilization) as utilization,
     sum(gpu_hours) as gpu_hours,
-    list(revenue_usd order by day) as revenue_trend
+    list(revenue_usd order by day) as revenue_trend,
+    -- days whose job payments were not all priced, and the denoms behind them
+    count(*) filter (where payments_complete = false) as incomplete_days,
+    list_sort(list_distinct(flatten(list(coalesce(unpriced_denoms, []::varchar[]))))) as unpriced_denoms
 from window_rows
 group by network, source
 order by revenue_usd desc nulls last
+"""
+
+METRIC_COVERAGE = """
+select network, metric, stem, status, reason, via, read_through
+from marts.network_metric_coverage
+where (? is null or list_contains(?, network))
+order by network, metric_order
 """
 
 GPU_PRICES = """

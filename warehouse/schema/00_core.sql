@@ -228,3 +228,32 @@ create table if not exists raw.registry_contracts (
     reference      varchar  not null,
     fetched_at     timestamptz not null
 );
+
+-- What the live path cannot measure for a network, and why (networks.toml [networks.<id>.not_measured]):
+-- pages and reports show the reason instead of an empty or zero figure. metric: a network_daily
+-- column (`emissions_usd`), its stem (`emissions`) or a measure it rests on (`jobs`, `vault`).
+-- natural key: (network, metric)
+create table if not exists raw.registry_not_measured (
+    network        varchar  not null,
+    metric         varchar  not null,
+    reason         varchar  not null,
+    fetched_at     timestamptz not null
+);
+
+-- The account each metric is read through on a chain (networks.toml [[networks.<id>.signals]]),
+-- the RPC methods and what a day costs, so pages can cite how a figure is read.
+-- natural key: (network, metric, chain, account)
+create table if not exists raw.registry_signals (
+    network        varchar  not null,
+    metric         varchar  not null,
+    chain          varchar  not null,
+    chain_family   varchar  not null,
+    local_chain    boolean  not null,
+    account        varchar  not null,
+    token          varchar,
+    method         varchar  not null,
+    cost           varchar  not null,
+    verified       boolean  not null,
+    reference      varchar  not null,
+    fetched_at     timestamptz not null
+);

@@ -135,6 +135,7 @@ select
     as_of,
     source_name,
     source_ref,
+    measure,  -- the network_daily metric measured (or busy_gpus: GPU-hours / 24); pages look up its coverage
     measured_value,
     measurement_basis,
     evidence_note,

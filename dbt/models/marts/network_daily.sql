@@ -5,7 +5,8 @@
 -- (macros/window.sql, strategy rebuild_from_window); later days too, as their staked balances,
 -- fleets and NAV growth carry earlier days. No row is built for a day after the last day a run
 -- covered: a job seen after midnight has only part of that day.
-{{ config(materialized='incremental', incremental_strategy='rebuild_from_window') }}
+-- on_schema_change: a warehouse built before a column was added gets it (null on days no run rebuilt since).
+{{ config(materialized='incremental', incremental_strategy='rebuild_from_window', on_schema_change='append_new_columns') }}
 
 with
 
@@ -99,6 +100,9 @@ joined as (
         coalesce(jobs.active_providers, 0) as active_providers,
         coalesce(jobs.gpu_hours, 0) as gpu_hours,
         jobs.utilization,
+        jobs.payments_complete,
+        coalesce(jobs.unpriced_denoms, []::varchar[]) as unpriced_denoms,
+        coalesce(jobs.unregistered_denoms, []::varchar[]) as unregistered_denoms,
         networks.burn_share_of_fees,
         akash_params.inflation,
         akash_params.community_tax,
@@ -204,6 +208,12 @@ select
     -- prices
     primary_token,
     token_price_usd,
-    price_source
+    price_source,
+
+    -- completeness: false when some job payments had no registry token or no price that day
+    -- (fees and revenue then count only the priced ones); null on a day without job payments
+    payments_complete,
+    unpriced_denoms,
+    unregistered_denoms
 
 from yields

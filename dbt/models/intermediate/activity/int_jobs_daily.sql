@@ -1,5 +1,8 @@
 -- Jobs per network per day per source: activity, GPU-hours, payments (fees) and protocol
 -- revenue (payments x the payment token's take rate) in USD, and observed-fleet utilization.
+-- A payment in a denom with no registry token, or with no price of the row's label that day,
+-- adds nothing to fees and revenue: the day lists the denom in `unpriced_denoms` and is not
+-- `payments_complete`, so pages mark it incomplete instead of showing a smaller total.
 with
 
 by_provider as (
@@ -123,7 +126,12 @@ daily as (
         sum(gpu_hours) as gpu_hours,
         sum(fees_usd) as fees_usd,
         sum(revenue_usd) as revenue_usd,
-        bool_and(fees_usd is not null) as all_payments_priced
+        bool_and(fees_usd is not null) as all_payments_priced,
+        -- denoms as the chain states them; a payment of nothing needs no price
+        coalesce(list(distinct denom order by denom) filter (where fees_usd is null and payments_base_units > 0),
+                 []::varchar[]) as unpriced_denoms,
+        coalesce(list(distinct denom order by denom) filter (where token is null and payments_base_units > 0),
+                 []::varchar[]) as unregistered_denoms
 
     from priced
     group by all
@@ -132,6 +140,7 @@ daily as (
 
 select
     daily.*,
+    len(daily.unpriced_denoms) = 0 as payments_complete,
     fleet.fleet_gpu_hours,
     daily.gpu_hours / nullif(fleet.fleet_gpu_hours, 0) as utilization
 
