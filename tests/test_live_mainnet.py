@@ -244,3 +244,47 @@ def test_killed_mid_fetch_and_mid_load_at_random_points_reruns_end_identical_and
         assert {chain: s.throttled for chain, s in fleet.stats().items()} == throttled
     assert len(_complete_days(data_dir)) == len(_complete_days(reference_dir))
     assert _raw(data_dir) == reference
+
+
+def _strings_in_warehouse(path: Path, needle: str) -> list[str]:
+    """Every table.column of a DuckDB file holding `needle` in any text cell."""
+    conn = duckdb.connect(str(path), read_only=True)
+    try:
+        columns = conn.execute("select table_schema, table_name, column_name from information_schema.columns "
+                               "where data_type = 'VARCHAR' and table_catalog = current_database()").fetchall()
+        return [f"{s}.{t}.{c}" for s, t, c in columns
+                if conn.execute(f'select count(*) from "{s}"."{t}" where "{c}" like ?', [f"%{needle}%"]).fetchone()[0]]
+    finally:
+        conn.close()
+
+
+@pytest.mark.skipif(not SHARED_DIR.is_dir(), reason=NEEDS_SHARED_REASON)
+@pytest.mark.timeout(900)
+def test_a_planted_api_key_never_appears_in_any_output_log_event_or_table(registry, tmp_path) -> None:
+    """`depinlens run` (ingest, dbt, publish) through flaky providers, then through a provider that refuses the
+    key: every byte the runs printed or left behind is searched for the key."""
+    data_dir = tmp_path / "data"
+    first, last = FIRST, FIRST + timedelta(days=1)
+    wrong = "sk_live_WRONGKEY_9d8c7b6a5f4e3d2c1b0a"
+    outputs = []
+    with mainnet_fleet(registry, first, last, volumes=VOLUMES,
+                       limits=FleetLimits(window_s=0.2, flaky=0.08)) as fleet:
+        env = _env(fleet, data_dir)
+        cli = [sys.executable, "-m", "depinlens.cli", "run", "--from", first.isoformat(), "--to", last.isoformat()]
+        done = subprocess.run(cli, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=600)
+        outputs.append(done.stdout + done.stderr)
+        assert done.returncode == 0, outputs[-1][-4000:]
+        assert sum(s.faults.total() for s in fleet.stats().values()) > 0  # the providers did fail some requests
+        refused = {**env, "DEPINLENS_REST_AKASH": f"{fleet.akash.url}/{wrong}", "DEPINLENS_REFRESH": "1"}
+        for verbose in ([], ["--verbose"]):
+            done = subprocess.run(cli + verbose, cwd=PROJECT_ROOT, env=refused, capture_output=True, text=True,
+                                  timeout=600)
+            outputs.append(done.stdout + done.stderr)
+            assert done.returncode != 0 and "HTTP 403" in outputs[-1], outputs[-1][-3000:]
+    assert "http://127.0.0.1" in "".join(outputs)  # endpoints are named, by scheme and host
+    for key in (PLANTED_KEY, wrong, "PLANTEDKEY", "WRONGKEY"):
+        assert all(key not in text for text in outputs), key
+        holders = [p for p in data_dir.rglob("*") if p.is_file() and key.encode() in p.read_bytes()]
+        assert holders == [], (key, holders)
+        for duck in [p for p in data_dir.rglob("*.duckdb") if not p.is_symlink()]:
+            assert _strings_in_warehouse(duck, key) == [], (key, duck)

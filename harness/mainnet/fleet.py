@@ -37,12 +37,13 @@ class FleetLimits:
     akash_per_route: int = 40
     akash_total: int = 100
     headroom: float = 0.9  # the client's budget as a share of the provider's limit
+    flaky: float = 0.0  # share of requests answered with a fault (500, dropped connection, truncated JSON)
 
     def provider(self, family: str) -> Limits:
         per, total = {"evm": (self.evm_per_method, self.evm_total), "solana": (self.solana_per_method,
                                                                                 self.solana_total),
                       "akash": (self.akash_per_route, self.akash_total)}[family]
-        return Limits(window_s=self.window_s, per_window=total, per_method=per)
+        return Limits(window_s=self.window_s, per_window=total, per_method=per, flaky=self.flaky)
 
     def budget(self, family: str, *, batch: int) -> str:
         """The DEPINLENS_BUDGET_<CHAIN> that keeps a client inside `provider(family)`."""

@@ -158,10 +158,21 @@ def _dbt_executable() -> str:
     return str(beside_python) if beside_python.exists() else "dbt"
 
 
+def _manifest_is_stale() -> bool:
+    """The manifest is missing (a fresh clone) or older than a file of the dbt project (a pull, an edit)."""
+    manifest = dbt_project.manifest_path
+    if not manifest.exists():
+        return True
+    built = manifest.stat().st_mtime
+    sources = [DBT_PROJECT_DIR / "dbt_project.yml", *DBT_PROJECT_DIR.glob("models/**/*"),
+               *DBT_PROJECT_DIR.glob("macros/**/*")]
+    return any(path.is_file() and path.stat().st_mtime > built for path in sources)
+
+
 def _prepare_manifest() -> None:
-    """Parse the dbt project when its manifest is missing (a fresh clone) or under `dagster dev`
-    (models may have changed); dagster-dbt's own preparer would look for `dbt` on PATH."""
-    if os.environ.get("DAGSTER_IS_DEV_CLI") or not dbt_project.manifest_path.exists():
+    """Parse the dbt project when its manifest is missing or stale, or under `dagster dev` (models may
+    change while it runs); dagster-dbt's own preparer would look for `dbt` on PATH."""
+    if os.environ.get("DAGSTER_IS_DEV_CLI") or _manifest_is_stale():
         subprocess.run([_dbt_executable(), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR),
                         "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(dbt_project.target_path)],
                        check=True)

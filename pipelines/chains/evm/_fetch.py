@@ -243,7 +243,7 @@ def read_holder_balances(client: EvmClient, holders: Sequence[Program], tokens: 
         if balance is None:
             continue
         rows.append({"network": holder.network, "chain": client.chain, "source": source, "account": holder.address,
-                     "metric": "staked_balance", "amount_raw": balance, "value": None, "unit": token.symbol,
+                     "metric": "staked_balance", "amount_raw": balance, "value": None, "unit": token.address,
                      "block_number": block, "snapshot_time": stamp, "snapshot_day": blocks.day,
                      "fetched_at": fetched_at})
     return pa.Table.from_pylist(rows, schema=STAKING_SNAPSHOTS_SCHEMA)

@@ -1,7 +1,8 @@
 -- Staked amount (end of day) and rewards per network per day per source label, in tokens.
 -- Pools and vaults: net flows (stake + deposit - unstake - withdraw) accumulated since the
 -- first ingested day. Akash: bonded tokens from the staking pool snapshot. Nosana: the sum
--- of stake accounts. Vault totals come from NAV snapshots where those exist.
+-- of stake accounts. Staking holders (Aethir): their token balance at the day's last block.
+-- Vault totals come from NAV snapshots where those exist.
 with
 
 events as (
@@ -79,6 +80,21 @@ nosana_stakes as (
 
 ),
 
+holder_balances as (
+
+    select
+        balances.network,
+        balances.day,
+        balances.source,
+        sum(balances.amount_raw::double / pow(10, token_decimals.decimals)) as staked_tokens,
+        0.0 as rewards_tokens
+
+    from {{ ref('stg_onchain__holder_balances') }} as balances
+    left join token_decimals on token_decimals.chain = balances.chain and token_decimals.address = balances.token_address
+    group by all
+
+),
+
 vault_totals as (
 
     select
@@ -97,6 +113,7 @@ combined as (
     select * from pool_balances
     union all by name select * from akash_bonded
     union all by name select * from nosana_stakes
+    union all by name select * from holder_balances
 
 )
 
