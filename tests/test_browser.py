@@ -126,11 +126,17 @@ def _headline_revenue(page) -> str:
     return page.locator('[data-testid="stMetricValue"]').first.inner_text().strip()
 
 
+MEASURED_REVENUE = ("select network from marts.network_metric_coverage "
+                    "where metric = 'revenue_usd' and status = 'measured'")
+
+
 def _published_revenue(serving: Path) -> str:
-    """What the Overview shows by default (every network, every published day), read from the current version."""
+    """What the Overview shows by default (every network whose revenue is measured, every published day),
+    read from the current version."""
     with connect_serving(serving) as conn:
         first, last = conn.execute("select min(day), max(day) from marts.network_daily").fetchone()
-        summary = queries.network_summary(conn, networks=queries.networks(conn), start=first, end=last)
+        measured = [n for (n,) in conn.execute(MEASURED_REVENUE).fetchall()]
+        summary = queries.network_summary(conn, networks=measured, start=first, end=last)
     return f"${summary['revenue_usd'].sum():,.0f}"
 
 
@@ -161,8 +167,9 @@ def test_a_publish_while_the_page_is_open_shows_after_a_reload_and_the_server_le
             shown_before = _headline_revenue(page)
             assert _serving_files_held(server.pid, serving) == [str(first)]
 
-            with duckdb.connect(str(working)) as conn:  # a later build: more revenue on every network-day
-                conn.execute("update marts.network_daily set revenue_usd = coalesce(revenue_usd, 0) + 1000000")
+            with duckdb.connect(str(working)) as conn:  # a later build: more revenue on every measured network-day
+                conn.execute("update marts.network_daily set revenue_usd = coalesce(revenue_usd, 0) + 1000000 "
+                             f"where network in ({MEASURED_REVENUE})")
             publish(working, serving)
             second = resolve_serving(serving)
             page.reload()

@@ -1,4 +1,9 @@
-"""The Solana decoders on real recorded mainnet answers and on the local ledger's answers."""
+"""The Solana decoders on real recorded node answers and on the local ledger's answers.
+
+The recorded block (slot 147078735) and transactions come from kevinheavey/solders' test data: they
+were recorded on devnet (the block's fee reward goes to the Solana Foundation devnet validator), not
+mainnet, as ../shared/fixtures/README.md now says; the wire format is the same on both clusters.
+"""
 
 from __future__ import annotations
 
@@ -54,7 +59,7 @@ def answers(scenario) -> list[dict]:
     return [json.loads(json.dumps(transaction_result(r))) for r in scenario.ledger.records]
 
 
-# -- recorded mainnet answers --------------------------------------------------------------------
+# -- recorded node answers (devnet block and transactions, mainnet signature list) ---------------
 
 @pytest.mark.shared
 @needs_fixtures

@@ -53,7 +53,9 @@ def test_a_warehouse_cut_to_half_is_refused_before_anything_is_written(damaged: 
         connect_warehouse(damaged)
 
     message = str(refused.value)
-    assert str(damaged) in message and "cut short" in message and "nothing was written" in message
+    # cut short: either the blocks in use lie past the end, or DuckDB cannot read the file at all
+    assert str(damaged) in message and "nothing was written" in message
+    assert "cut short" in message or "DuckDB cannot open it" in message
     assert "depinlens up" in message and "depinlens run --from" in message
     assert "\n" not in message
     assert _sha256(damaged) == before and not damaged.with_name(f"{damaged.name}.wal").exists()

@@ -120,13 +120,14 @@ def mainnet_fleet(registry: Registry, first_day: date, last_day: date, *, volume
     tokens, vault = _evm_tokens(registry, volumes)
     jobs = registry.programs_on("solana", kind="jobs")
     staking = registry.programs_on("solana", kind="staking")
-    nos = next(t for t in registry.tokens_on("solana") if t.network == "nosana")
+    nos = next((t for t in registry.tokens_on("solana") if t.network == "nosana"), None)
     with ExitStack() as stack:
         evm = stack.enter_context(EvmMainnet(first_day, last_day, tokens=tokens, vault=vault, seed=seed,
                                              limits=limits.provider("evm"), **provider_options.get("evm", {})))
         solana = stack.enter_context(SolanaMainnet(
             first_day, last_day, mints=_solana_mints(registry), volumes=volumes.solana, seed=seed,
-            jobs_program=jobs[0].address, staking_program=staking[0].address, nos_mint=nos.address,
+            jobs_program=jobs[0].address if jobs else None, staking_program=staking[0].address if staking else None,
+            nos_mint=nos.address if nos else None,
             limits=limits.provider("solana"), **provider_options.get("solana", {})))
         akash = stack.enter_context(AkashMainnet(first_day, last_day, volumes=volumes.akash, seed=seed,
                                                  prefix=f"/{key}", limits=limits.provider("akash"),

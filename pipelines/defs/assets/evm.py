@@ -77,53 +77,61 @@ def ingest_days(context: dg.AssetExecutionContext, evm: EvmResource, warehouse: 
     for line in skipped:
         context.log.warning(line)
     summaries: dict[str, ChainSummary] = {}
-    for chain in evm.chains:
-        items = reader.items(evm, chain)
-        summary = summaries[chain] = ChainSummary()
-        if not items:
-            context.log.info(f"{chain}: nothing registered for {reader.table}; no request made")
-            continue
-        source = evm.source_of(chain)
-        tokens = {t.network: t for t in evm.tokens(chain)}
-        with evm.get_client(chain) as client, warehouse.get_connection() as conn:
-            ledger = read_ledger(conn, chain=chain, source=source, record_kind=reader.record_kind)
-            client.remember_block_times(_known_times(read_block_days(conn, chain=chain, source=source)))
-            safe_head: int | None = None
-            for number, day in enumerate(days, start=1):
-                pending_scopes = set(ledger.pending([i.address for i in items], day, refresh=evm.refresh))
-                pending = [i for i in items if i.address in pending_scopes]
-                if not pending:
-                    summary.days_skipped += 1
-                    continue
-                if safe_head is None:
-                    safe_head = client.block_number() - evm.confirmations(chain)
-                blocks = day_blocks(client, day, safe_head)
-                got = reader.read(client, pending, tokens, blocks, source, evm)
-                got = got if isinstance(got, DayRows) else DayRows(got)
-                counts = rows_per_scope(got.rows, reader.scope_column)
-                progress = Progress(
-                    cursors=[Cursor(i.network, chain, i.address, reader.record_kind, blocks.last, day, source)
-                             for i in pending] if blocks.has_blocks else [],
-                    days=[IngestDay(i.network, chain, source, reader.record_kind, i.address, day, counts[i.address],
-                                    blocks.complete, blocks.first, blocks.last) for i in pending],
-                    block_days=_block_day(chain, source, blocks))
-                summary.rows += replace_partition(
-                    conn, reader.table, got.rows,
-                    scope={"chain": chain, "source": source, reader.scope_column: [i.address for i in pending]},
-                    day_column=reader.day_column, first_day=day, last_day=day, progress=progress)
-                summary.days_read += 1
-                summary.notes["removed_logs_dropped"] += got.removed_logs
-                context.log.info(f"{chain} {day} ({number}/{len(days)}): {got.rows.num_rows} rows into "
-                                 f"{reader.table}, blocks {blocks.first}-{blocks.last}"
-                                 + ("" if blocks.complete else " (day not final yet: read again next run)"))
-                if not blocks.complete:
-                    summary.days_incomplete += 1
-                    break  # the later days are beyond the safe head too
-            summary.take_stats(client.endpoint.stats)
-        context.log.info(f"{chain}: {summary.rows} rows into {reader.table}, {summary.days_read} days read, "
-                         f"{summary.days_skipped} finished days skipped, {summary.requests.get('calls', 0)} calls")
+    with warehouse.get_connection() as conn:  # opened first: a damaged warehouse stops the step at once
+        for chain in evm.chains:
+            summaries[chain] = _ingest_chain(context, evm, conn, reader, chain, days)
     return dg.MaterializeResult(metadata=summary_metadata(summaries, first_day=str(first_day), last_day=str(last_day),
                                                           skipped_unverified=skipped))
+
+
+def _ingest_chain(context: dg.AssetExecutionContext, evm: EvmResource, conn, reader: EvmReader, chain: str,
+                  days: list) -> ChainSummary:
+    """One chain of `ingest_days`: its pending days read and stored one by one."""
+    items = reader.items(evm, chain)
+    summary = ChainSummary()
+    if not items:
+        context.log.info(f"{chain}: nothing registered for {reader.table}; no request made")
+        return summary
+    source = evm.source_of(chain)
+    tokens = {t.network: t for t in evm.tokens(chain)}
+    with evm.get_client(chain) as client:
+        ledger = read_ledger(conn, chain=chain, source=source, record_kind=reader.record_kind)
+        client.remember_block_times(_known_times(read_block_days(conn, chain=chain, source=source)))
+        safe_head: int | None = None
+        for number, day in enumerate(days, start=1):
+            pending_scopes = set(ledger.pending([i.address for i in items], day, refresh=evm.refresh))
+            pending = [i for i in items if i.address in pending_scopes]
+            if not pending:
+                summary.days_skipped += 1
+                continue
+            if safe_head is None:
+                safe_head = client.block_number() - evm.confirmations(chain)
+            blocks = day_blocks(client, day, safe_head)
+            got = reader.read(client, pending, tokens, blocks, source, evm)
+            got = got if isinstance(got, DayRows) else DayRows(got)
+            counts = rows_per_scope(got.rows, reader.scope_column)
+            progress = Progress(
+                cursors=[Cursor(i.network, chain, i.address, reader.record_kind, blocks.last, day, source)
+                         for i in pending] if blocks.has_blocks else [],
+                days=[IngestDay(i.network, chain, source, reader.record_kind, i.address, day, counts[i.address],
+                                blocks.complete, blocks.first, blocks.last) for i in pending],
+                block_days=_block_day(chain, source, blocks))
+            summary.rows += replace_partition(
+                conn, reader.table, got.rows,
+                scope={"chain": chain, "source": source, reader.scope_column: [i.address for i in pending]},
+                day_column=reader.day_column, first_day=day, last_day=day, progress=progress)
+            summary.days_read += 1
+            summary.notes["removed_logs_dropped"] += got.removed_logs
+            context.log.info(f"{chain} {day} ({number}/{len(days)}): {got.rows.num_rows} rows into "
+                             f"{reader.table}, blocks {blocks.first}-{blocks.last}"
+                             + ("" if blocks.complete else " (day not final yet: read again next run)"))
+            if not blocks.complete:
+                summary.days_incomplete += 1
+                break  # the later days are beyond the safe head too
+        summary.take_stats(client.endpoint.stats)
+    context.log.info(f"{chain}: {summary.rows} rows into {reader.table}, {summary.days_read} days read, "
+                     f"{summary.days_skipped} finished days skipped, {summary.requests.get('calls', 0)} calls")
+    return summary
 
 
 def _asset(name: str, **kwargs):

@@ -1,0 +1,149 @@
+"""What one network-day of live mode costs: RPC calls, HTTP requests, bytes and time, per network.
+
+Each network is read alone (a registry holding only it) from mainnet-shaped providers
+(harness/mainnet) serving the registry's real addresses at mainnet volumes (MAINNET_VOLUMES:
+20,000 signatures a day on a mint, 2,000 burns, 1,000 Nosana job transactions, 5,000 active
+Akash leases, 10,000 EVM logs) behind the limits public endpoints enforce (40 requests per window
+per method, 100 overall, 429 + Retry-After). A first day is read as a warm-up (the steady state of
+a daily schedule: cursors, known leases and day boundaries in place); the next day is measured.
+
+The providers' windows are shrunk by --time-scale (10 s / scale) and the pipeline's budgets with
+them, so the benchmark finishes in minutes; the time at public limits is then estimated two ways:
+the measured time x scale (an upper bound: processing is scaled too) and the rate bound (calls of
+the busiest method / 4 per s). The last line is `calls_per_network_day_max: N` over the networks
+read through dedicated accounts; networks still read through a whole mint are listed apart.
+
+    .venv/bin/python benchmarks/live_calls.py                  # every network, mainnet volumes
+    .venv/bin/python benchmarks/live_calls.py --networks render,akash --time-scale 50
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from collections import Counter
+from datetime import date, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import dagster as dg  # noqa: E402
+import tomlkit  # noqa: E402
+
+from depinlens.registry import Registry, load_registry  # noqa: E402
+from depinlens.settings import PROJECT_ROOT  # noqa: E402
+from harness.mainnet import MAINNET_VOLUMES, TEST_VOLUMES  # noqa: E402
+from harness.mainnet.fleet import FleetLimits, mainnet_fleet  # noqa: E402
+
+NETWORKS = ("render", "ionet", "nosana", "akash", "aethir", "nodeai", "gaib")
+PUBLIC_PER_METHOD_PER_S = 40 / 10
+
+
+def registry_of(network: str, folder: Path) -> Path:
+    """networks.toml with only `network` (and every chain), written to `folder`."""
+    document = tomlkit.parse((PROJECT_ROOT / "networks.toml").read_text())
+    for other in [n for n in document["networks"] if n != network]:
+        del document["networks"][other]
+    path = folder / f"{network}.toml"
+    path.write_text(tomlkit.dumps(document))
+    return path
+
+
+def reads_through(registry: Registry, network: str) -> tuple[str, bool]:
+    """How the network is read on its real chains, and whether a token is read through its whole mint."""
+    parts, whole_mint = [], False
+    for chain in ("ethereum", "solana", "akash"):
+        for signal in registry.signals_on(chain):
+            mint = any(t.address == signal.account for t in registry.tokens_on(chain))
+            whole_mint |= mint
+            parts.append(f"{signal.metric} via {'the whole ' + signal.token + ' mint' if mint else signal.account}")
+        tokens = [t.symbol for t in registry.tokens_on("ethereum") if t.verified]
+        if chain == "ethereum" and tokens:
+            parts.append(f"logs of {', '.join(tokens)}")
+    return "; ".join(parts) or "-", whole_mint
+
+
+def run_day(day: date) -> float:
+    """Ingest one day (chain assets and state snapshots, no dbt) in this process; its wall time."""
+    from pipelines.defs.assets.akash import build_akash_resource
+    from pipelines.defs.assets.solana import solana_resource_from_env
+    from pipelines.defs.jobs import STATE_SNAPSHOTS
+    from pipelines.defs.resources import build_resources
+    from pipelines.run import run_pipeline
+
+    ingest = dg.AssetSelection.groups("evm", "solana", "akash") - STATE_SNAPSHOTS
+    resources = {**build_resources(), "solana": solana_resource_from_env(), "akash": build_akash_resource()}
+    started = time.monotonic()
+    result = run_pipeline(day, day, resources=resources, instance=dg.DagsterInstance.ephemeral(), selection=ingest,
+                          snapshots=True, raise_on_error=False, quiet=True)
+    if not result.success:
+        failures = [e.step_failure_data.error for e in result.all_events if e.is_step_failure]
+        raise SystemExit(f"the run for {day} failed: " + "; ".join((f.cause or f).message for f in failures))
+    return time.monotonic() - started
+
+
+def measure(network: str, day: date, scale: float, volumes, folder: Path) -> dict:
+    path = registry_of(network, folder)
+    registry = load_registry(path)
+    limits = FleetLimits(window_s=10 / scale)
+    with mainnet_fleet(registry, day - timedelta(days=1), day, volumes=volumes, limits=limits) as fleet:
+        os.environ.update({**fleet.env(), "DEPINLENS_REGISTRY": str(path), "DEPINLENS_DATA_DIR": str(folder / network),
+                           "DEPINLENS_AKASH_SCAN_CLOSED": ""})
+        run_day(day - timedelta(days=1))
+        before = {chain: stats.copy() for chain, stats in fleet.stats().items()}
+        wall = run_day(day)
+        after = fleet.stats()
+    calls = Counter()
+    row = {"network": network, "wall_s": wall, "requests": 0, "bytes_in": 0, "bytes_out": 0, "throttled": 0}
+    for chain, stats in after.items():
+        calls.update({f"{chain} {m}": n - before[chain].calls.get(m, 0) for m, n in stats.calls.items()})
+        row["requests"] += stats.requests - before[chain].requests
+        row["bytes_in"] += stats.bytes_in - before[chain].bytes_in
+        row["bytes_out"] += stats.bytes_out - before[chain].bytes_out
+        row["throttled"] += stats.throttled - before[chain].throttled
+    calls = +calls
+    row.update(calls=sum(calls.values()), per_method=dict(calls.most_common(4)))
+    row["rate_bound_s"] = max(calls.values(), default=0) / PUBLIC_PER_METHOD_PER_S
+    row["reads"], row["whole_mint"] = reads_through(registry, network)
+    return row
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
+    parser.add_argument("--networks", default=",".join(NETWORKS), help="comma-separated registry network ids")
+    parser.add_argument("--day", default="2025-06-02", help="the measured UTC day (the day before is the warm-up)")
+    parser.add_argument("--time-scale", type=float, default=20.0,
+                        help="shrink the providers' 10 s windows (and the budgets) this many times (default 20)")
+    parser.add_argument("--volumes", choices=("mainnet", "test"), default="mainnet")
+    args = parser.parse_args()
+    volumes = MAINNET_VOLUMES if args.volumes == "mainnet" else TEST_VOLUMES
+    day = date.fromisoformat(args.day)
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for network in [n.strip() for n in args.networks.split(",") if n.strip()]:
+            print(f"-- {network}: warm-up {day - timedelta(days=1)}, measuring {day} ...", flush=True)
+            rows.append(measure(network, day, args.time_scale, volumes, Path(tmp)))
+            r = rows[-1]
+            print(f"   {r['calls']:>7,} calls  {r['requests']:>6,} HTTP requests  {r['bytes_out'] / 1e6:8.1f} MB in  "
+                  f"{r['bytes_in'] / 1e6:6.2f} MB out  {r['wall_s']:6.1f} s at 1/{args.time_scale:g} windows  "
+                  f"429s: {r['throttled']}", flush=True)
+            print(f"   busiest: {r['per_method']}", flush=True)
+    print(f"\none network-day at {args.volumes} volumes; public limits: 40 calls per 10 s per method, 100 overall")
+    print(f"{'network':<8} {'calls':>7} {'requests':>8} {'MB':>7} {'at public limits (s)':>24}  reads through")
+    for r in rows:
+        estimate = f"{r['rate_bound_s']:.0f} to {r['wall_s'] * args.time_scale:.0f}"
+        print(f"{r['network']:<8} {r['calls']:>7,} {r['requests']:>8,} {r['bytes_out'] / 1e6:>7.1f} {estimate:>24}  "
+              f"{r['reads']}")
+    dedicated = [r for r in rows if not r["whole_mint"]]
+    whole = [r for r in rows if r["whole_mint"]]
+    for r in whole:
+        print(f"read through a whole mint (not dedicated accounts): {r['network']}, {r['calls']:,} calls a day")
+    print(f"calls_per_network_day_max: {max((r['calls'] for r in dedicated), default=0)}")
+
+
+if __name__ == "__main__":
+    main()
