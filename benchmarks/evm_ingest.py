@@ -27,7 +27,7 @@ from depinlens.settings import PROJECT_ROOT  # noqa: E402
 from harness.anvil import Anvil  # noqa: E402
 from harness.demo import day_start  # noqa: E402
 from harness.evm import LocalEvm  # noqa: E402
-from pipelines.chains.evm import EvmClient, fetch_token_transfers  # noqa: E402
+from pipelines.chains.evm import EvmClient, day_blocks, read_transfers  # noqa: E402
 from warehouse import connect_warehouse, replace_partition  # noqa: E402
 
 DAY = date(2025, 6, 1)
@@ -56,8 +56,9 @@ def main() -> None:
 
         conn = connect_warehouse(Path(tmp) / "bench.duckdb")
         started = time.perf_counter()
-        fetched = fetch_token_transfers(EvmClient("anvil", anvil.url), tokens, DAY, DAY, source="local",
-                                        chunk_blocks=20)
+        client = EvmClient("anvil", anvil.url)
+        blocks = day_blocks(client, DAY, client.block_number())
+        fetched = read_transfers(client, tokens, blocks, source="local", chunk_blocks=20)
         rows = replace_partition(conn, "raw.token_transfers", fetched.rows,
                                  scope={"chain": "anvil", "source": "local", "token_address": [t.address for t in tokens]},
                                  day_column="block_day", first_day=DAY, last_day=DAY)
@@ -66,7 +67,7 @@ def main() -> None:
         conn.close()
 
         started = time.perf_counter()
-        events = contract.events.Transfer().get_logs(from_block=fetched.first_block, to_block=fetched.last_block)
+        events = contract.events.Transfer().get_logs(from_block=blocks.first, to_block=blocks.last)
         web3_s = time.perf_counter() - started
         assert len(events) == args.logs
 

@@ -31,10 +31,10 @@ from tests.conftest import NEEDS_SHARED_REASON, SHARED_DIR
 FIRST = date(2025, 5, 1)
 LAST = FIRST + timedelta(days=29)
 VOLUMES = Volumes(
-    evm=EvmVolumes(transfers_per_day=24, mints_per_day=2, burns_per_day=3, holder_transfers_per_day=3,
+    evm=EvmVolumes(transfers_per_day=16, mints_per_day=2, burns_per_day=3, holder_transfers_per_day=3,
                    vault_deposits_per_day=2, vault_withdrawals_per_day=1),
-    solana=SolanaVolumes(mint_signatures_per_day=40, burns_per_day=12, incoming_per_day=3,
-                         job_transactions_per_day=12, stake_accounts=20, failed_fraction=0.05),
+    solana=SolanaVolumes(mint_signatures_per_day=24, burns_per_day=8, incoming_per_day=2,
+                         job_transactions_per_day=9, stake_accounts=20, failed_fraction=0.05),
     akash=AkashVolumes(active_leases=40, leases_created_per_day=4, leases_closed_per_day=4, providers=6,
                        closed_history=10),
 )
