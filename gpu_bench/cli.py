@@ -18,7 +18,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 
 from gpu_bench.errors import BenchError, InboxError, KeyProblem
-from gpu_bench.schema import BINDING_NETWORKS, SUITES, RunResult
+from gpu_bench.schema import BINDING_NETWORKS, SUITES, Operator, RunResult
+from gpu_bench.signing import OperatorKey
 
 bench_app = typer.Typer(
     help="gpu_bench: measure this machine (matmul, memory, copies, inference, dataframes), sign the "
@@ -208,10 +209,9 @@ def run(
         _submit_files([path], inbox or "", home)
 
 
-def _operator(home: Path, key, provider: str | None, venue: str | None):
+def _operator(home: Path, key: OperatorKey, provider: str | None, venue: str | None) -> Operator:
     """Who the run is for: the stored binding's provider and network, or the free text given (self-attested)."""
     from gpu_bench.keys import load_binding
-    from gpu_bench.schema import Operator
 
     binding = load_binding(home, key)
     if binding is None:
@@ -267,7 +267,7 @@ def schedule(
     venue: VenueOption = None,
     inbox: InboxOption = None,
 ) -> None:
-    """Write a recurring `bench run --submit` entry (cron or systemd user timer) and print how to enable it."""
+    """Write a recurring `gpu-bench run --submit` entry (cron or systemd user timer) and print how to enable it."""
     from gpu_bench.keys import load_key
     from gpu_bench.schedule import Every, default_command, write_schedule
 
