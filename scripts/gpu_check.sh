@@ -40,9 +40,23 @@ echo "==> device: $device${why_not_gpu:+ ($why_not_gpu)}"
 
 echo "==> gpu_bench[$extras] into $venv (gpu_bench alone: no pipeline)"
 [ -x "$venv/bin/python" ] || "${PYTHON:-python3}" -m venv "$venv"
-# shellcheck disable=SC2086  # GPU_CHECK_PIP_ARGS is a list of arguments
-"$venv/bin/pip" install --quiet --disable-pip-version-check ${GPU_CHECK_PIP_ARGS:-} "./gpu_bench[$extras]" pytest \
-  2>&1 | { grep -v "is ignored: it is neither a file nor a directory" || true; }
+install() {  # pip's output goes to OUT/pip.log; GPU_CHECK_PIP_ARGS is a list of arguments
+  # shellcheck disable=SC2086
+  "$venv/bin/pip" install --quiet --disable-pip-version-check ${GPU_CHECK_PIP_ARGS:-} "./gpu_bench[$1]" pytest \
+    >>"$out/pip.log" 2>&1
+}
+: >"$out/pip.log"
+gpu_extra_failed=""
+if ! install "$extras"; then
+  if [ "$extras" = "bench,gpu" ]; then
+    # e.g. a GPU machine without a package index: the cuDF suites are then listed as skipped, with this
+    gpu_extra_failed=$(grep -m1 -E "^ERROR|error:" "$out/pip.log" || tail -n1 "$out/pip.log")
+    echo "==> the GPU extra did not install ($gpu_extra_failed); going on without cuDF (OUT/pip.log)" >&2
+    install bench || { tail -n 30 "$out/pip.log" >&2; exit 1; }
+  else
+    tail -n 30 "$out/pip.log" >&2; exit 1
+  fi
+fi
 
 echo "==> suite tests (gpu_bench/tests, against the installed package)"
 set +e
@@ -61,7 +75,8 @@ cp "$result" "$out/result.json"
 echo "==> verdict, skipped work and summary"
 elapsed=$(( $(date +%s) - started ))
 set +e
-"$venv/bin/python" - "$out/result.json" "$out/tests.xml" "$device" "$elapsed" "$tests_rc" <<'PY' | tee -a "$out/summary.txt"
+"$venv/bin/python" - "$out/result.json" "$out/tests.xml" "$device" "$elapsed" "$tests_rc" "$gpu_extra_failed" \
+  <<'PY' | tee -a "$out/summary.txt"
 """Verify the signed result as the pipeline would, then list every GPU suite that did not run and why."""
 import sys
 import xml.etree.ElementTree as ET
@@ -71,7 +86,8 @@ from pathlib import Path
 from gpu_bench.peaks import canonical_gpu_model, load_peak_specs
 from gpu_bench.verify import verify_submission
 
-result, tests, device, elapsed, tests_rc = sys.argv[1], Path(sys.argv[2]), sys.argv[3], sys.argv[4], int(sys.argv[5])
+result, tests, device, elapsed, tests_rc, gpu_extra_failed = (sys.argv[1], Path(sys.argv[2]), sys.argv[3], sys.argv[4],
+                                                               int(sys.argv[5]), sys.argv[6])
 verdict = verify_submission(Path(result).read_bytes(), seen_nonces=set(), peaks=load_peak_specs(),
                             canonical_model=canonical_gpu_model, now=datetime.now(UTC))
 print(f"verifier: {'accepted' if verdict.accepted else f'REJECTED ({verdict.code}): {verdict.text}'}")
@@ -94,6 +110,8 @@ print(f"device    {device}; elapsed {elapsed} s")
 print(f"result    {result} ({'accepted' if verdict.accepted else 'rejected'} by the verifier)")
 print(f"tests     {', '.join(f'{n} {k}' for k, n in outcomes.items())}")
 print(f"GPU suites skipped ({len(skipped_tests) + len(skipped_work)}):")
+if gpu_extra_failed:
+    print(f"  - the gpu extra (cudf-polars, cudf.pandas) could not be installed: {gpu_extra_failed}")
 for name, reason in skipped_tests:
     print(f"  - test {name}: {reason}")
 for line in skipped_work:

@@ -60,3 +60,17 @@ def test_gpu_check_on_a_cpu_machine_installs_gpu_bench_alone_and_ends_with_the_g
          "('dagster', 'dbt', 'weasyprint', 'vyper', 'harness', 'pipelines', 'depinlens') if u.find_spec(m)])"],
         cwd=tmp_path, capture_output=True, text=True, check=True).stdout.strip()
     assert importable == "[]"
+
+
+def test_the_cudf_tests_fail_when_cudf_is_importable_but_does_not_run(tmp_path: Path) -> None:
+    """Installed means it must run: with modules named cudf and cudf_polars importable (empty
+    stand-ins, so nothing can run) the cuDF suite tests fail, saying why, instead of passing or skipping."""
+    for module in ("cudf", "cudf_polars"):
+        (tmp_path / module).mkdir()
+        (tmp_path / module / "__init__.py").write_text("")
+    done = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-k", "cudf",
+                           "gpu_bench/tests/test_gpu_bench_suites.py"], cwd=PROJECT_ROOT,
+                          env={**os.environ, "PYTHONPATH": str(tmp_path)}, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1, done.stdout[-3000:]
+    assert "2 errors" in done.stdout or "2 failed" in done.stdout, done.stdout[-3000:]
+    assert "cuDF is installed but torch sees no CUDA device" in done.stdout or "did not run" in done.stdout
