@@ -238,6 +238,8 @@ def _price_tables(latest: pd.DataFrame, networks: list[str]) -> tuple[Table, Tab
 def _cost_table(cost: pd.DataFrame, networks: list[str], benchmark_runs: int) -> Table:
     frame = cost[(cost["venue_kind"] == "cloud") | cost["venue"].isin(networks)].copy()
     frame["run_ids"] = frame["run_ids"].map(_listed)
+    if "runs" not in frame:  # a file published before bound runs were counted
+        frame["runs"] = None
     measured = ("measured: the median of the venue's bound runs (one figure per run, its best bf16/fp16 matmul "
                 "shape; self-attested runs never count)") if benchmark_runs else \
         "no bound benchmark run is published yet, so every row uses the datasheet basis"

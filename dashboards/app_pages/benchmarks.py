@@ -25,6 +25,8 @@ st.caption("Signed gpu_bench runs that passed verification; quick smoke runs are
            "identity on chain vouches for the key) come first; self-attested runs are shown apart.")
 require_published()
 results = data.query("benchmark_results")
+if "tier" not in results.columns:  # a file published before tiers existed: nothing in it is bound
+    results = results.assign(tier="self-attested")
 cost = data.query("cost_per_compute")
 # the page shows runs and the prices their cost is computed from: badge both (demo Akash prices included)
 provenance_badge([*results["source"], *cost["source"]])
