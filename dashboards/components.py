@@ -13,6 +13,7 @@ import streamlit as st
 
 from dashboards import data
 from dashboards.definitions import DEFINITIONS, METHODOLOGY_PATH
+from depinlens.text_safety import inert_frame
 from reports import format_value
 from warehouse import ServingFileMissing
 from warehouse.queries.gaps import MISSING, PAYMENT_METRICS, Coverage, row_markers, row_notes
@@ -141,7 +142,7 @@ def help_for(column: str) -> str | None:
 def chart(figure: go.Figure, frame: pd.DataFrame, name: str) -> None:
     """A chart with the CSV of exactly the data behind it."""
     st.plotly_chart(figure, key=f"chart-{name}")
-    st.download_button(f"Download {name}.csv", frame.to_csv(index=False), file_name=f"{name}.csv",
+    st.download_button(f"Download {name}.csv", inert_frame(frame).to_csv(index=False), file_name=f"{name}.csv",
                        mime="text/csv", key=f"csv-{name}")
 
 
@@ -232,13 +233,13 @@ def table(frame: pd.DataFrame, name: str, *, cov: Coverage | None = None, show: 
     if cov is None:
         config = {c: st.column_config.Column(help=DEFINITIONS[c]) for c in frame.columns if c in DEFINITIONS}
         st.dataframe(_flat(frame), hide_index=True, column_config=config, key=f"table-{name}")
-        csv = frame.to_csv(index=False)
+        csv = inert_frame(frame).to_csv(index=False)
     else:
         shown, helps, raw, numbers = figures(frame, cov, show=show, metric_column=metric_column, columns=columns)
         config = {c: st.column_config.Column(help=helps.get(c), alignment="right" if c in numbers else None)
                   for c in shown.columns if c in helps or c in numbers}
         st.dataframe(shown, hide_index=True, column_config=config, key=f"table-{name}")
-        csv = raw.to_csv(index=False, na_rep=MISSING)
+        csv = inert_frame(raw).to_csv(index=False, na_rep=MISSING)
     st.download_button(f"Download {name}.csv", csv, file_name=f"{name}.csv", mime="text/csv", key=f"csv-{name}")
 
 

@@ -2,9 +2,13 @@
 
 Suites (one module each, `run(device, config) -> list[Measurement]`): `matmul`, `bandwidth`,
 `copy`, `inference`, `dataframe`. `runner.run_suites` composes them, `signing.sign_result` signs
-the result, `inbox.submit` delivers it, and `verify.verify_submission` is what the pipeline
+the result, `binding` ties the key to an on-chain provider identity, `inbox.submit` delivers it,
+and `verify.verify_submission` (with `bounds`, plausibility per device class) is what the pipeline
 checks before loading it. Imports are lazy: importing the package loads neither torch nor
 pandas (the cudf.pandas worker depends on that).
+
+An installable distribution of its own (gpu_bench/pyproject.toml, the `gpu-bench` command): it
+never imports the pipeline, and carries the GPU peak table and name map it needs.
 """
 
 from __future__ import annotations

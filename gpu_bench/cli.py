@@ -1,6 +1,7 @@
-"""`depinlens bench …`: the operator's commands (keys, run, submit, schedule) as a Typer sub-app.
+"""`gpu-bench …`: the operator's commands (keys, bind, run, submit, schedule) as a Typer app.
 
-Mounted by depinlens/cli.py with `app.add_typer(bench_app, name="bench")`.
+The `gpu-bench` script of the gpu_bench distribution runs it (`main`); the pipeline's CLI mounts
+the same app as `depinlens bench` (depinlens/cli.py: `app.add_typer(bench_app, name="bench")`).
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from gpu_bench.errors import BenchError, InboxError
-from gpu_bench.schema import SUITES, RunResult
+from gpu_bench.errors import BenchError, InboxError, KeyProblem
+from gpu_bench.schema import BINDING_NETWORKS, SUITES, Operator, RunResult
+from gpu_bench.signing import OperatorKey
 
 bench_app = typer.Typer(
     help="gpu_bench: measure this machine (matmul, memory, copies, inference, dataframes), sign the "
@@ -86,7 +88,73 @@ def keys(
     except BenchError as exc:
         raise _fail(exc) from exc
     console.print(f"key type    {key.key_type}\npublic key  [bold]{key.public_key}[/bold]\nkey file    {path}")
-    console.print("Submissions are signed by this key; register the public key with your provider identity.")
+    console.print("Submissions are signed by this key. Bind it to your provider identity (`gpu-bench bind akash "
+                  "--provider-key FILE` or `gpu-bench bind nosana --node-key FILE`); until then your runs are "
+                  "self-attested: shown apart and left out of every headline figure.")
+
+
+@bench_app.command()
+def bind(
+    network: Annotated[str, typer.Argument(help=f"The network you provide on: {', '.join(BINDING_NETWORKS)}.")],
+    provider_key: Annotated[Path | None, typer.Option(
+        help="Akash: a file holding the provider's secp256k1 private key as hex "
+             "(`akash keys export NAME --unarmored-hex --unsafe`). Used to sign here, never stored.")] = None,
+    node_key: Annotated[Path | None, typer.Option(
+        help="Nosana: the node's keypair file (solana-keygen JSON, e.g. ~/.nosana/nosana_key.json). "
+             "Used to sign here, never stored.")] = None,
+    provider: Annotated[str | None, typer.Option(
+        help="Sign in a wallet instead: your provider address (with --issued-at and --wallet-signature; "
+             "alone, prints the statement to sign).")] = None,
+    issued_at: Annotated[str | None, typer.Option(help="The issue time printed with the statement (UTC, ISO 8601).")]
+    = None,
+    wallet_signature: Annotated[Path | None, typer.Option(
+        help="A JSON file with the wallet's answer: Keplr's signArbitrary {\"pub_key\": {\"value\": …}, "
+             "\"signature\": …} for Akash, {\"signature\": base58} for Nosana.")] = None,
+) -> None:
+    """Bind the operator key to your on-chain provider identity, so your runs count as bound.
+
+    The provider identity signs one line naming this operator key; the pipeline checks the signature
+    and that the identity appears in the chain data it reads (Akash leases, Nosana jobs).
+    """
+    import json
+    from datetime import UTC, datetime
+
+    from gpu_bench.binding import BindingProblem, bind_akash, bind_from_wallet, bind_nosana, statement_for
+    from gpu_bench.keys import load_key, save_binding
+
+    if network not in BINDING_NETWORKS:
+        raise typer.BadParameter(f"choose {' or '.join(BINDING_NETWORKS)}", param_hint="NETWORK")
+    home = _home()
+    try:
+        key = load_key(home)
+        if provider and wallet_signature is None:
+            when = datetime.fromisoformat(issued_at) if issued_at else datetime.now(UTC).replace(microsecond=0)
+            text = statement_for(network, provider, key.key_type, key.public_key, when)  # type: ignore[arg-type]
+            console.print("Sign this line in your provider's wallet (Akash: Keplr signArbitrary; Nosana: the node "
+                          "key), save the answer as JSON, then run:", markup=False)
+            console.print(text, markup=False, highlight=False, soft_wrap=True)
+            console.print(f"gpu-bench bind {network} --provider {provider} --issued-at {when.isoformat()} "
+                          "--wallet-signature ANSWER.json", markup=False, soft_wrap=True)
+            return
+        if wallet_signature is not None:
+            if not provider or not issued_at:
+                raise BindingProblem("--wallet-signature needs --provider and the --issued-at printed with the statement")
+            binding = bind_from_wallet(network, provider, json.loads(wallet_signature.read_text()), key,  # type: ignore[arg-type]
+                                       issued_at=datetime.fromisoformat(issued_at))
+        elif network == "akash" and provider_key is not None:
+            binding = bind_akash(provider_key.read_text(), key)
+        elif network == "nosana" and node_key is not None:
+            binding = bind_nosana(node_key.read_text(), key)
+        else:
+            option = "--provider-key FILE" if network == "akash" else "--node-key FILE"
+            raise BindingProblem(f"say how to sign: {option}, or --provider ADDRESS to sign in a wallet")
+        path = save_binding(home, binding)
+    except (BenchError, BindingProblem, OSError, ValueError) as exc:
+        raise _fail(exc) from exc
+    console.print(f"[green]bound[/green] operator key {key.public_key} to {network} provider "
+                  f"[bold]{binding.provider}[/bold]\nbinding     {path}")
+    console.print("Every run now carries this binding; it counts as bound once the provider appears in the "
+                  f"{network} chain data the pipeline reads.")
 
 
 @bench_app.command()
@@ -103,7 +171,6 @@ def run(
     """Run the suites, sign the result with the operator key, save it, and print a summary."""
     from gpu_bench.keys import load_key
     from gpu_bench.runner import run_suites
-    from gpu_bench.schema import Operator
     from gpu_bench.signing import sign_result, to_file_bytes
 
     chosen = _suites(suite)
@@ -112,6 +179,7 @@ def run(
         raise _fail(InboxError("--submit needs an inbox: pass --inbox or set DEPINLENS_BENCH_INBOX"))
     try:
         key = load_key(home)  # before minutes of measuring, not after
+        operator = _operator(home, key, provider, venue)
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                       TimeElapsedColumn(), console=console, transient=False) as bar:
             task = bar.add_task("suites", total=len(chosen))
@@ -122,8 +190,7 @@ def run(
                 else:
                     bar.advance(task)
 
-            result = run_suites(chosen, device=device, quick=quick, operator=Operator(provider=provider, venue=venue),
-                                progress=on_progress)
+            result = run_suites(chosen, device=device, quick=quick, operator=operator, progress=on_progress)
             bar.update(task, description="done")
         document = sign_result(result, key)
     except BenchError as exc:
@@ -135,9 +202,25 @@ def run(
     console.print(summary_table(result))
     for s in result.skipped:
         console.print(f"[yellow]skipped[/yellow] {s.what}: {s.reason}")
-    console.print(f"signed by {key.key_type} {key.public_key}\nresult    {path}")
+    tier = (f"bound to {operator.binding.network} provider {operator.binding.provider}" if operator.binding
+            else "self-attested (no provider binding: `gpu-bench bind`)")
+    console.print(f"signed by {key.key_type} {key.public_key}, {tier}\nresult    {path}")
     if submit:
         _submit_files([path], inbox or "", home)
+
+
+def _operator(home: Path, key: OperatorKey, provider: str | None, venue: str | None) -> Operator:
+    """Who the run is for: the stored binding's provider and network, or the free text given (self-attested)."""
+    from gpu_bench.keys import load_binding
+
+    binding = load_binding(home, key)
+    if binding is None:
+        return Operator(provider=provider, venue=venue)
+    if provider not in (None, binding.provider) or venue not in (None, binding.network):
+        raise KeyProblem(f"this key is bound to {binding.network} provider {binding.provider}; --provider/--venue "
+                         f"({provider}, {venue}) contradict it (the pipeline would refuse the run). Leave them out, or "
+                         "bind again")
+    return Operator(provider=binding.provider, venue=binding.network, binding=binding)
 
 
 @bench_app.command("submit")
@@ -184,7 +267,7 @@ def schedule(
     venue: VenueOption = None,
     inbox: InboxOption = None,
 ) -> None:
-    """Write a recurring `bench run --submit` entry (cron or systemd user timer) and print how to enable it."""
+    """Write a recurring `gpu-bench run --submit` entry (cron or systemd user timer) and print how to enable it."""
     from gpu_bench.keys import load_key
     from gpu_bench.schedule import Every, default_command, write_schedule
 
@@ -196,7 +279,7 @@ def schedule(
     try:
         key = load_key(home)
         interval = Every.parse(every)
-        args = [*default_command(), "bench", "run", "--submit", "--inbox", inbox, "--device", device]
+        args = [*default_command(), "run", "--submit", "--inbox", inbox, "--device", device]
         for name in _suites(suite) if suite else []:
             args += ["--suite", name]
         args += ["--quick"] if quick else []
@@ -243,3 +326,8 @@ def _si(value: float) -> str:
 
 def _seconds(s: float) -> str:
     return f"{s * 1e6:.0f}µs" if s < 1e-3 else f"{s * 1e3:.2f}ms" if s < 1 else f"{s:.2f}s"
+
+
+def main() -> None:
+    """The `gpu-bench` script."""
+    bench_app(prog_name="gpu-bench")

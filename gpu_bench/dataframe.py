@@ -65,7 +65,7 @@ def run(device: str, config: SuiteConfig, skipped: list[Skipped] | None = None) 
 
     if importlib.util.find_spec("cudf_polars") is None:
         note_skip(skipped, suite="dataframe", what="cudf-polars groupby/join", engine="cudf-polars",
-                  reason="cudf-polars is not installed (pip install 'depinlens[gpu]')")
+                  reason="cudf-polars is not installed (install gpu_bench's gpu extra: docs/gpu_bench.md)")
     else:
         gpu = pl.GPUEngine(device=_index(device), raise_on_fail=True)
         for name, lazy in polars_queries(x_pl, y_pl).items():
@@ -79,7 +79,7 @@ def run(device: str, config: SuiteConfig, skipped: list[Skipped] | None = None) 
 
     if importlib.util.find_spec("cudf") is None:
         note_skip(skipped, suite="dataframe", what="cudf.pandas groupby/join", engine="cudf.pandas",
-                  reason="cudf is not installed (pip install 'depinlens[gpu]')")
+                  reason="cudf is not installed (install gpu_bench's gpu extra: docs/gpu_bench.md)")
     else:
         try:
             measurements += run_cudf_pandas(device, config, rows)

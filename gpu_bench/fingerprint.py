@@ -18,8 +18,8 @@ from typing import Any
 
 from gpu_bench.schema import Fingerprint, GpuInfo
 
-PACKAGES = ("depinlens", "torch", "numpy", "polars", "pandas", "pyarrow", "cudf-cu12", "cudf-polars-cu12",
-            "cudf-cu13", "cudf-polars-cu13", "nvidia-ml-py", "pydantic", "rfc8785", "solders", "eth-account")
+PACKAGES = ("depinlens-gpu-bench", "depinlens", "torch", "numpy", "polars", "pandas", "pyarrow", "cudf-cu12",
+            "cudf-polars-cu12", "cudf-cu13", "cudf-polars-cu13", "nvidia-ml-py", "pydantic", "rfc8785", "solders", "eth-account")
 
 # nvmlClocksEventReason* bit → name (NVML's own names, without the prefix).
 THROTTLE_REASONS = {
@@ -54,6 +54,7 @@ def collect() -> Fingerprint:
         cpu_model=cpu_model(),
         cpu_logical_cores=os.cpu_count() or 1,
         cpu_physical_cores=physical_cores(),
+        cpu_max_mhz=cpu_max_mhz(),
         memory_total_bytes=os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"),
         os=f"{platform.system()} {platform.release()} {platform.machine()}",
         python=platform.python_version(),
@@ -151,6 +152,30 @@ def physical_cores() -> int | None:
         elif key.strip() == "core id":
             cores.add((physical, value.strip()))
     return len(cores) or None
+
+
+def cpu_max_mhz() -> int | None:
+    """The highest clock any CPU reports: cpufreq's maximum, else /proc/cpuinfo's current "cpu MHz".
+
+    The verifier bounds CPU figures by cores × clock; a VM without cpufreq still states a clock
+    in /proc/cpuinfo. None where neither exists (the verifier then uses its fixed ceiling).
+    """
+    clocks = []
+    for path in Path("/sys/devices/system/cpu").glob("cpu[0-9]*/cpufreq/cpuinfo_max_freq"):
+        try:
+            clocks.append(int(path.read_text().strip()) // 1000)  # kHz
+        except (OSError, ValueError):
+            continue
+    cpuinfo = Path("/proc/cpuinfo")
+    if not clocks and cpuinfo.exists():
+        for line in cpuinfo.read_text(errors="replace").splitlines():
+            key, _, value = line.partition(":")
+            if key.strip() == "cpu MHz":
+                try:
+                    clocks.append(round(float(value)))
+                except ValueError:
+                    continue
+    return max(clocks) if clocks and max(clocks) > 0 else None
 
 
 def package_versions() -> dict[str, str]:

@@ -5,7 +5,8 @@ The bench home is $DEPINLENS_BENCH_HOME, else $XDG_CONFIG_HOME/depinlens/bench (
 `operator-key.json` for ed25519 (solana-keygen's format: a JSON array of 64 integers, so an
 existing Solana node identity can be imported and `solana-keygen pubkey` reads ours), or
 `operator-key.eth` for secp256k1 (a 0x-hex private key). Keys are never deleted: replacing one
-renames the old file with a timestamp.
+renames the old file with a timestamp. A provider binding (gpu_bench.binding) of the key is
+`binding.json` beside it; every run carries it.
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from gpu_bench.errors import KeyProblem
-from gpu_bench.schema import KeyType
+from gpu_bench.schema import Binding, KeyType
 from gpu_bench.signing import Ed25519Key, OperatorKey, Secp256k1Key
 
 KEY_FILES: dict[str, str] = {"ed25519": "operator-key.json", "secp256k1": "operator-key.eth"}
+BINDING_FILE = "binding.json"
 
 
 def bench_home() -> Path:
@@ -46,8 +48,8 @@ def load_key(home: Path) -> OperatorKey:
     """
     path = key_path(home)
     if path is None:
-        raise KeyProblem(f"no operator key in {home}: create one with `depinlens bench keys` "
-                         "(or import a Solana keypair with `depinlens bench keys --import PATH`)")
+        raise KeyProblem(f"no operator key in {home}: create one with `gpu-bench keys` "
+                         "(or import a Solana keypair with `gpu-bench keys --import PATH`)")
     try:
         text = path.read_text()
         return Ed25519Key.from_json(text) if path.name == KEY_FILES["ed25519"] else Secp256k1Key.from_hex(text)
@@ -83,3 +85,35 @@ def create_key(home: Path, key_type: KeyType, *, import_from: Path | None = None
     with os.fdopen(fd, "w") as f:
         f.write(secret + "\n")
     return key
+
+
+def save_binding(home: Path, binding: Binding) -> Path:
+    """Store the key's provider binding (replacing an earlier one); returns its path."""
+    home.mkdir(parents=True, exist_ok=True)
+    path = home / BINDING_FILE
+    tmp = path.with_name(f".{BINDING_FILE}.tmp")
+    tmp.write_text(binding.model_dump_json(indent=2) + "\n")
+    os.replace(tmp, path)
+    return path
+
+
+def load_binding(home: Path, key: OperatorKey) -> Binding | None:
+    """The stored binding of `key`, or None when there is none (runs are then self-attested).
+
+    Raises:
+        KeyProblem: the file cannot be read, or it binds another operator key (one replaced since).
+    """
+    from gpu_bench.binding import problem
+
+    path = home / BINDING_FILE
+    if not path.exists():
+        return None
+    try:
+        binding = Binding.model_validate_json(path.read_text())
+    except Exception as exc:  # noqa: BLE001 - any parse failure is the same advice
+        raise KeyProblem(f"cannot read the provider binding {path}: {exc}; run `gpu-bench bind` again") from exc
+    wrong = problem(binding, key.key_type, key.public_key)
+    if wrong:
+        raise KeyProblem(f"the provider binding {path} does not hold for the operator key {key.public_key} ({wrong}); "
+                         "the key was replaced since? Run `gpu-bench bind` again")
+    return binding

@@ -1,9 +1,11 @@
-"""The cards' physical peaks, read from the one table that holds them (reference/gpu_peak_specs.csv).
+"""The cards' physical peaks, read from the one table that holds them (gpu_bench/gpu_peak_specs.csv).
 
 Columns: gpu_model, fp32_tflops, tf32_tflops, fp16_tflops, bf16_tflops, memory_gb,
 memory_bandwidth_gbs, source_ref (dense datasheet figures; an empty cell is "not published").
-GPU names are canonicalized by `pipelines.reference.gpu_models.canonical_gpu_model`, the one
-place that maps a vendor's or a venue's spelling to a model.
+The table ships inside gpu_bench, so an operator's install bounds its own figures; the
+pipeline's reference/gpu_peak_specs.csv is a link to it. GPU names are canonicalized by
+`gpu_bench.gpu_models.canonical_gpu_model`, the one place that maps a vendor's or a venue's
+spelling to a model.
 """
 
 from __future__ import annotations
@@ -41,10 +43,8 @@ class PeakSpec:
 
 
 def default_peak_specs_path() -> Path:
-    """reference/gpu_peak_specs.csv in the project checkout."""
-    from depinlens.settings import PROJECT_ROOT
-
-    return PROJECT_ROOT / "reference" / "gpu_peak_specs.csv"
+    """The table shipped with gpu_bench (gpu_bench/gpu_peak_specs.csv)."""
+    return Path(__file__).with_name("gpu_peak_specs.csv")
 
 
 def load_peak_specs(path: Path | str | None = None) -> dict[str, PeakSpec]:
@@ -56,7 +56,7 @@ def load_peak_specs(path: Path | str | None = None) -> dict[str, PeakSpec]:
     path = Path(path) if path else default_peak_specs_path()
     if not path.exists():
         raise PeakSpecsMissing(f"no GPU peak table at {path}: it should come with the project "
-                               "(reference/gpu_peak_specs.csv); pass the path of one to use another")
+                               "(gpu_bench/gpu_peak_specs.csv); reinstall gpu_bench or pass the path of one to use another")
     with path.open(newline="", encoding="utf-8") as f:
         return {row["gpu_model"].strip(): PeakSpec(
             gpu_model=row["gpu_model"].strip(),
@@ -72,7 +72,7 @@ def load_peak_specs(path: Path | str | None = None) -> dict[str, PeakSpec]:
 
 def canonical_gpu_model(raw_name: str) -> str:
     """The canonical model name for a GPU name as NVML or a venue spells it."""
-    from pipelines.reference.gpu_models import canonical_gpu_model as canonical
+    from gpu_bench.gpu_models import canonical_gpu_model as canonical
 
     return canonical(raw_name)
 

@@ -16,7 +16,7 @@ from gpu_bench.errors import DeviceUnavailable, ModelUnknown
 from gpu_bench.fingerprint import collect
 from gpu_bench.peaks import PeakSpecsMissing, canonical_gpu_model, load_peak_specs
 from gpu_bench.schema import SUITES, Fingerprint, Measurement, Operator, RunResult, Skipped, Suite
-from gpu_bench.verify import pct_of_peak
+from gpu_bench.bounds import pct_of_peak
 
 Progress = Callable[[Suite, str], None]  # (suite, "start" | "done")
 
@@ -30,7 +30,7 @@ def resolve_device(requested: str = "auto") -> str:
     try:
         import torch
     except ImportError as exc:
-        raise DeviceUnavailable("torch is not installed: `pip install 'depinlens[bench]'` for the CPU suites, or set "
+        raise DeviceUnavailable("torch is not installed: `pip install './gpu_bench[bench]'` for the CPU suites, or set "
                                 "up the GPU environment (docs/gpu_bench.md)") from exc
     if requested == "auto":
         return "cuda:0" if torch.cuda.is_available() else "cpu"

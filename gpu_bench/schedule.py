@@ -6,7 +6,7 @@ host and the entry is one line; `--format systemd` writes a user service and tim
 `Persistent=true` (a run missed while the machine was off happens at the next boot) and a
 randomized delay so many operators do not hit the inbox in the same second. Rented GPUs that are
 containers often have neither; there the operator runs the printed command from the host's
-scheduler or a loop of their own. Each run is `depinlens bench run --submit …` with the same
+scheduler or a loop of their own. Each run is `gpu-bench run --submit …` with the same
 options, and a lock (flock for cron; systemd never starts a oneshot service twice) keeps two
 runs from overlapping.
 """
@@ -52,12 +52,16 @@ class Every:
 
 
 def default_command() -> list[str]:
-    """How to call the depinlens CLI from a scheduler (absolute path: cron has almost no PATH)."""
-    beside = Path(sys.executable).with_name("depinlens")
+    """How to call gpu-bench from a scheduler (absolute path: cron has almost no PATH).
+
+    The `gpu-bench` script beside this Python (the operator's install), else one on PATH, else
+    `python -m gpu_bench`; the same command whether or not the pipeline is installed too.
+    """
+    beside = Path(sys.executable).with_name("gpu-bench")
     if beside.exists():
         return [str(beside)]
-    found = shutil.which("depinlens")
-    return [found] if found else [sys.executable, "-m", "depinlens.cli"]
+    found = shutil.which("gpu-bench")
+    return [found] if found else [sys.executable, "-m", "gpu_bench"]
 
 
 def spread_minute(seed: str) -> int:

@@ -29,9 +29,13 @@ Precision = Literal["fp32", "tf32", "fp16", "bf16"]
 # to pandas on the CPU is recorded as "cudf.pandas-cpu-fallback", never as "cudf.pandas".
 Engine = Literal["cuda", "cpu", "polars-cpu", "pandas-cpu", "cudf-polars", "cudf.pandas", "cudf.pandas-cpu-fallback"]
 GPU_ENGINES: frozenset[str] = frozenset({"cuda", "cudf-polars", "cudf.pandas"})
+CPU_ENGINES: frozenset[str] = frozenset({"cpu", "polars-cpu", "pandas-cpu"})  # these run on the cpu device only
 Unit = Literal["TFLOP/s", "GB/s", "tokens/s", "rows/s"]
 WorkUnit = Literal["flop", "byte", "token", "row"]
 KeyType = Literal["ed25519", "secp256k1"]
+# Networks whose providers can bind an operator key (gpu_bench.binding): their identities are in the chain data.
+BindingNetwork = Literal["akash", "nosana"]
+BINDING_NETWORKS: tuple[BindingNetwork, ...] = ("akash", "nosana")
 
 # value = work / median_s / UNIT_SCALE[unit]
 UNIT_SCALE: dict[str, float] = {"TFLOP/s": 1e12, "GB/s": 1e9, "tokens/s": 1.0, "rows/s": 1.0}
@@ -135,17 +139,41 @@ class Fingerprint(_Model):
     cpu_model: str
     cpu_logical_cores: Annotated[int, Field(ge=1)]
     cpu_physical_cores: Annotated[int, Field(ge=1)] | None = None
+    cpu_max_mhz: Annotated[int, Field(ge=1)] | None = Field(
+        None, description="highest CPU clock the OS reports (cpufreq, else /proc/cpuinfo); bounds CPU figures")
     memory_total_bytes: Annotated[int, Field(ge=0)]
     os: str
     python: str
     packages: dict[str, str] = Field(default_factory=dict)
 
 
+class Binding(_Model):
+    """An on-chain provider identity's signature vouching for the operator key (gpu_bench.binding).
+
+    Checked by the verifier (signature) and the pipeline (the identity appears in the chain data);
+    a run with a valid binding whose identity is on chain is *bound*, every other run *self-attested*.
+    """
+
+    network: BindingNetwork
+    provider: Annotated[str, Field(min_length=1, max_length=100,
+                                   description="akash1… account address, or a Nosana node's base58 key")]
+    issued_at: AwareDatetime
+    provider_pubkey: Annotated[str, Field(max_length=100)] | None = Field(
+        None, description="Akash: base64 of the compressed secp256k1 key the address is the hash of")
+    signature: Annotated[str, Field(min_length=1, max_length=200,
+                                    description="Akash: base64 r‖s over the ADR-036 sign doc; Nosana: base58 ed25519")]
+
+
 class Operator(_Model):
-    """Who offers the machine: the on-chain provider identity and the venue (network or cloud)."""
+    """Who offers the machine: the on-chain provider identity and the venue (network or cloud).
+
+    `provider` and `venue` are what the operator says (free text, self-attested); `binding`, when
+    present, is the proof, and then provider and venue, if given, must be the binding's.
+    """
 
     provider: Annotated[str, Field(max_length=200)] | None = None
     venue: Annotated[str, Field(max_length=100)] | None = None
+    binding: Binding | None = None
 
 
 class RunResult(_Model):

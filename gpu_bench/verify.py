@@ -13,12 +13,15 @@ most basic to most semantic, and the first failure is the reason:
     tampered_field       something outside the measurements changed after signing
     replay               this key's nonce was accepted before
     stale_timestamp      signed too long ago, or in the future
+    forged_binding       the run claims a provider binding whose signature does not hold, or names
+                         another provider or venue than its binding (gpu_bench.binding)
     unknown_gpu_model    the claimed model has no row in the peak table
     fingerprint_mismatch the hardware fingerprint contradicts the claimed model (name, VRAM)
-    implausible_figure   a figure above peak_margin × the card's physical peak
+    implausible_figure   a figure above peak_margin × its device class's bound (gpu_bench.bounds):
+                         a GPU figure against the card's datasheet, a CPU figure against cores × clock
     verifier_error       the verifier itself raised: a bug, recorded so that one file cannot stop a pass
 
-The inbox reader (gpu_bench.ingest) adds three codes for files never handed to the verifier:
+The inbox reader (pipelines.bench.ingest) adds three codes for files never handed to the verifier:
 
     not_regular_file     a symlink, directory, FIFO, socket or device: refused without being opened
     unreadable_file      the file could not be read (permissions, an I/O error)
@@ -39,18 +42,19 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from gpu_bench._flops import matmul_flops_per_token
+from gpu_bench.binding import problem as binding_problem
+from gpu_bench.bounds import implausible, pct_of_peak
 from gpu_bench.canonical import NotCanonicalizable, sha256_hex
 from gpu_bench.errors import ReferenceUnavailable
 from gpu_bench.peaks import PeakSpec
-from gpu_bench.schema import GPU_ENGINES, KeyType, Measurement, Signature, Submission
+from gpu_bench.schema import CPU_ENGINES, GPU_ENGINES, KeyType, Signature, Submission
 from gpu_bench.signing import digests_of, message_for, signature_is_valid
 from gpu_bench.strict_json import TooDeep, loads_strict
 
 ReasonCode = Literal[
     "not_regular_file", "unreadable_file", "bad_file_name", "oversized_file", "too_deep", "malformed_json",
     "schema_violation", "forged_signature", "tampered_figure", "tampered_field", "replay", "stale_timestamp",
-    "unknown_gpu_model", "fingerprint_mismatch", "implausible_figure", "verifier_error",
+    "forged_binding", "unknown_gpu_model", "fingerprint_mismatch", "implausible_figure", "verifier_error",
 ]
 REASON_CODES: tuple[str, ...] = ReasonCode.__args__  # type: ignore[attr-defined]
 
@@ -195,7 +199,7 @@ def _verify(data: bytes, sha: str, size: int, ident: _Identity, *, seen_nonces: 
         document = loads_strict(data, max_depth=policy.max_depth)
     except TooDeep as exc:
         return reject("too_deep", f"{exc}; a submission nests about 6, so this file is not one: submit the JSON "
-                                  "`depinlens bench run` wrote")
+                                  "`gpu-bench run` wrote")
     except ValueError as exc:
         return reject("malformed_json", str(exc))
     if not isinstance(document, dict):
@@ -249,30 +253,60 @@ def _verify(data: bytes, sha: str, size: int, ident: _Identity, *, seen_nonces: 
                                           f"finished {result.finished_at.isoformat()}, "
                                           f"signed {submission.signed_at.isoformat()}")
 
-    gpu_figures = [(i, m) for i, m in enumerate(result.measurements) if m.engine in GPU_ENGINES]
+    for i, m in enumerate(result.measurements):
+        if (m.engine in CPU_ENGINES) != (m.device == "cpu"):
+            return reject("schema_violation", f"measurement #{i} names engine {m.engine} but device {m.device}: "
+                                              "a CPU engine runs on the cpu device, a GPU engine on a cuda device")
+    gpu_figures = [(i, m) for i, m in enumerate(result.measurements) if m.device != "cpu"]
     for i, m in gpu_figures:
         if m.device != result.device:
             return reject("schema_violation",
                           f"measurement #{i} ran on {m.device} but the run measured {result.device}")
+
+    forged = _binding_contradiction(submission, policy)
+    if forged:
+        return reject("forged_binding", forged)
+
+    spec = None
     if result.gpu_model is None:
         if gpu_figures:
             return reject("fingerprint_mismatch", f"{len(gpu_figures)} GPU figures but no claimed gpu_model")
-        return Accepted(submission=submission, file_sha256=sha, pct_of_peak=[None] * len(result.measurements))
-
-    spec = peaks.get(result.gpu_model)
-    if spec is None:
-        return reject("unknown_gpu_model", f"gpu_model {result.gpu_model!r} has no row in the GPU peak table, so "
-                                           "its figures cannot be bounded; add the card's datasheet peaks first")
-    mismatch = _fingerprint_contradiction(result.gpu_model, result.device, result.fingerprint, spec,
-                                          canonical_model, policy)
-    if mismatch:
-        return reject("fingerprint_mismatch", mismatch)
-    for i, m in gpu_figures:
-        problem = _implausible(i, m, spec, policy)
+    else:
+        spec = peaks.get(result.gpu_model)
+        if spec is None:
+            return reject("unknown_gpu_model", f"gpu_model {result.gpu_model!r} has no row in the GPU peak table, "
+                                               "so its figures cannot be bounded; add the card's datasheet peaks first")
+        mismatch = _fingerprint_contradiction(result.gpu_model, result.device, result.fingerprint, spec,
+                                              canonical_model, policy)
+        if mismatch:
+            return reject("fingerprint_mismatch", mismatch)
+    for i, m in enumerate(result.measurements):
+        problem = implausible(i, m, spec=None if m.device == "cpu" else spec, fingerprint=result.fingerprint,
+                              margin=policy.peak_margin)
         if problem:
             return reject("implausible_figure", problem)
-    pct = [pct_of_peak(m, spec) if m.engine in GPU_ENGINES else None for m in result.measurements]
+    pct = [pct_of_peak(m, spec) if spec and m.engine in GPU_ENGINES else None for m in result.measurements]
     return Accepted(submission=submission, file_sha256=sha, pct_of_peak=pct)
+
+
+def _binding_contradiction(submission: Submission, policy: VerifyPolicy) -> str | None:
+    """Why the run's provider binding cannot stand, or None (also None when the run has none: self-attested)."""
+    operator = submission.result.operator
+    binding = operator.binding
+    if binding is None:
+        return None
+    claimed = f"{binding.network} provider {binding.provider!r}"
+    wrong = binding_problem(binding, submission.key_type, submission.public_key)
+    if wrong:
+        return f"the key binding to {claimed} does not hold: {wrong}"
+    if binding.issued_at > submission.signed_at + policy.max_clock_skew:
+        return (f"the key binding to {claimed} was issued {binding.issued_at.isoformat()}, after the run was "
+                f"signed ({submission.signed_at.isoformat()})")
+    if operator.provider is not None and operator.provider != binding.provider:
+        return f"the run names provider {operator.provider!r} but its key binding is for {claimed}"
+    if operator.venue is not None and operator.venue != binding.network:
+        return f"the run names venue {operator.venue!r} but its key binding is for {claimed}"
+    return None
 
 
 def _read_identity(document: dict, ident: _Identity) -> None:
@@ -317,49 +351,4 @@ def _fingerprint_contradiction(claimed: str, device: str, fingerprint: Any, spec
         if min(abs(as_gb - spec.memory_gb), abs(as_gib - spec.memory_gb)) > policy.vram_tolerance * spec.memory_gb:
             return (f"the fingerprint's GPU {index} has {as_gib:.1f} GiB of VRAM; a {claimed} has "
                     f"{spec.memory_gb:g} GB (tolerance {policy.vram_tolerance:.0%})")
-    return None
-
-
-def _bound(m: Measurement, spec: PeakSpec) -> tuple[float, float, float, str] | None:
-    """(figure in the peak's unit at the median, at p5, the peak it must stay under) or None if unbounded."""
-    if m.unit == "TFLOP/s":
-        peak = spec.tflops(m.precision) or spec.highest_tflops()
-        if peak:
-            return m.value, m.work / m.stats.p5_s / 1e12, peak, f"{m.precision or 'highest'} peak {peak:g} TFLOP/s"
-    elif m.unit == "GB/s":
-        peak = spec.memory_bandwidth_gbs
-        if peak:
-            return m.value, m.work / m.stats.p5_s / 1e9, peak, f"memory bandwidth {peak:g} GB/s"
-    elif m.unit == "tokens/s":
-        flops = matmul_flops_per_token(m.params)
-        peak = spec.tflops(m.precision) or spec.highest_tflops()
-        if flops and peak:
-            per_token = flops / 1e12
-            return (m.value * per_token, m.work / m.stats.p5_s * per_token, peak,
-                    f"{m.precision or 'highest'} peak {peak:g} TFLOP/s at ≥ {flops:.3g} FLOP per token")
-    return None
-
-
-def _implausible(i: int, m: Measurement, spec: PeakSpec, policy: VerifyPolicy) -> str | None:
-    bound = _bound(m, spec)
-    if bound is None:
-        return None
-    at_median, at_p5, peak, what = bound
-    if max(at_median, at_p5) > policy.peak_margin * peak:
-        implied = f" (implies {at_median:.4g} TFLOP/s)" if m.unit == "tokens/s" else ""
-        return (f"measurement #{i} {m.metric} {m.precision or ''} = {m.value:.4g} {m.unit}{implied} is above "
-                f"{policy.peak_margin:g} × the {spec.gpu_model}'s {what} ({spec.source_ref or 'peak table'})")
-    return None
-
-
-def pct_of_peak(m: Measurement, spec: PeakSpec) -> float | None:
-    """% of the card's datasheet peak: TFLOP/s against the precision's peak, device GB/s against memory
-    bandwidth, decode/prefill tokens/s as the FLOP rate they imply (a lower bound)."""
-    if m.unit == "TFLOP/s" and spec.tflops(m.precision):
-        return 100.0 * m.value / spec.tflops(m.precision)
-    if m.unit == "GB/s" and m.suite == "bandwidth" and spec.memory_bandwidth_gbs:
-        return 100.0 * m.value / spec.memory_bandwidth_gbs
-    if m.unit == "tokens/s" and spec.tflops(m.precision):
-        flops = matmul_flops_per_token(m.params)
-        return 100.0 * m.value * flops / 1e12 / spec.tflops(m.precision) if flops else None
     return None

@@ -238,29 +238,45 @@ def _price_tables(latest: pd.DataFrame, networks: list[str]) -> tuple[Table, Tab
 def _cost_table(cost: pd.DataFrame, networks: list[str], benchmark_runs: int) -> Table:
     frame = cost[(cost["venue_kind"] == "cloud") | cost["venue"].isin(networks)].copy()
     frame["run_ids"] = frame["run_ids"].map(_listed)
-    measured = "measured: best accepted bf16/fp16 matmul run" if benchmark_runs else \
-        "no accepted benchmark run is published yet, so every row uses the datasheet basis"
+    if "runs" not in frame:  # a file published before bound runs were counted
+        frame["runs"] = None
+    measured = ("measured: the median of the venue's bound runs (one figure per run, its best bf16/fp16 matmul "
+                "shape; self-attested runs never count)") if benchmark_runs else \
+        "no bound benchmark run is published yet, so every row uses the datasheet basis"
     return Table(
         "cost_per_compute", "$ per PFLOP-hour",
-        f"$/GPU-hour ÷ PFLOP/s. Basis 'measured' = accepted benchmark runs; 'datasheet' = dense bf16 peak, "
+        f"$/GPU-hour ÷ PFLOP/s. Basis 'measured' = bound benchmark runs; 'datasheet' = dense bf16 peak, "
         f"an upper bound on speed and so a lower bound on cost. Here: {measured}.",
         (Column("gpu_model", "GPU model"), Column("venue", "venue"), Column("venue_kind", "kind"),
          Column("source", "source"), Column("basis", "basis"), Column("usd_per_gpu_hour", "$/GPU-h", "usd"),
          Column("tflops", "TFLOP/s", "number"), Column("usd_per_pflop_hour", "$/PFLOP-h", "usd"),
-         Column("usd_per_million_tokens", "$/M tokens", "usd"), Column("run_ids", "benchmark runs")),
+         Column("usd_per_million_tokens", "$/M tokens", "usd"), Column("runs", "bound runs", "int"),
+         Column("run_ids", "benchmark runs")),
         frame.sort_values(["gpu_model", "usd_per_pflop_hour"]).reset_index(drop=True),
     )
 
 
-def _benchmarks_table(bench: pd.DataFrame) -> Table:
+def _benchmarks_tables(bench: pd.DataFrame) -> tuple[Table, Table]:
+    """Bound runs, then self-attested runs apart and labelled (marts.benchmark_results.tier)."""
+    columns = (Column("signed_at", "signed at", "date"), Column("venue", "venue"), Column("provider", "provider"),
+               Column("operator_pubkey", "operator key"), Column("gpu_model", "GPU model"), Column("suite", "suite"),
+               Column("metric", "metric"), Column("precision", "precision"), Column("value", "value", "number"),
+               Column("unit", "unit"), Column("pct_of_peak", "% of peak", "pct"), Column("run_id", "run"),
+               Column("source", "source"))
+    tier = bench["tier"] if "tier" in bench else None
+    bound = bench[tier == "bound"] if tier is not None else bench.iloc[0:0]
+    claimed = bench[tier != "bound"] if tier is not None else bench
     return Table(
-        "benchmarks", "Accepted benchmark measurements",
-        "Signed gpu_bench results that passed verification (marts.benchmark_results).",
-        (Column("signed_at", "signed at", "date"), Column("venue", "venue"), Column("provider", "provider"),
-         Column("gpu_model", "GPU model"), Column("suite", "suite"), Column("metric", "metric"),
-         Column("precision", "precision"), Column("value", "value", "number"), Column("unit", "unit"),
-         Column("pct_of_peak", "% of peak", "pct"), Column("run_id", "run"), Column("source", "source")),
-        bench.reset_index(drop=True), in_document=not bench.empty,
+        "benchmarks", "Bound benchmark measurements",
+        "Signed gpu_bench results that passed verification, from keys their provider identity signed and "
+        "that identity appears in the chain data (marts.benchmark_results, tier 'bound').",
+        columns, bound.reset_index(drop=True), in_document=not bound.empty,
+    ), Table(
+        "benchmarks_self_attested", "Self-attested benchmark measurements (not verified against chain data)",
+        "Signed and verified figures whose key no on-chain provider identity vouches for: provider and venue are "
+        "as the key holder typed them. Shown for completeness; never used in $ per PFLOP-hour.",
+        (*columns, Column("tier_reason", "why self-attested")), claimed.reset_index(drop=True),
+        in_document=not claimed.empty,
     )
 
 
@@ -372,9 +388,10 @@ def gather(conn: duckdb.DuckDBPyConnection, *, networks: list[str] | None = None
     refs = queries.onchain_references(conn, **window)
     coverage = Coverage.from_frame(queries.metric_coverage(conn, networks=chosen))
     compare, every_price = _price_tables(prices, chosen)
-    cost_table = _cost_table(cost, chosen, len(bench))
+    bound_runs = int((bench["tier"] == "bound").sum()) if "tier" in bench else 0
+    cost_table = _cost_table(cost, chosen, bound_runs)
     tables = [
-        _networks_table(summary, daily, coverage), compare, cost_table, _benchmarks_table(bench),
+        _networks_table(summary, daily, coverage), compare, cost_table, *_benchmarks_tables(bench),
         _claims_table(claims, coverage), _sources_table(token_sources, daily, prices, claims, queries.gpu_specs(conn)),
         _references_table(refs), _daily_table(daily, coverage), every_price, _freshness_table(queries.freshness(conn)),
     ]
@@ -390,5 +407,5 @@ def gather(conn: duckdb.DuckDBPyConnection, *, networks: list[str] | None = None
         end=end or (_day(days.max()) if len(days) else None),
         generated_at=generated_at or report_time(),
         published_at=queries.published_at(conn), sources=sorted(labels),
-        tables={t.name: t for t in tables}, methodology_md=methodology_md, benchmark_runs=len(bench),
+        tables={t.name: t for t in tables}, methodology_md=methodology_md, benchmark_runs=bound_runs,
     )

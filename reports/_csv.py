@@ -6,6 +6,7 @@ import io
 import zipfile
 from typing import TYPE_CHECKING
 
+from depinlens.text_safety import inert_frame
 from reports._content import DEMO_WARNING
 from reports._format import cell_value
 
@@ -39,7 +40,7 @@ def _csv(table: Table) -> str:
         notes = table.row_notes()
         if any(notes):
             frame["notes"] = notes
-    return frame.to_csv(index=False, date_format="%Y-%m-%d")
+    return inert_frame(frame).to_csv(index=False, date_format="%Y-%m-%d")  # no cell a spreadsheet runs
 
 
 def readme(content: ReportContent) -> str:

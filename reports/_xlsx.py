@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from typing import TYPE_CHECKING
 
+from depinlens.text_safety import formula_like
 from reports._content import DEMO_WARNING
 from reports._format import cell_value
 
@@ -102,6 +103,14 @@ def _table(sheet, table: Table, demo: bool) -> None:
         sheet.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(labels))}{HEADER_ROW + len(table.frame)}"
 
 
+def _keep_text(cell) -> None:
+    """A text cell stays inert text: typed as a string (openpyxl writes '=…' as a formula) and, where a
+    spreadsheet would read it as a formula, with Excel's quote prefix (the text itself is unchanged)."""
+    if isinstance(cell.value, str):
+        cell.data_type = "s"
+        cell.quotePrefix = formula_like(cell.value)
+
+
 def render_xlsx(content: ReportContent) -> bytes:
     """The report as an XLSX workbook: 'about' first, then one sheet per table (header on row 2)."""
     from openpyxl import Workbook
@@ -112,6 +121,10 @@ def render_xlsx(content: ReportContent) -> bytes:
     _about(about, content)
     for table in content.tables.values():
         _table(book.create_sheet(sheet_title(table)), table, content.is_demo)
+    for sheet in book.worksheets:  # every text cell, whatever wrote it (depinlens/text_safety.py)
+        for row in sheet.iter_rows():
+            for cell in row:
+                _keep_text(cell)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -29,7 +29,8 @@ quiet_pip() {  # pip, minus the noise of this machine's local-index warnings; ke
 
 [ -x .venv/bin/python ] || "$python" -m venv .venv
 echo "==> Python packages (.venv)"
-quiet_pip install --quiet --disable-pip-version-check -e ".${extras:+[$extras]}"
+# gpu_bench is its own distribution (./gpu_bench), which depinlens depends on: both in one install
+quiet_pip install --quiet --disable-pip-version-check -e ./gpu_bench -e ".${extras:+[$extras]}"
 
 echo "==> npm tools (anvil, pinned by package-lock.json)"
 # `npm ci`: exactly what the lock pins, and the lock is never rewritten. The lock lists anvil's

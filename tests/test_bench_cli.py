@@ -68,7 +68,7 @@ def test_importing_an_existing_solana_keypair_keeps_its_identity(home: Path, tmp
 
 def test_run_without_a_key_says_how_to_make_one(home: Path) -> None:
     result = invoke("run", "--quick", "--suite", "copy")
-    assert result.exit_code == 1 and "depinlens bench keys" in result.output
+    assert result.exit_code == 1 and "gpu-bench keys" in result.output
 
 
 def test_a_quick_run_prints_the_summary_signs_and_submits_a_file_the_verifier_accepts(home, tmp_path) -> None:
@@ -135,3 +135,51 @@ def test_an_interval_cron_cannot_repeat_evenly_is_refused_with_the_choices(home,
     result = invoke("schedule", "--every", "7h", "--inbox", str(tmp_path))
     assert result.exit_code == 1 and "7 does not divide 24" in result.output
     assert not (home / "depinlens-bench.cron").exists()
+
+
+def test_binding_the_key_to_an_akash_provider_makes_every_run_carry_the_proof(home, tmp_path) -> None:
+    import os
+
+    from gpu_bench.binding import akash_address
+
+    invoke("keys")
+    secret = os.urandom(32)
+    (tmp_path / "provider.hex").write_text(secret.hex() + "\n")  # as `akash keys export --unarmored-hex` prints it
+    bound = invoke("bind", "akash", "--provider-key", str(tmp_path / "provider.hex"))
+    assert bound.exit_code == 0, bound.output
+    from eth_keys import keys
+
+    provider = akash_address(keys.PrivateKey(secret).public_key.to_compressed_bytes())
+    assert f"to akash provider {provider}" in " ".join(bound.output.split())
+    run = invoke("run", "--quick", "--suite", "copy")
+    assert run.exit_code == 0, run.output
+    assert f"bound to akash provider {provider}" in " ".join(run.output.split())
+    (result,) = (home / "results").glob("*.json")
+    verdict = check(result.read_bytes(), peak_table(tmp_path))
+    assert isinstance(verdict, Accepted), verdict
+    operator = verdict.submission.result.operator
+    assert (operator.provider, operator.venue, operator.binding.provider) == (provider, "akash", provider)
+    contradicted = invoke("run", "--quick", "--suite", "copy", "--provider", "akash1other")
+    assert contradicted.exit_code == 1 and "contradict it" in contradicted.output
+
+
+def test_a_nosana_node_binds_the_key_by_signing_the_printed_statement_in_its_wallet(home, tmp_path) -> None:
+    import re
+
+    from solders.keypair import Keypair
+
+    invoke("keys")
+    node = Keypair()
+    asked = invoke("bind", "nosana", "--provider", str(node.pubkey()))
+    assert asked.exit_code == 0, asked.output
+    statement = next(line for line in asked.output.splitlines() if line.startswith("depinlens-bench binding/1:"))
+    issued = re.search(r"--issued-at (\S+)", asked.output).group(1)
+    (tmp_path / "answer.json").write_text(json.dumps({"signature": str(node.sign_message(statement.encode()))}))
+    bound = invoke("bind", "nosana", "--provider", str(node.pubkey()), "--issued-at", issued,
+                   "--wallet-signature", str(tmp_path / "answer.json"))
+    assert bound.exit_code == 0, bound.output
+    assert json.loads((home / "binding.json").read_text())["provider"] == str(node.pubkey())
+    (tmp_path / "forged.json").write_text(json.dumps({"signature": str(Keypair().sign_message(statement.encode()))}))
+    forged = invoke("bind", "nosana", "--provider", str(node.pubkey()), "--issued-at", issued,
+                    "--wallet-signature", str(tmp_path / "forged.json"))
+    assert forged.exit_code == 1 and "did not sign the statement" in forged.output

@@ -102,7 +102,7 @@ import json, sys
 import eth_account  # imports py_ecc, which raises the recursion limit to 100,000
 sys.setrecursionlimit(max(100_000, sys.getrecursionlimit()))  # and so does this, should py_ecc ever stop
 from datetime import UTC, datetime
-from gpu_bench.ingest import ingest_inbox
+from pipelines.bench.ingest import ingest_inbox
 from gpu_bench.peaks import load_peak_specs
 from tests.test_bench_verify import canonical_model
 from warehouse import connect_warehouse
@@ -274,7 +274,7 @@ def test_a_warehouse_from_before_the_inbox_codes_is_upgraded_and_keeps_its_rejec
     """DuckDB cannot alter a CHECK, so the old table is rebuilt to the current definition, rows kept."""
     from datetime import UTC, datetime
 
-    from gpu_bench.ingest import ingest_inbox
+    from pipelines.bench.ingest import ingest_inbox
     from tests.test_bench_verify import canonical_model
 
     warehouse = tmp_path / "w.duckdb"
@@ -308,7 +308,7 @@ def test_a_peak_table_that_cannot_load_stops_the_pass_and_judges_no_file(tmp_pat
     from datetime import UTC, datetime
 
     from gpu_bench.errors import ReferenceUnavailable
-    from gpu_bench.ingest import LazyPeaks, ingest_inbox
+    from pipelines.bench.ingest import LazyPeaks, ingest_inbox
     from gpu_bench.peaks import load_peak_specs
     from tests.test_bench_verify import canonical_model
 

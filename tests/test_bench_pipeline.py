@@ -17,7 +17,7 @@ import pytest
 
 from depinlens.settings import DBT_PROJECT_DIR, PROJECT_ROOT
 from gpu_bench.inbox import submit
-from gpu_bench.ingest import ingest_inbox
+from pipelines.bench.ingest import ingest_inbox
 from gpu_bench.schema import Operator, RunResult
 from gpu_bench.signing import Ed25519Key, Secp256k1Key, sign_result, to_file_bytes
 from tests.test_bench_verify import (

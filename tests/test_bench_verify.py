@@ -246,7 +246,7 @@ def test_a_matmul_figure_above_the_cards_physical_peak_is_implausible(key, peaks
     data = signed_bytes(gpu_result([gpu_matmul(0.5 * spec.fp16_tflops), gpu_matmul(1.2 * spec.fp16_tflops)]), key)
     verdict = rejected(check(data, peaks), "implausible_figure")
     assert verdict.text.startswith("measurement #1 matmul_tflops fp16")
-    assert "1.05 × the H100 SXM's fp16 peak" in verdict.text
+    assert f"above 1.05 × {spec.fp16_tflops:g} TFLOP/s, the H100 SXM's fp16 dense peak" in verdict.text
 
 
 def test_decode_tokens_per_s_implying_more_flops_than_the_card_has_is_implausible(key, peaks) -> None:

@@ -61,7 +61,7 @@ def test_every_canonical_name_is_its_own_canonical_name_and_has_a_family() -> No
 
 
 def test_an_unknown_name_raises_and_says_where_to_add_it() -> None:
-    with pytest.raises(UnmappedGpuModel, match=r"'GB300'.*pipelines/reference/gpu_models.py") as raised:
+    with pytest.raises(UnmappedGpuModel, match=r"'GB300'.*gpu_bench/gpu_models.py") as raised:
         canonical_gpu_model("GB300")
     assert raised.value.raw_name == "GB300"
     with pytest.raises(UnmappedGpuModel, match="empty name"):

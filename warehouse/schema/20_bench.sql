@@ -9,6 +9,11 @@
 -- TFLOP/s against the precision's peak, device GB/s against memory bandwidth, tokens/s as the
 -- matmul FLOP rate it implies; null for CPU engines, copies and dataframes.
 -- quick = a smoke-test run (tiny sizes): keep it out of any comparison.
+-- provider and venue are what the operator typed (self-attested), with control and format
+-- characters removed (depinlens.text_safety.display_text; the exact text stays in the file).
+-- binding_network / binding_provider: the on-chain identity whose signature over the operator
+-- key the verifier checked (gpu_bench.binding); null for a run without a binding. dbt calls a
+-- run bound only when that identity also appears in raw.jobs (marts.benchmark_results.tier).
 -- natural key: (submission_sha256, measurement_index); each (operator_pubkey, nonce) once.
 create table if not exists raw.bench_runs (
     run_id             varchar     not null,
@@ -22,7 +27,7 @@ create table if not exists raw.bench_runs (
     received_at        timestamptz not null,
     provider           varchar,
     venue              varchar,
-    gpu_model          varchar,        -- canonical (pipelines.reference.gpu_models); null for a CPU-only run
+    gpu_model          varchar,        -- canonical (gpu_bench.gpu_models); null for a CPU-only run
     gpu_name           varchar,        -- the measured GPU's name as NVML (or torch) reported it
     device             varchar     not null,
     quick              boolean     not null,
@@ -46,6 +51,9 @@ create table if not exists raw.bench_runs (
     schema_version     varchar     not null,
     source             varchar     not null check (source in ('live', 'local', 'demo', 'reference'))
 );
+alter table raw.bench_runs add column if not exists binding_network varchar;
+alter table raw.bench_runs add column if not exists binding_provider varchar;
+alter table raw.bench_runs add column if not exists binding_issued_at timestamptz;
 
 -- Refused submissions: one row per file version (path + content), with the typed reason.
 -- key_type, operator_pubkey, nonce and run_id are what the file claimed, when readable (untrusted).
@@ -55,7 +63,7 @@ create table if not exists raw.bench_runs (
 -- device, refused without being opened, so nothing of its target is recorded) and
 -- unreadable_file; such an entry is known by its path alone.
 -- A warehouse created before the inbox codes is rebuilt to this definition by
--- gpu_bench.ingest.upgrade_rejections_table (DuckDB cannot alter a CHECK in place).
+-- pipelines.bench.ingest.upgrade_rejections_table (DuckDB cannot alter a CHECK in place).
 -- natural key: (submission_path, submission_sha256)
 create table if not exists raw.bench_rejections (
     submission_path    varchar     not null,
@@ -64,7 +72,7 @@ create table if not exists raw.bench_rejections (
     reason_code        varchar     not null check (reason_code in (
         'not_regular_file', 'unreadable_file', 'bad_file_name', 'oversized_file', 'too_deep', 'malformed_json',
         'schema_violation', 'forged_signature', 'tampered_figure', 'tampered_field', 'replay', 'stale_timestamp',
-        'unknown_gpu_model', 'fingerprint_mismatch', 'implausible_figure', 'verifier_error')),
+        'forged_binding', 'unknown_gpu_model', 'fingerprint_mismatch', 'implausible_figure', 'verifier_error')),
     reason_text        varchar     not null,
     key_type           varchar,
     operator_pubkey    varchar,

@@ -179,7 +179,7 @@ def akash_leases(context: dg.AssetExecutionContext, akash: AkashResource,
                 if names.unmapped:
                     summary.notes["unmapped_gpu_models"] = sum(names.unmapped.values())
                     context.log.warning(f"{chain}: GPU models not in the canonical list (gpu_model left empty): "
-                                        f"{dict(names.unmapped)}; add them to pipelines/reference/gpu_models.py")
+                                        f"{dict(names.unmapped)}; add them to gpu_bench/gpu_models.py")
                 summary.notes["unknown_denom_leases"] = sum(unknown_denoms.values())
                 summary.take_stats(client.endpoint.stats)
     return dg.MaterializeResult(metadata=summary_metadata(summaries, first_day=str(first_day), last_day=str(last_day)))

@@ -17,7 +17,7 @@ import dagster as dg
 
 from depinlens.settings import Settings
 from gpu_bench.inbox import list_inbox, printable
-from gpu_bench.ingest import LazyPeaks, ingest_inbox
+from pipelines.bench.ingest import LazyPeaks, ingest_inbox
 from gpu_bench.peaks import load_peak_specs
 from gpu_bench.verify import VerifyPolicy
 from pipelines.defs.resources import WarehouseResource

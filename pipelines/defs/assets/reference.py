@@ -130,7 +130,7 @@ def cloud_gpu_offers(context: dg.AssetExecutionContext, reference: ReferenceReso
                                   scope={"venue_kind": "cloud", "source": "reference", "source_name": CLOUD_PRICES_SOURCE})
     if report.unmapped:
         context.log.warning(f"GPU names not in the canonical list, rows not loaded: {dict(report.unmapped)}; "
-                            "add them to pipelines/reference/gpu_models.py")
+                            "add them to gpu_bench/gpu_models.py")
     return dg.MaterializeResult(
         metadata={"rows": count, "file": dg.MetadataValue.path(str(path)), **report.as_metadata()},
         check_results=[dg.AssetCheckResult(check_name="every_gpu_name_maps", passed=not report.unmapped,

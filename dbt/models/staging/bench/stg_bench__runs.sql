@@ -18,8 +18,12 @@ renamed as (
         operator_pubkey,
         key_type,
         nonce,
+        -- what the operator typed (self-attested, control characters removed at load)
         provider,
         venue,
+        -- the on-chain identity whose signature over the operator key the verifier checked
+        binding_network,
+        binding_provider,
         gpu_model,
         gpu_name,
         device,
@@ -51,6 +55,7 @@ renamed as (
         -- timestamps
         signed_at,
         received_at,
+        binding_issued_at,
         cast(signed_at as date) as signed_day
 
     from source

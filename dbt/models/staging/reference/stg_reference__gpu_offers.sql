@@ -1,5 +1,5 @@
 -- GPU offers from raw.gpu_offers: one row per venue offer (instance type x GPU model x count)
--- per as-of day and source. gpu_model is canonical (pipelines/reference/gpu_models.py);
+-- per as-of day and source. gpu_model is canonical (gpu_bench/gpu_models.py);
 -- gpu_family drops the variant words (80GB, SXM, PCIe, NVL) so unspecified variants group.
 with
 

@@ -11,7 +11,12 @@ without being opened (`not_regular_file`), a file that cannot be read is `unread
 name that is not printable UTF-8 is `bad_file_name`, and any exception while judging or loading
 one file is `verifier_error`. Each becomes a rejection row like any other verdict, so the next
 pass does not try it again. Entries never read have no SHA-256 (null), and are known by path.
-Paths are stored escaped (gpu_bench.inbox.printable), so any name can be written to the warehouse.
+Paths are stored escaped (gpu_bench.inbox.printable), so any name can be written to the warehouse;
+the provider and venue an operator typed are stored without control or format characters
+(depinlens.text_safety.display_text), so no page or report ever shows one.
+
+Lives in the pipeline, not in gpu_bench: it writes the warehouse, and gpu_bench (what an
+operator installs) never imports the pipeline.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from depinlens.text_safety import display_text
 from gpu_bench.errors import ReferenceUnavailable, UnreadableEntry
 from gpu_bench.inbox import InboxFile, list_inbox, name_problem, printable, read_head
 from gpu_bench.peaks import PeakSpec
@@ -194,7 +200,7 @@ def _judge(entry: InboxFile, path: str, loaded: set[tuple[str, str | None]], see
     problem = name_problem(entry.name)
     if problem:
         return _Judged(path, sha, Rejected(code="bad_file_name", file_sha256=sha,
-                                           text=f"{problem}; rename it '<run id>.json', as `depinlens bench submit` "
+                                           text=f"{problem}; rename it '<run id>.json', as `gpu-bench submit` "
                                                 "names it"), size)
     verdict = verify_submission(head, seen_nonces=seen, peaks=peaks, canonical_model=canonical_model, now=now,
                                 policy=policy, file_size=size, file_sha256=sha)
@@ -213,11 +219,15 @@ def run_rows(verdict: Accepted, path: str, received_at: datetime, source: str) -
     gpu = next((g for g in result.fingerprint.gpus if g.index == index), None)
     fingerprint = result.fingerprint.model_dump(mode="json", exclude={"packages"})
     versions = {**result.fingerprint.packages, "gpu_bench": result.tool_version}
+    binding = result.operator.binding  # its signature was checked by the verifier
     return [{
         "run_id": result.run_id, "measurement_index": i, "submission_path": path,
         "submission_sha256": verdict.file_sha256, "operator_pubkey": sub.public_key, "key_type": sub.key_type,
         "nonce": sub.nonce, "signed_at": sub.signed_at, "received_at": received_at,
-        "provider": result.operator.provider, "venue": result.operator.venue, "gpu_model": result.gpu_model,
+        "provider": display_text(result.operator.provider), "venue": display_text(result.operator.venue),
+        "binding_network": binding.network if binding else None,
+        "binding_provider": binding.provider if binding else None,
+        "binding_issued_at": binding.issued_at if binding else None, "gpu_model": result.gpu_model,
         "gpu_name": gpu.name if gpu else None, "device": m.device, "quick": result.quick, "suite": m.suite,
         "metric": m.metric, "precision": m.precision, "engine": m.engine, "params": json.dumps(m.params),
         "value": m.value, "unit": m.unit, "best_of_sweep": m.best_of_sweep, "median_s": m.stats.median_s,
@@ -340,7 +350,8 @@ def _runs_schema() -> pa.Schema:
         ("best_of_sweep", pa.bool_()), ("median_s", pa.float64()), ("p5_s", pa.float64()), ("p95_s", pa.float64()),
         ("warmup", pa.int32()), ("reps", pa.int32()), ("calls_per_rep", pa.int32()), ("pct_of_peak", pa.float64()),
         ("fingerprint", pa.string()), ("software_versions", pa.string()), ("schema_version", pa.string()),
-        ("source", pa.string()),
+        ("source", pa.string()), ("binding_network", pa.string()), ("binding_provider", pa.string()),
+        ("binding_issued_at", ts),
     ])
 
 

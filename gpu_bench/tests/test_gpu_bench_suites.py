@@ -1,10 +1,15 @@
 """Every gpu_bench suite really runs here in quick mode (CPU), names the engine that ran, reports
 stats that agree with its figure, and never passes a CPU figure off as a GPU one. GPU-only
-checks run where torch sees CUDA and are skipped elsewhere.
+checks run where torch sees CUDA and are skipped elsewhere, saying why.
+
+These tests import gpu_bench alone (no pipeline), so scripts/gpu_check.sh runs them in the
+operator's environment on a GPU machine. The cuDF tests skip only when cuDF is not installed:
+installed, it must really run every query on the GPU, or the test fails.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 import types
 
@@ -25,7 +30,15 @@ def _has_cuda() -> bool:
     return torch.cuda.is_available()
 
 
+def _installed(module: str) -> bool:
+    return importlib.util.find_spec(module) is not None
+
+
 requires_cuda = pytest.mark.skipif(not _has_cuda(), reason="needs a CUDA device (GPU-only path)")
+requires_cudf_polars = pytest.mark.skipif(
+    not _installed("cudf_polars"), reason="cudf-polars is not installed (gpu_bench's gpu extra): its engine is not tested")
+requires_cudf = pytest.mark.skipif(
+    not _installed("cudf"), reason="cudf is not installed (gpu_bench's gpu extra): cudf.pandas is not tested")
 requires_no_cuda = pytest.mark.skipif(_has_cuda(), reason="checks the behaviour of a machine without CUDA")
 
 
@@ -205,10 +218,34 @@ def test_on_cuda_copies_measure_pinned_host_device_transfers() -> None:
     assert {(m.metric, m.params["pinned"]) for m in figures} >= {("h2d_gbs", True), ("d2h_gbs", True)}
 
 
-@requires_cuda
-def test_on_cuda_the_dataframe_gpu_engines_run_or_say_why_not() -> None:
+@pytest.fixture(scope="module")
+def gpu_dataframes() -> tuple[list[Measurement], list[Skipped]]:
+    """The dataframe suite on cuda:0, once for the cuDF tests; installed cuDF without a GPU is a failure."""
+    assert _has_cuda(), ("cuDF is installed but torch sees no CUDA device, so the cuDF engines cannot run: "
+                         "run these tests on the GPU machine (scripts/gpu_check.sh) or leave the gpu extra out")
     skipped: list[Skipped] = []
-    figures = dataframe.run("cuda:0", QUICK, skipped)
-    engines = {m.engine for m in figures} | {s.engine for s in skipped}
-    assert {"cudf-polars", "polars-cpu"} <= engines
-    assert all(m.device == "cuda:0" for m in figures if m.engine in ("cudf-polars", "cudf.pandas"))
+    return dataframe.run("cuda:0", QUICK, skipped), skipped
+
+
+@requires_cudf_polars
+def test_with_cudf_polars_installed_every_query_runs_on_the_gpu_engine(gpu_dataframes) -> None:
+    from gpu_bench._df_queries import QUERIES
+
+    figures, skipped = gpu_dataframes
+    refused = [f"{s.what}: {s.reason}" for s in skipped if s.engine == "cudf-polars"]
+    assert not refused, f"cudf-polars is installed but did not run: {refused}"
+    ran = {m.params["query"] for m in figures if m.engine == "cudf-polars"}
+    assert ran == set(QUERIES) and all(m.device == "cuda:0" for m in figures if m.engine == "cudf-polars")
+
+
+@requires_cudf
+def test_with_cudf_installed_cudf_pandas_runs_every_query_on_the_gpu_without_cpu_fallback(gpu_dataframes) -> None:
+    from gpu_bench._df_queries import QUERIES
+
+    figures, skipped = gpu_dataframes
+    refused = [f"{s.what}: {s.reason}" for s in skipped if s.engine == "cudf.pandas"]
+    assert not refused, f"cudf is installed but cudf.pandas did not run: {refused}"
+    fell_back = {m.params["query"]: m.params.get("cpu_fallback_calls") for m in figures
+                 if m.engine == "cudf.pandas-cpu-fallback"}
+    assert not fell_back, f"cudf.pandas fell back to pandas on the CPU: {fell_back}"
+    assert {m.params["query"] for m in figures if m.engine == "cudf.pandas"} == set(QUERIES)

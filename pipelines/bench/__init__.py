@@ -1,0 +1,1 @@
+"""Pipeline side of gpu_bench: verify inbox submissions and load the verdicts into the warehouse."""
