@@ -21,6 +21,7 @@ class SuiteConfig:
     warmup: int = 3
     min_run_time_s: float = 1.0
     seed: int = 0
+    min_reps: int = 5
 
     @classmethod
     def for_mode(cls, quick: bool) -> SuiteConfig:
@@ -57,7 +58,13 @@ def measure(fn: Callable[[], object], config: SuiteConfig, *, label: str = "") -
         torch.cuda.synchronize()
     timer = Timer(stmt="fn()", globals={"fn": fn}, label=label, num_threads=torch.get_num_threads())
     measurement = timer.blocked_autorange(min_run_time=config.min_run_time_s)
-    times = sorted(measurement.times)
+    times = list(measurement.times)
+    # The Timer sizes a block so its own overhead is below 1e-4 of it; where that overhead is large
+    # (seen on a virtualised H200 host) one block can outlast min_run_time, leaving a single time and
+    # percentiles equal to the median. Time more blocks of the same size until there are min_reps.
+    while len(times) < config.min_reps:
+        times += timer.timeit(measurement.number_per_run).times
+    times.sort()
     return Stats(
         warmup=config.warmup,
         reps=len(times),

@@ -42,7 +42,7 @@ echo "==> gpu_bench[$extras] into $venv (gpu_bench alone: no pipeline)"
 [ -x "$venv/bin/python" ] || "${PYTHON:-python3}" -m venv "$venv"
 install() {  # pip's output goes to OUT/pip.log; GPU_CHECK_PIP_ARGS is a list of arguments
   # shellcheck disable=SC2086
-  "$venv/bin/pip" install --quiet --disable-pip-version-check ${GPU_CHECK_PIP_ARGS:-} "./gpu_bench[$1]" pytest \
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check ${GPU_CHECK_PIP_ARGS:-} "./gpu_bench[$1]" pytest \
     >>"$out/pip.log" 2>&1
 }
 : >"$out/pip.log"
@@ -60,7 +60,7 @@ fi
 
 echo "==> suite tests (gpu_bench/tests, against the installed package)"
 set +e
-(cd "$out" && "$venv/bin/pytest" -p no:cacheprovider -q -rs --junitxml "$out/tests.xml" "$OLDPWD/gpu_bench/tests") | tee "$out/tests.txt"
+(cd "$out" && "$venv/bin/python" -m pytest -p no:cacheprovider -q -rs --junitxml "$out/tests.xml" "$OLDPWD/gpu_bench/tests") | tee "$out/tests.txt"
 tests_rc=${PIPESTATUS[0]}
 set -e
 
