@@ -11,7 +11,7 @@ from depinlens.settings import PROJECT_ROOT
 st.title("Data and methodology")
 require_published()
 published = data.query("published_at")
-st.write(f"Serving file `{data.serving_path()}`, published {published:%Y-%m-%d %H:%M UTC}.")
+st.write(f"The marts shown were published {published:%Y-%m-%d %H:%M} UTC.")
 
 st.subheader("Freshness")
 freshness = data.query("freshness")
