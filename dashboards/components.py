@@ -16,15 +16,14 @@ import streamlit as st
 
 from dashboards import data, labels
 from dashboards.definitions import DEFINITIONS, METHODOLOGY_PATH
-from dashboards.filters import Filters, one_source, same_source, sidebar_filters
+from dashboards.filters import Filters, keep_in_url, one_source, same_source, sidebar_filters
 from depinlens.text_safety import inert_frame
 from reports import format_value
 from warehouse.queries.gaps import MISSING, PAYMENT_METRICS, Coverage, row_markers, row_notes
 
 __all__ = ["MISSING", "SOURCE_LABELS", "Filters", "chart", "column_config", "coverage", "csv_of", "figures",
-           "gaps_caption", "help_for",
-           "incomplete_notice", "methodology_link", "no_data", "one_source", "provenance_badge", "require_published",
-           "same_source", "sidebar_filters", "table", "total"]
+           "gaps_caption", "help_for", "incomplete_notice", "keep_in_url", "methodology_link", "no_data", "one_source",
+           "provenance_badge", "require_published", "same_source", "sidebar_filters", "table", "total"]
 
 SOURCE_LABELS = {
     "demo": "DEMO DATA: simulated activity on local chains, not real network figures.",

@@ -26,7 +26,7 @@ from dashboards import data
 from pipelines.reference.gpu_models import UnmappedGpuModel, gpu_model_info
 from warehouse.queries.gpus import option_label
 
-__all__ = ["DEFAULT_DAYS", "Filters", "one_source", "same_source", "sidebar_filters"]
+__all__ = ["DEFAULT_DAYS", "Filters", "keep_in_url", "one_source", "same_source", "sidebar_filters"]
 
 STORE = "filters"  # session key: {"networks": [...], "from": date, "to": date, "gpu": str, "source": str}
 PARAMS = ("networks", "from", "to", "gpu", "source")
@@ -193,6 +193,15 @@ def sidebar_filters(*, networks: bool = True, days: bool = True, gpu_models: Seq
     _write_url(store)
     start, end = (store.get("from"), store.get("to")) if span is not None else (None, None)
     return Filters(list(store["networks"]), start, end, gpu_model)
+
+
+def keep_in_url() -> None:
+    """On a page that draws no filter (Submit a benchmark, Data and methodology): the session's filters stay
+    in the URL, so a reload or a link copied there opens the other pages on the same view. A link's bad value
+    is warned about here too. Nothing to keep before anything is published."""
+    if data.serving_version() is None:
+        return
+    sidebar_filters(networks=False, days=False)
 
 
 def _gpu_picker(store: dict, options: list[str], default_gpu: str | None, gpu_help: str | None) -> str | None:

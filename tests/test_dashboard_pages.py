@@ -153,6 +153,19 @@ def test_a_link_with_a_malformed_or_out_of_range_value_says_what_it_shows_instea
     assert any("`to=2026-13-45` is not a date" in w.value for w in bad_date.warning)
 
 
+@pytest.mark.parametrize("page", ["submit.py", "data_sources.py"])
+def test_a_page_that_draws_no_filter_keeps_the_links_filters_in_its_url_and_warns_of_a_bad_value(
+        serving: Path, page: str) -> None:
+    first, last = _rows(serving, "select min(day), max(day) from marts.network_daily")[0]
+    app = AppTest.from_file(str(PAGES / page), default_timeout=90)
+    app.query_params.update({"networks": "akash,atlantis", "from": first.isoformat(), "to": last.isoformat()})
+    app.run()
+    assert not app.exception
+    assert app.query_params["networks"] in ("akash", ["akash"])  # what the other pages will show
+    assert app.query_params["to"] in (last.isoformat(), [last.isoformat()])
+    assert any("atlantis" in w.value and "showing akash" in w.value for w in app.warning)
+
+
 def test_a_claim_is_never_set_against_days_outside_its_own_period(serving: Path) -> None:
     first, last = _rows(serving, "select min(day), max(day) from marts.network_daily")[0]
     with duckdb.connect(str(serving), read_only=True) as conn:

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
+from dashboards.filters import keep_in_url
 from depinlens.settings import Settings
 from gpu_bench.verify import VerifyPolicy
 
@@ -16,6 +17,7 @@ MAX_BYTES = VerifyPolicy().max_bytes
 st.title("Submit a benchmark")
 st.caption("Files go only to the submissions inbox; the pipeline's sensor verifies them again and loads "
            "accepted runs. Nothing here writes the warehouse.")
+keep_in_url()  # no filter here, but a reload or a copied link keeps the view the other pages show
 inbox = os.environ.get("DEPINLENS_BENCH_INBOX") or str(Settings.from_env().data_dir / "submissions")
 upload = st.file_uploader("Signed result (.json from `depinlens bench run`)", type=["json"], key="upload")
 if upload is None:
