@@ -125,6 +125,18 @@ def _open(browser, url: str):
     return page
 
 
+def _screenshot(page, path: Path) -> None:
+    """The whole page as a reader scrolls it: Streamlit scrolls its main area inside the window, so the
+    window is first made as tall as that area's content (a full-page shot alone stops at the fold)."""
+    scrolled = "[data-testid=stMain], [data-testid=stAppViewContainer]"
+    height = page.evaluate(f"() => Math.max(document.body.scrollHeight, "
+                           f"...Array.from(document.querySelectorAll('{scrolled}'), e => e.scrollHeight))")
+    page.set_viewport_size({"width": 1400, "height": min(int(height) + 60, 16_000)})
+    page.wait_for_timeout(1000)  # charts redraw at the new size
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path), full_page=True)
+
+
 def _main_text(page) -> str:
     """The text a reader sees in the page's main area (tables are drawn on a canvas: AppTest reads their cells)."""
     return page.locator('[data-testid="stMain"]').inner_text()
@@ -142,8 +154,7 @@ def test_each_page_loads_in_chromium_for_a_reader_and_asks_no_outside_host(brows
         assert not re.search(r"\b(?:None|NaN|NaT)\b|\d{2}:\d{2}:\d{2}", text), text
         assert str(demo_data_dir) not in text and str(PROJECT_ROOT) not in text  # no server path
         assert page.get_by_text("Deploy", exact=True).count() == 0  # the viewer toolbar
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"{path or 'overview'}.png"), full_page=True)
+        _screenshot(page, SCREENSHOTS / f"{path or 'overview'}.png")
     finally:
         page.close()
 
