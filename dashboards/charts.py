@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from datetime import date
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -28,7 +29,9 @@ def spans_orders(values: Iterable[float], orders: float = 2) -> bool:
 
 def _layout(figure: go.Figure, *, x_title: str, y_title: str, height: int = 340, log_x: bool = False,
             log_y: bool = False) -> go.Figure:
-    figure.update_layout(height=height, margin={"t": 30, "b": 10}, legend={"orientation": "h"},
+    # the legend sits above the plot, clear of the x axis's ticks and title
+    figure.update_layout(height=height, margin={"t": 50, "b": 10},
+                         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
                          xaxis_title=x_title, yaxis_title=y_title,
                          xaxis_type="log" if log_x else None, yaxis_type="log" if log_y else None)
     return figure
@@ -125,27 +128,40 @@ def price_by_venue(rows: pd.DataFrame, *, log_x: bool = False) -> go.Figure:
                    log_x=log_x)
 
 
-def price_history(prices: pd.DataFrame) -> go.Figure:
-    """$/GPU-hour over time per venue and model."""
+def price_history(prices: pd.DataFrame, until: date | None = None) -> go.Figure:
+    """$/GPU-hour over time per venue and model. A cloud's list price holds from its catalog day until the
+    next catalog read, so it is drawn as a dashed step carried to `until` (the window's end), not as a lone dot."""
     figure = go.Figure()
     for (venue, kind, model), group in prices.groupby(["venue", "venue_kind", "gpu_model"]):
-        figure.add_scatter(x=group["day"], y=group["usd_per_gpu_hour"], name=f"{venue} · {model}",
-                           mode="lines+markers", line={"color": venue_colour(venue, kind)})
+        group = group.sort_values("day")
+        days, usd = list(group["day"]), list(group["usd_per_gpu_hour"])
+        cloud = kind == "cloud"
+        if cloud and until is not None and pd.Timestamp(until) > pd.Timestamp(days[-1]):
+            days, usd = [*days, pd.Timestamp(until)], [*usd, usd[-1]]
+        figure.add_scatter(x=days, y=usd, name=f"{venue} · {model}", mode="lines+markers",
+                           line={"color": venue_colour(venue, kind), "dash": "dash" if cloud else "solid",
+                                 "shape": "hv"},
+                           hovertemplate="%{x|%Y-%m-%d}: $%{y:,.2f} per GPU-hour<extra>" + f"{venue} · {model}" +
+                           (" (list price)" if cloud else "") + "</extra>")
     return _days(_layout(figure, x_title="Day (UTC)", y_title="USD per GPU-hour", height=320), prices["day"])
+
+
+BASES = {"measured": "measured (median of bound runs)", "datasheet": "datasheet peak (hatched: a lower bound on cost)"}
 
 
 def cost_per_pflop(rows: pd.DataFrame, *, log_x: bool = False) -> go.Figure:
     """$ per PFLOP-hour of one GPU comparison: one bar per venue and model for each basis (measured, datasheet),
-    side by side, never stacked."""
+    side by side, never stacked; the legend says which basis a bar is, even when only one is drawn."""
     figure = go.Figure()
     for basis, group in rows.groupby("basis", sort=False):
         ordered = group.sort_values("usd_per_pflop_hour")
-        figure.add_bar(x=ordered["usd_per_pflop_hour"], y=_offer_labels(ordered), orientation="h", name=basis,
+        figure.add_bar(x=ordered["usd_per_pflop_hour"], y=_offer_labels(ordered), orientation="h",
+                       name=BASES.get(str(basis), str(basis)),
                        marker={"color": [venue_colour(v, k) for v, k in zip(ordered["venue"], ordered["venue_kind"],
                                                                               strict=True)],
                                "pattern": {"shape": "" if basis == "measured" else "/"}},
                        hovertemplate="%{y}: $%{x:,.2f} per PFLOP-hour (" + str(basis) + ")<extra></extra>")
-    figure.update_layout(barmode="group")
+    figure.update_layout(barmode="group", showlegend=True)
     return _layout(figure, x_title="USD per PFLOP-hour (bf16 dense)", y_title="Venue · GPU model",
                    height=max(260, 30 * len(rows)), log_x=log_x)
 

@@ -171,7 +171,8 @@ def _networks_table(summary: pd.DataFrame, daily: pd.DataFrame, valuation: pd.Da
     return Table(
         "networks", "Networks side by side",
         "Totals over the window; yields and utilization are daily averages. Growth: mean daily revenue "
-        "of the window's second half against its first half. Market cap: the primary token's total on-chain supply "
+        "of the window's second half against its first half (— where the first half earned nothing to compare with, "
+        "or the window holds one day). Market cap: the primary token's total on-chain supply "
         "× its price at the window's last day with both (circulating supply is not on-chain; no maximum supply is "
         "registered, so no fully diluted value); price ÷ fees and ÷ sales divide it by the window's fees and "
         "revenue annualised. A numbered note on a cell: — where the metric "

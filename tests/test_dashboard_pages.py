@@ -193,6 +193,22 @@ def test_a_claim_is_never_set_against_days_outside_its_own_period(serving: Path)
             "no data in the claim's period 2025|not measured on-chain|not applicable|no on-chain counterpart").all()
 
 
+def test_each_network_is_drawn_in_its_one_colour_on_every_page(serving: Path) -> None:
+    from reports import network_colour
+
+    networks = {n for (n,) in _rows(serving, "select network from marts.dim_network")}
+    drawn: dict[str, set[str]] = {}
+    for page in ("revenue.py", "staking.py", "utilization.py"):
+        for element in _run(page).get("plotly_chart"):
+            for trace in json.loads(element.proto.spec)["data"]:
+                colour = trace.get("line", {}).get("color") or trace.get("marker", {}).get("color")
+                if trace.get("name") in networks and isinstance(colour, str):
+                    drawn.setdefault(trace["name"], set()).add(colour)
+    assert len(drawn) >= 3, drawn
+    assert all(colours == {network_colour(n)} for n, colours in drawn.items()), drawn
+    assert len({network_colour(n) for n in networks}) == len(networks)  # no two networks share one
+
+
 def test_token_flows_are_shown_per_token_and_summed_only_in_usd(serving: Path) -> None:
     tokens = set(_rows(serving, "select distinct network, token_symbol from marts.token_flows_daily"))
     app = _run("token_flows.py")

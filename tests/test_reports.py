@@ -200,6 +200,19 @@ def test_the_html_is_self_contained(files: dict[str, bytes]) -> None:
     assert 'id="demo-warning"' in html
 
 
+def test_the_reports_charts_draw_each_network_in_its_dashboard_colour(files: dict[str, bytes], marts: dict,
+                                                                     serving: Path) -> None:
+    from reports import network_colour
+
+    html = files["html"].decode().lower()
+    with duckdb.connect(str(serving), read_only=True) as conn:  # the networks the revenue chart draws
+        drawn = {n for (n,) in conn.execute("select network from marts.network_metric_coverage "
+                                            "where metric = 'revenue_usd' and status = 'measured'").fetchall()}
+    measured = [n for n, row in marts.items() if row["revenue_usd"] and n in drawn]
+    assert len(measured) >= 3
+    assert all(network_colour(n).lower() in html for n in measured)
+
+
 def test_without_demo_rows_the_report_carries_no_demo_warning(content) -> None:
     live = replace(content, sources=["live", "reference"])
     assert "DEMO DATA" not in render(live, "html").decode()

@@ -55,7 +55,9 @@ history = history[history["gpu_model"].isin(set(rows["gpu_model"]))
                   & ((history["venue_kind"] == "cloud") | history["day"].dt.date.between(filters.start, filters.end))]
 if history["day"].nunique() > 1:
     st.subheader("Over time")
-    chart(charts.price_history(history), history[["day", "venue", "venue_kind", "gpu_model", "usd_per_gpu_hour", "source"]],
+    st.caption("Networks: their price each day. Clouds (dashed): the list price of the catalog's day, carried "
+               "to the window's end until the next catalog read.")
+    chart(charts.price_history(history, until=filters.end), history[["day", "venue", "venue_kind", "gpu_model", "usd_per_gpu_hour", "source"]],
           "gpu_price_history")
 table(shown, "gpu_prices_table")
 methodology_link()

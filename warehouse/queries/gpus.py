@@ -94,6 +94,8 @@ def compared_text(rows: pd.DataFrame, chosen: str) -> str:
     factors when they differ ('Form factors differ: SXM (aws, akash) and PCIe (cudo).')."""
     if rows.empty:
         return f"No venue prices a GPU comparable with {chosen}."
+    if set(rows["compared_as"]) == {"same model"}:
+        return f"Compared with {chosen}: the same model at " + ", ".join(sorted(rows["venue"].unique())) + "."
     parts = []
     for (model, how), group in rows.groupby(["gpu_model", "compared_as"], sort=False):
         venues = ", ".join(sorted(group["venue"].unique()))
