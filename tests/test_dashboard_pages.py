@@ -5,11 +5,13 @@ explains itself (Streamlit AppTest against the real serving file)."""
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -207,6 +209,40 @@ def test_each_network_is_drawn_in_its_one_colour_on_every_page(serving: Path) ->
     assert len(drawn) >= 3, drawn
     assert all(colours == {network_colour(n)} for n, colours in drawn.items()), drawn
     assert len({network_colour(n) for n in networks}) == len(networks)  # no two networks share one
+
+
+def test_a_claim_the_data_covers_is_drawn_as_measured_over_claimed_in_its_networks_colour(
+        demo_data_dir: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import shutil
+
+    from reports import format_value, network_colour
+
+    covered = tmp_path / "serving.duckdb"
+    shutil.copy(demo_data_dir / "serving.duckdb", covered)
+    with duckdb.connect(str(covered)) as conn:  # a build whose days cover one USD claim's whole period
+        key, network, claimed = conn.execute("""select claim_key, network, claimed_value from marts.claims_vs_evidence
+                                                where unit = 'USD' and claimed_value > 0
+                                                order by claim_key limit 1""").fetchone()
+        conn.execute("""update marts.claims_vs_evidence
+                        set comparable = true, measured_value = claimed_value * 0.4, gap_ratio = -0.6,
+                            evidence_from = period_start, evidence_to = period_end,
+                            measurement_basis = 'total over the period'
+                        where claim_key = ?""", [key])
+    monkeypatch.setenv("DEPINLENS_SERVING", str(covered))
+    app = _run("claims.py")
+    assert not app.exception and not app.info  # no "cannot be compared yet" notice: one claim is covered
+    (bar,) = json.loads(app.get("plotly_chart")[0].proto.spec)["data"]
+    ratios = bar["x"]  # plotly writes number arrays as base64 with their dtype
+    if isinstance(ratios, dict):
+        ratios = np.frombuffer(base64.b64decode(ratios["bdata"]), dtype=ratios["dtype"]).tolist()
+    assert ratios == pytest.approx([0.4]) and bar["marker"]["color"] == [network_colour(network)]
+    assert json.loads(app.get("plotly_chart")[0].proto.spec)["layout"]["xaxis"]["title"]["text"].startswith(
+        "measured ÷ claimed, same period and terms")
+    table = app.dataframe[0].value
+    row = table[table["measured_value"] != "—"]
+    assert list(row["measured_value"]) == [format_value("usd", claimed * 0.4)] and list(row["network"]) == [network]
+    assert list(row["gap_ratio"]) == [format_value("pct", -0.6)]
+    _assert_written_for_people(app, "claims.py")
 
 
 def test_token_flows_are_shown_per_token_and_summed_only_in_usd(serving: Path) -> None:
