@@ -28,7 +28,10 @@ DEFINITIONS = {
     "price_to_fees": "Market cap ÷ the window's fees × 365 ÷ its days.",
     "price_to_sales": "Market cap ÷ the window's revenue × 365 ÷ its days.",
     "revenue_change": "Revenue per day of the period ÷ that of the period before − 1 (per day, so a period the window "
-                      "cuts short still compares).",
+                      "cuts short still compares); — for the window's first period (nothing before it in the window) "
+                      "or when the period before earned nothing.",
+    "fees_change": "Fees per day of the period ÷ those of the period before − 1; — for the window's first period "
+                   "(nothing before it in the window) or when the period before had no fees.",
     "compared_as": "How the offer's model enters the comparison: the same model, or a name that leaves its memory "
                    "or form factor unstated (it cannot contradict the chosen model).",
     "measured_value": "What the data measures for the claim on its own terms: only days inside the claim's period; "
