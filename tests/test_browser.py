@@ -132,7 +132,7 @@ def _screenshot(page, path: Path) -> None:
     height = page.evaluate(f"() => Math.max(document.body.scrollHeight, "
                            f"...Array.from(document.querySelectorAll('{scrolled}'), e => e.scrollHeight))")
     page.set_viewport_size({"width": 1400, "height": min(int(height) + 60, 16_000)})
-    page.wait_for_timeout(1000)  # charts redraw at the new size
+    page.wait_for_timeout(500)  # charts redraw at the new size
     path.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(path), full_page=True)
 
