@@ -53,8 +53,8 @@ shown = pd.DataFrame({
                                                            claims["claimed_value_high"], strict=True)],
     "period": claims["period"],
     "measured_value": [in_unit(v, u) for v, u in zip(claims["measured_value"], claims["unit"], strict=True)],
+    "measurement_basis": claims["measurement_basis"],  # beside the measured figure: how it was measured, or why —
     "gap_ratio": claims["gap_ratio"].map(lambda v: format_value("pct", v)),
-    "measurement_basis": claims["measurement_basis"],
     "evidence_note": claims["evidence_note"].fillna(MISSING),
     "source_name": claims["source_name"],
     "as_of": claims["as_of"].map(lambda v: format_value("date", v)),
