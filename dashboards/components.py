@@ -1,31 +1,29 @@
-"""UI pieces every page shares: URL-kept filters, provenance badge, empty state, chart + CSV download,
-and figures that are not there shown as "—" with why (not measured on-chain, not applicable, incomplete)."""
+"""UI pieces every page shares: provenance badge, empty state, chart + CSV download, tables whose
+figures are written alike everywhere (thousands separators, percents, dates without times, human
+column names; the CSV keeps full precision under unit-bearing headers), and figures that are not
+there shown as "—" with why (not measured on-chain, not applicable, incomplete). The filters are
+in dashboards/filters.py, column names and kinds in dashboards/labels.py."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboards import data
+from dashboards import data, labels
 from dashboards.definitions import DEFINITIONS, METHODOLOGY_PATH
+from dashboards.filters import Filters, keep_in_url, one_source, same_source, sidebar_filters
 from depinlens.text_safety import inert_frame
 from reports import format_value
-from warehouse import ServingFileMissing
 from warehouse.queries.gaps import MISSING, PAYMENT_METRICS, Coverage, row_markers, row_notes
 
-# How a figure column is written (the report's kinds, so a page and a report print a figure alike);
-# columns not listed: by their name (`_usd` dollars, else numbers).
-KINDS = {
-    "nominal_apy": "pct", "real_yield": "pct", "utilization": "pct", "revenue_growth": "pct", "gap_ratio": "pct",
-    "pct_of_peak": "pct", "active_providers": "int", "active_jobs": "int", "jobs_started": "int", "days": "int",
-    "incomplete_days": "int", "mint_count": "int", "burn_count": "int", "transfer_count": "int",
-    "first_block": "int", "last_block": "int",
-}
+__all__ = ["MISSING", "SOURCE_LABELS", "Filters", "chart", "column_config", "coverage", "csv_of", "figures",
+           "gaps_caption", "help_for", "incomplete_notice", "keep_in_url", "methodology_link", "no_data", "one_source",
+           "provenance_badge", "require_published", "same_source", "sidebar_filters", "table", "total"]
 
 SOURCE_LABELS = {
     "demo": "DEMO DATA: simulated activity on local chains, not real network figures.",
@@ -35,72 +33,11 @@ SOURCE_LABELS = {
 }
 
 
-@dataclass(frozen=True)
-class Filters:
-    """What the sidebar selected; mirrored in the URL so a view can be shared."""
-
-    networks: list[str]
-    start: date | None
-    end: date | None
-    gpu_model: str | None = None
-
-
 def require_published() -> None:
-    """Stop the page with instructions when nothing has been published yet."""
+    """Stop the page with instructions when nothing has been published yet (no server path shown)."""
     if data.serving_version() is None:
-        st.error(str(ServingFileMissing(f"no serving file at {data.serving_path()}: run `depinlens up` "
-                                        "to build and publish the marts")))
+        st.error("Nothing is published yet: run `depinlens up` to build and publish the marts, then reload.")
         st.stop()
-
-
-def _param_date(name: str) -> date | None:
-    try:
-        return date.fromisoformat(st.query_params[name]) if name in st.query_params else None
-    except ValueError:
-        return None
-
-
-def sidebar_filters(*, networks: bool = True, days: bool = True, gpu_models: list[str] | None = None,
-                    default_gpu: str | None = None) -> Filters:
-    """Network, date range and GPU model filters (each optional), read from and written back to the URL."""
-    all_networks = data.query("networks")
-    wanted = st.query_params.get("networks")
-    default_networks = [n for n in wanted.split(",") if n in all_networks] if wanted is not None else all_networks
-    chosen = all_networks
-    start = end = None
-    gpu_model = None
-    with st.sidebar:
-        if networks:
-            chosen = st.multiselect("Networks", all_networks, default=default_networks, key="networks")
-        if days:
-            span = data.query("network_daily")
-            if not span.empty:
-                first, last = span["day"].min(), span["day"].max()
-                first = first.date() if hasattr(first, "date") else first
-                last = last.date() if hasattr(last, "date") else last
-                start_default = _param_date("from") or max(first, last - timedelta(days=29))
-                end_default = _param_date("to") or last
-                picked = st.date_input("Days", value=(max(first, min(start_default, last)), min(max(end_default, first), last)),
-                                       min_value=first, max_value=last, key="days")
-                if isinstance(picked, tuple) and len(picked) == 2:
-                    start, end = picked
-                else:
-                    start, end = first, last
-        if gpu_models is not None:
-            wanted_gpu = st.query_params.get("gpu")
-            options = gpu_models or ["(none)"]
-            # default: the URL's model, else the page's suggestion, else the first
-            fallback = default_gpu if default_gpu in options else options[0]
-            index = options.index(wanted_gpu) if wanted_gpu in options else options.index(fallback)
-            gpu_model = st.selectbox("GPU model", options, index=index, key="gpu")
-            gpu_model = None if gpu_model == "(none)" else gpu_model
-    if networks:
-        st.query_params["networks"] = ",".join(chosen)
-    if start and end:
-        st.query_params["from"], st.query_params["to"] = start.isoformat(), end.isoformat()
-    if gpu_model:
-        st.query_params["gpu"] = gpu_model
-    return Filters(chosen, start, end, gpu_model)
 
 
 def provenance_badge(sources: pd.Series | list[str]) -> None:
@@ -111,21 +48,6 @@ def provenance_badge(sources: pd.Series | list[str]) -> None:
     for label in labels:
         if label != "demo":
             st.info(SOURCE_LABELS.get(label, f"source: {label}"))
-
-
-def one_source(*frames: pd.DataFrame) -> tuple[pd.DataFrame, ...]:
-    """The rows of one source label in each frame, so demo and live figures are never added up.
-
-    With one label in the data nothing changes; with several (a warehouse holding the demo and
-    a live run) the sidebar asks which to show, live first. Call it once per page.
-    """
-    present = {s for frame in frames for s in frame["source"].dropna()}
-    if len(present) <= 1:
-        return frames
-    order = [s for s in ("live", "local", "demo", "reference") if s in present] + sorted(present - set(SOURCE_LABELS))
-    chosen = st.sidebar.radio("Source label", order, key="source_label",
-                              help="Figures of different source labels are never summed together.")
-    return tuple(frame[frame["source"] == chosen] for frame in frames)
 
 
 def no_data(what: str) -> None:
@@ -139,10 +61,24 @@ def help_for(column: str) -> str | None:
     return DEFINITIONS.get(column)
 
 
+def csv_of(frame: pd.DataFrame) -> str:
+    """A frame as a CSV to take away: full-precision figures, dates as YYYY-MM-DD, lists as 'a, b',
+    "—" where a figure is missing, headers that carry the unit ('revenue [USD]'), and no text cell a
+    spreadsheet would run as a formula (depinlens.text_safety)."""
+    out = _flat(frame)
+    for column in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[column]):
+            out[column] = out[column].map(lambda v: None if pd.isna(v) else f"{v:%Y-%m-%d}")
+        elif out[column].dtype == object and out[column].map(lambda v: isinstance(v, (date, datetime))).any():
+            out[column] = out[column].map(lambda v: f"{v:%Y-%m-%d}" if isinstance(v, (date, datetime)) else v)
+    out = inert_frame(out)  # a text cell a spreadsheet would read as a formula starts with '
+    return out.rename(columns={c: labels.csv_header(c) for c in out.columns}).to_csv(index=False, na_rep=MISSING)
+
+
 def chart(figure: go.Figure, frame: pd.DataFrame, name: str) -> None:
     """A chart with the CSV of exactly the data behind it."""
     st.plotly_chart(figure, key=f"chart-{name}")
-    st.download_button(f"Download {name}.csv", inert_frame(frame).to_csv(index=False), file_name=f"{name}.csv",
+    st.download_button(f"Download {name}.csv", csv_of(frame), file_name=f"{name}.csv",
                        mime="text/csv", key=f"csv-{name}")
 
 
@@ -151,19 +87,22 @@ def coverage(networks: Sequence[str] | None = None) -> Coverage:
     return Coverage.from_frame(data.query("metric_coverage", networks=list(networks) if networks is not None else None))
 
 
+def _listed(value: object) -> object:
+    """A list cell as 'a, b' (None when empty); any other cell as it is."""
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return ", ".join(map(str, list(value))) or None
+    return value
+
+
 def _flat(frame: pd.DataFrame, keep: Sequence[str] = ()) -> pd.DataFrame:
-    """List cells (source labels, denoms) as 'a, b', except the `keep` columns (sparklines)."""
+    """List cells (source labels, denoms, run ids) as 'a, b', an empty one as missing, except the `keep`
+    columns (sparklines)."""
     shown = frame.copy()
     for column in shown.columns:
         if column not in keep and shown[column].dtype == object \
-                and shown[column].map(lambda v: isinstance(v, (list, tuple))).any():
-            shown[column] = shown[column].map(lambda v: ", ".join(map(str, v)) if isinstance(v, (list, tuple)) else v)
+                and shown[column].map(lambda v: isinstance(v, (list, tuple, np.ndarray))).any():
+            shown[column] = shown[column].map(_listed)
     return shown
-
-
-def kind_of(column: str) -> str:
-    """How a figure column is written: usd, pct, int or number."""
-    return KINDS.get(column) or ("usd" if column.endswith("_usd") or "usd_per" in column else "number")
 
 
 def _text(kind: str) -> Callable[[object], str]:
@@ -175,7 +114,8 @@ def gap_help(frame: pd.DataFrame, column: str, cov: Coverage, *, metric_column: 
     cells = cov.cells(frame, [column], metric_column=metric_column)
     lines = [f"- {frame['network'].iloc[p]}: {g.label}" for (p, _c), g in cells.items()]
     why = "\n".join(dict.fromkeys(lines))
-    parts = [p for p in (DEFINITIONS.get(column), f"**—** where there is no figure:\n{why}" if why else None) if p]
+    parts = [p for p in (DEFINITIONS.get(column), f"**{MISSING}** where there is no figure:\n{why}" if why else None)
+             if p]
     return "\n\n".join(parts) or None
 
 
@@ -202,7 +142,7 @@ def figures(frame: pd.DataFrame, cov: Coverage, *, show: Sequence[str] | None = 
         columns = [c for c in show if cov.metric_of(c)]
     cells = cov.cells(frame, columns, metric_column=metric_column)
     masked = cov.masked(frame, columns, metric_column=metric_column)
-    notes = row_notes(frame, cells, labels={c: c.removesuffix("_usd").replace("_", " ") for c in frame.columns})
+    notes = row_notes(frame, cells, labels={c: labels.in_text(c) for c in frame.columns})
     masked = (masked[list(show)] if show is not None else masked).reset_index(drop=True)
     if any(notes):
         masked["notes"] = notes
@@ -211,40 +151,50 @@ def figures(frame: pd.DataFrame, cov: Coverage, *, show: Sequence[str] | None = 
     for column in shown.columns:
         if column in keep_lists:
             continue
-        if pd.api.types.is_datetime64_any_dtype(shown[column]):
-            shown[column] = shown[column].map(_text("date"))
-        elif pd.api.types.is_numeric_dtype(shown[column]) and not pd.api.types.is_bool_dtype(shown[column]):
-            shown[column] = shown[column].map(_text(kind_of(column)))
+        shown[column], is_number = _written(shown[column], labels.kind(column))
+        if is_number:
             numbers.append(column)
-        else:
-            shown[column] = shown[column].map(lambda v: MISSING if v is None or (isinstance(v, float) and v != v) else v)
     helps = {c: gap_help(frame, c, cov, metric_column=metric_column if c in (columns or ()) else None)
              for c in shown.columns if c in frame}
     return shown, {c: h for c, h in helps.items() if h}, _flat(masked), numbers
 
 
+def _written(values: pd.Series, kind: str) -> tuple[pd.Series, bool]:
+    """A column's cells as a page writes them, and whether they are figures (right-aligned): dates
+    without times, numbers with separators, percents, "—" for a missing value (never None or NaN)."""
+    if pd.api.types.is_datetime64_any_dtype(values) or kind == "date":
+        return values.map(lambda v: format_value("date", v)), False
+    if pd.api.types.is_bool_dtype(values):
+        return values.map(lambda v: "yes" if v else "no"), False
+    if pd.api.types.is_numeric_dtype(values):
+        return values.map(lambda v: format_value(kind if kind != "text" else "number", v)), True
+    return values.map(lambda v: MISSING if v is None or (isinstance(v, float) and v != v)
+                      else format_value("date", v) if isinstance(v, (date, datetime)) else v), False
+
+
+def column_config(shown: pd.DataFrame, helps: dict[str, str], numbers: Sequence[str]) -> dict:
+    """Human column names, their hover help and right-aligned figures, for st.dataframe."""
+    return {c: st.column_config.Column(labels.label(c), help=helps.get(c) or DEFINITIONS.get(c),
+                                       alignment="right" if c in numbers else None)
+            for c in shown.columns}
+
+
 def table(frame: pd.DataFrame, name: str, *, cov: Coverage | None = None, show: Sequence[str] | None = None,
           metric_column: str | None = None, columns: Sequence[str] | None = None) -> None:
-    """A table with hover definitions on known metric columns and its CSV download.
+    """A table as pages show it, with hover definitions and its CSV download (`csv_of`).
 
     With `cov`, a figure not measured on-chain (or not applicable) shows "—" and the row's notes
     say why; a day whose payments were not all priced says it is incomplete (`figures`).
     """
-    if cov is None:
-        config = {c: st.column_config.Column(help=DEFINITIONS[c]) for c in frame.columns if c in DEFINITIONS}
-        st.dataframe(_flat(frame), hide_index=True, column_config=config, key=f"table-{name}")
-        csv = inert_frame(frame).to_csv(index=False)
-    else:
-        shown, helps, raw, numbers = figures(frame, cov, show=show, metric_column=metric_column, columns=columns)
-        config = {c: st.column_config.Column(help=helps.get(c), alignment="right" if c in numbers else None)
-                  for c in shown.columns if c in helps or c in numbers}
-        st.dataframe(shown, hide_index=True, column_config=config, key=f"table-{name}")
-        csv = inert_frame(raw).to_csv(index=False, na_rep=MISSING)
-    st.download_button(f"Download {name}.csv", csv, file_name=f"{name}.csv", mime="text/csv", key=f"csv-{name}")
+    shown, helps, raw, numbers = figures(frame, cov or Coverage([]), show=show, metric_column=metric_column,
+                                         columns=columns)
+    st.dataframe(shown, hide_index=True, column_config=column_config(shown, helps, numbers), key=f"table-{name}")
+    st.download_button(f"Download {name}.csv", csv_of(raw), file_name=f"{name}.csv", mime="text/csv",
+                       key=f"csv-{name}")
 
 
 def total(container, label: str, frame: pd.DataFrame, column: str, cov: Coverage,
-          write: Callable[[float], str] = lambda value: f"${value:,.0f}") -> None:
+          write: Callable[[float], str] = lambda value: format_value("usd", value)) -> None:
     """A headline total of `column` over the networks that measure it. Those that do not are named
     in its help with the reason; a total over payments not all priced is labelled incomplete."""
     cells = cov.cells(frame, [column])
@@ -271,14 +221,14 @@ def gaps_caption(frame: pd.DataFrame, cov: Coverage, columns: Sequence[str], wha
     does not apply), with the reason, and the days whose payments were not all priced."""
     per_network: dict[str, dict[str, list[str]]] = {}
     for (position, column), gap in cov.cells(frame, columns).items():
-        labels = per_network.setdefault(str(frame["network"].iloc[position]), {})
-        name = column.removesuffix("_usd").replace("_", " ")
-        if name not in labels.setdefault(gap.label, []):
-            labels[gap.label].append(name)
+        by_reason = per_network.setdefault(str(frame["network"].iloc[position]), {})
+        name = labels.in_text(column)
+        if name not in by_reason.setdefault(gap.label, []):
+            by_reason[gap.label].append(name)
     if per_network:
         parts = []
-        for network, labels in per_network.items():
-            why = "; ".join(", ".join(names) + ": " + label for label, names in labels.items())
+        for network, by_reason in per_network.items():
+            why = "; ".join(", ".join(names) + ": " + reason for reason, names in by_reason.items())
             parts.append(f"**{network}** ({why})")
         st.caption(f"{what} leaves out " + "; ".join(parts) + ".")
     incomplete = incomplete_rows(frame) if any(c in PAYMENT_METRICS for c in columns) else frame.iloc[0:0]

@@ -1,6 +1,14 @@
-"""depinlens dashboards: the router. Pages live in app_pages/, data access in data.py."""
+"""depinlens dashboards: the router. Pages live in app_pages/, data access in data.py, shared filters in
+filters.py. Serving options (upload limit, toolbar, no outside requests) are in .streamlit/config.toml."""
+
+from pathlib import Path
 
 import streamlit as st
+
+# the tab's icon is served by this server, never fetched from an outside host; set before the navigation,
+# or the browser first takes a page's Material icon as the tab's icon and fetches it from Google's font host
+FAVICON = str(Path(__file__).parent / "static" / "favicon.png")
+st.set_page_config(page_title="depinlens", page_icon=FAVICON, layout="wide")
 
 pg = st.navigation(
     {
@@ -15,9 +23,11 @@ pg = st.navigation(
         ],
         "Take away": [st.Page("app_pages/report.py", title="Report", icon=":material/picture_as_pdf:")],
         "Tokens": [st.Page("app_pages/token_flows.py", title="Token flows", icon=":material/swap_horiz:")],
-        "Operators": [st.Page("app_pages/submit.py", title="Submit a benchmark", icon=":material/upload_file:")],
+        "Operators": [
+            st.Page("app_pages/providers.py", title="Akash providers", icon=":material/dns:"),
+            st.Page("app_pages/submit.py", title="Submit a benchmark", icon=":material/upload_file:"),
+        ],
         "About the data": [st.Page("app_pages/data_sources.py", title="Data and methodology", icon=":material/description:")],
     }
 )
-st.set_page_config(page_title="depinlens", page_icon=":material/satellite_alt:", layout="wide")
 pg.run()

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Literal
 
 from reports._content import DEMO_WARNING, Column, ReportContent, Table, gather, revenue_growth
 from reports._format import format_value
+from reports._palette import network_colour, venue_colour
 
 if TYPE_CHECKING:
     import duckdb
@@ -31,8 +32,10 @@ __all__ = [
     "format_value",
     "gather",
     "methodology_text",
+    "network_colour",
     "render",
     "revenue_growth",
+    "venue_colour",
 ]
 
 Format = Literal["pdf", "html", "xlsx", "csv"]

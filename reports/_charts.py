@@ -11,7 +11,9 @@ if TYPE_CHECKING:
 
     from reports._content import ReportContent
 
-PALETTE = ["#264653", "#2a9d8f", "#e9c46a", "#f4a261", "#e76f51", "#577590", "#8ab17d"]
+from reports._palette import CLOUD, network_colour
+
+PALETTE = ["#264653", "#2a9d8f", "#e9c46a", "#f4a261", "#e76f51", "#577590", "#8ab17d"]  # series that are not networks
 
 
 def _figure(width: float = 7.2, height: float = 3.0):
@@ -46,9 +48,10 @@ def revenue_chart(networks: pd.DataFrame) -> str | None:
     if rows.empty:
         return None
     figure, axes = _figure(height=0.35 * len(rows) + 0.9)
-    axes.barh(rows["network"], rows["revenue_usd"], color=PALETTE[1])
+    axes.barh(rows["network"], rows["revenue_usd"], color=[network_colour(n) for n in rows["network"]])
     axes.set_xscale("log")
     axes.set_xlabel("protocol revenue in the window, USD (log scale)")
+    axes.set_ylabel("network")
     for y, value in enumerate(rows["revenue_usd"]):
         axes.text(value, y, f" ${value:,.0f}", va="center", fontsize=7)
     return _svg(figure)
@@ -62,33 +65,38 @@ def yield_chart(networks: pd.DataFrame) -> str | None:
         return None
     figure, axes = _figure(height=2.6)
     positions = list(range(len(rows)))
-    for offset, column, label, colour in ((-0.2, "nominal_apy", "nominal APY", PALETTE[6]),
-                                          (0.2, "real_yield", "real yield", PALETTE[0])):
+    colours = [network_colour(n) for n in rows["network"]]
+    for offset, column, label, alpha, hatch in ((-0.2, "nominal_apy", "nominal APY", 0.45, "//"),
+                                                (0.2, "real_yield", "real yield", 1.0, "")):
         values = rows[column]
-        known = [(p + offset, v * 100) for p, v in zip(positions, values, strict=True) if v == v]
-        axes.bar([x for x, _ in known], [y for _, y in known], width=0.4, label=label, color=colour)
+        known = [(p + offset, v * 100, c) for p, v, c in zip(positions, values, colours, strict=True) if v == v]
+        axes.bar([x for x, _, _ in known], [y for _, y, _ in known], width=0.4, label=label,
+                 color=[c for _, _, c in known], alpha=alpha, hatch=hatch, edgecolor="#333333", linewidth=0.3)
         for p, v in zip(positions, values, strict=True):
             if v != v:
                 axes.text(p + offset, 0, "—", ha="center", va="bottom", fontsize=8, color="#5b6770")
     axes.set_xticks(positions, rows["network"])
+    axes.set_xlabel("network")
     axes.set_ylabel("% a year")
     axes.legend(frameon=False)
     return _svg(figure)
 
 
 def price_chart(comparison: pd.DataFrame) -> str | None:
-    """Grouped bars per GPU model: the network's $/GPU-hour beside the cheapest cloud's."""
+    """Grouped bars per GPU model: the network's $/GPU-hour beside the cheapest comparable cloud offer's (whose
+    model the label names)."""
     rows = comparison.dropna(subset=["cloud_usd_per_gpu_hour"])
     if rows.empty:
         return None
-    labels = [f"{r.gpu_model}\n({r.network})" for r in rows.itertuples()]
+    labels = [f"{r.gpu_model} ({r.network})\nvs {r.cloud_gpu_model}" for r in rows.itertuples()]
     figure, axes = _figure(height=2.8)
     positions = range(len(rows))
     axes.bar([p - 0.2 for p in positions], rows["network_usd_per_gpu_hour"], width=0.4, label="network",
-             color=PALETTE[4])
-    axes.bar([p + 0.2 for p in positions], rows["cloud_usd_per_gpu_hour"], width=0.4, label="cheapest cloud",
-             color=PALETTE[5])
+             color=[network_colour(n) for n in rows["network"]])
+    axes.bar([p + 0.2 for p in positions], rows["cloud_usd_per_gpu_hour"], width=0.4,
+             label="cheapest comparable cloud", color=CLOUD)
     axes.set_xticks(list(positions), labels, fontsize=6.5)
+    axes.set_xlabel("GPU model (network) vs the cloud's comparable model")
     axes.set_ylabel("USD per GPU-hour")
     axes.legend(frameon=False)
     return _svg(figure)
@@ -103,9 +111,9 @@ def daily_revenue_chart(daily: pd.DataFrame) -> str | None:
     if rows.empty:
         return None
     figure, axes = _figure(height=2.6)
-    for index, (network, group) in enumerate(rows.groupby("network")):
+    for network, group in rows.groupby("network"):
         per_day = group.groupby("day").agg(revenue_usd=("revenue_usd", "sum"), incomplete=("incomplete", "any"))
-        colour = PALETTE[index % len(PALETTE)]
+        colour = network_colour(network)
         axes.plot(per_day.index, per_day["revenue_usd"], marker="o", markersize=3, label=network, color=colour)
         marked = per_day[per_day["incomplete"]]
         if not marked.empty:
@@ -113,6 +121,7 @@ def daily_revenue_chart(daily: pd.DataFrame) -> str | None:
     import matplotlib.dates as mdates
 
     axes.set_yscale("log")
+    axes.set_xlabel("day (UTC)")
     axes.xaxis.set_major_locator(mdates.DayLocator(interval=max(1, rows["day"].nunique() // 10)))
     axes.xaxis.set_major_formatter(mdates.DateFormatter("%m-%d"))
     axes.set_ylabel("revenue per day, USD (log)")

@@ -150,8 +150,9 @@ def revenue_growth(daily: pd.DataFrame) -> dict[tuple[str, str], float | None]:
     return growth
 
 
-def _networks_table(summary: pd.DataFrame, daily: pd.DataFrame, coverage: Coverage) -> Table:
-    frame = summary.copy()
+def _networks_table(summary: pd.DataFrame, daily: pd.DataFrame, valuation: pd.DataFrame, coverage: Coverage) -> Table:
+    frame = summary.merge(valuation[["network", "source", "market_cap_usd", "price_to_fees", "price_to_sales"]],
+                          on=["network", "source"], how="left")
     issuance = daily.groupby(["network", "source"])[["net_issuance_usd", "net_issuance_tokens"]].sum(min_count=1)
     frame = frame.join(issuance, on=["network", "source"])
     growth = revenue_growth(daily)
@@ -160,7 +161,9 @@ def _networks_table(summary: pd.DataFrame, daily: pd.DataFrame, coverage: Covera
     frame = frame.drop(columns=["revenue_trend"])
     columns = (Column("network", "network"), Column("sources", "source"), Column("days", "days", "int"),
                Column("revenue_usd", "revenue", "usd"), Column("revenue_growth", "revenue growth", "pct"),
-               Column("fees_usd", "fees", "usd"), Column("burns_usd", "burns", "usd"),
+               Column("fees_usd", "fees", "usd"), Column("market_cap_usd", "market cap (total supply)", "usd"),
+               Column("price_to_fees", "price ÷ fees", "ratio"), Column("price_to_sales", "price ÷ sales", "ratio"),
+               Column("burns_usd", "burns", "usd"),
                Column("emissions_usd", "emissions", "usd"), Column("net_issuance_usd", "net issuance", "usd"),
                Column("nominal_apy", "nominal APY", "pct"), Column("real_yield", "real yield", "pct"),
                Column("utilization", "utilization", "pct"), Column("gpu_hours", "GPU-hours", "number"))
@@ -168,7 +171,11 @@ def _networks_table(summary: pd.DataFrame, daily: pd.DataFrame, coverage: Covera
     return Table(
         "networks", "Networks side by side",
         "Totals over the window; yields and utilization are daily averages. Growth: mean daily revenue "
-        "of the window's second half against its first half. A numbered note on a cell: — where the metric "
+        "of the window's second half against its first half (— where the first half earned nothing to compare with, "
+        "or the window holds one day). Market cap: the primary token's total on-chain supply "
+        "× its price at the window's last day with both (circulating supply is not on-chain; no maximum supply is "
+        "registered, so no fully diluted value); price ÷ fees and ÷ sales divide it by the window's fees and "
+        "revenue annualised. A numbered note on a cell: — where the metric "
         "is not measured on-chain for that network (with the registry's reason) or does not apply; a figure "
         "marked incomplete counts only the payments that had a price.",
         columns, frame, cell_notes=notes,
@@ -197,35 +204,48 @@ def _daily_table(daily: pd.DataFrame, coverage: Coverage) -> Table:
 def _price_tables(latest: pd.DataFrame, networks: list[str]) -> tuple[Table, Table]:
     import pandas as pd
 
+    from warehouse.queries.gpus import compared
+
     venues = latest[(latest["venue_kind"] == "cloud") | latest["venue"].isin(networks)].reset_index(drop=True)
-    clouds = venues[venues["venue_kind"] == "cloud"].sort_values("usd_per_gpu_hour")
+    clouds = venues[venues["venue_kind"] == "cloud"]
     rows = []
     for offer in venues[venues["venue_kind"] == "network"].itertuples():
-        cheapest = clouds[clouds["gpu_model"] == offer.gpu_model].head(1)
-        cloud = cheapest.iloc[0] if not cheapest.empty else None
+        # every cloud offer of a model comparable with the network's (same family; memory and form factor
+        # equal wherever both names state them), cheapest first
+        matches = compared(clouds, offer.gpu_model).sort_values("usd_per_gpu_hour")
+        cloud = matches.iloc[0] if not matches.empty else None
         rows.append({
             "gpu_model": offer.gpu_model, "network": offer.venue, "source": offer.source, "day": offer.day,
             "network_usd_per_gpu_hour": offer.usd_per_gpu_hour,
             "cloud_venue": None if cloud is None else cloud["venue"],
+            "cloud_gpu_model": None if cloud is None else cloud["gpu_model"],
+            "compared_as": None if cloud is None else cloud["compared_as"],
             "cloud_usd_per_gpu_hour": None if cloud is None else cloud["usd_per_gpu_hour"],
             "cloud_day": None if cloud is None else cloud["day"],
             "network_to_cloud": None if cloud is None else offer.usd_per_gpu_hour / cloud["usd_per_gpu_hour"],
+            "cloud_offers_compared": len(matches),
         })
     comparison = pd.DataFrame(rows, columns=["gpu_model", "network", "source", "day", "network_usd_per_gpu_hour",
-                                             "cloud_venue", "cloud_usd_per_gpu_hour", "cloud_day", "network_to_cloud"])
+                                             "cloud_venue", "cloud_gpu_model", "compared_as", "cloud_usd_per_gpu_hour",
+                                             "cloud_day", "network_to_cloud", "cloud_offers_compared"])
     compare = Table(
         "gpu_prices", "$/GPU-hour by GPU model: networks against the cheapest cloud",
-        "Latest published price of one GPU for an hour. Networks: lease price × the payment token's price "
-        "that day; clouds: cheapest list price per venue (SkyPilot catalog). Ratio below 1: the network is cheaper.",
+        "One GPU for an hour: a network's price on its latest day in the window (lease price × the payment token's "
+        "price that day); the cheapest cloud list price (SkyPilot catalog) as of the window's end among every offer "
+        "of a comparable model: the same family, and the same memory and form factor wherever both names state them "
+        "(an offer that leaves one unstated is compared and says so). Ratio below 1: the network is cheaper.",
         (Column("gpu_model", "GPU model"), Column("network", "network"), Column("source", "source"),
          Column("day", "as of", "date"), Column("network_usd_per_gpu_hour", "network $/GPU-h", "usd"),
-         Column("cloud_venue", "cheapest cloud"), Column("cloud_usd_per_gpu_hour", "cloud $/GPU-h", "usd"),
-         Column("cloud_day", "cloud as of", "date"), Column("network_to_cloud", "network ÷ cloud", "ratio")),
+         Column("cloud_venue", "cheapest cloud"), Column("cloud_gpu_model", "cloud's model"),
+         Column("compared_as", "compared as"), Column("cloud_usd_per_gpu_hour", "cloud $/GPU-h", "usd"),
+         Column("cloud_day", "cloud as of", "date"), Column("network_to_cloud", "network ÷ cloud", "ratio"),
+         Column("cloud_offers_compared", "cloud offers compared", "int")),
         comparison.sort_values(["gpu_model", "network"]).reset_index(drop=True),
     )
     every = Table(
-        "gpu_prices_latest", "Latest $/GPU-hour of every venue",
-        "One row per venue, GPU model and source label: the latest published price (marts.gpu_prices).",
+        "gpu_prices_latest", "$/GPU-hour of every venue in the window",
+        "One row per venue, GPU model and source label: a network's price on its latest day in the window, a "
+        "cloud's list price as of the window's end (marts.gpu_prices).",
         (Column("gpu_model", "GPU model"), Column("venue", "venue"), Column("venue_kind", "kind"),
          Column("source", "source"), Column("day", "as of", "date"), Column("usd_per_gpu_hour", "$/GPU-h", "usd"),
          Column("median_usd_per_gpu_hour", "median $/GPU-h", "usd"), Column("offers", "offers", "int"),
@@ -285,16 +305,18 @@ def _claims_table(claims: pd.DataFrame, coverage: Coverage) -> Table:
     frame["evidence_sources"] = frame["evidence_sources"].map(_listed)
     columns = (Column("network", "network"), Column("claim_text", "claim"), Column("claimed_value", "claimed", "number"),
                Column("unit", "unit"), Column("period", "period"), Column("as_of", "as of", "date"),
-               Column("source_name", "claim source"), Column("measured_value", "measured", "number"),
+               Column("source_name", "claim source"), Column("measured_value", "measured, same terms", "number"),
                Column("gap_ratio", "gap", "pct"), Column("measurement_basis", "basis"),
                Column("evidence_sources", "evidence source"))
     # a claim whose counterpart is not measured on-chain for the network has no measured figure
     frame, notes = with_gaps(frame, columns, coverage, metric_column="measure", figures=("measured_value", "gap_ratio"))
     return Table(
         "claims", "Claims against evidence",
-        "Each published claim beside its measured on-chain counterpart. Gap = (measured − claimed) ÷ claimed. "
-        "An empty measurement means no on-chain counterpart was ingested (the basis says why) or the "
-        "counterpart is not measured on-chain for that network (the note gives the reason).",
+        "Each published claim beside what the data measures on the claim's own terms: only days inside the "
+        "claim's period, a total over it (scaled to the period and labelled when part of it is measured) or a "
+        "level averaged over it. Gap = (measured − claimed) ÷ claimed. No measured figure where the data cannot "
+        "cover the claim's period yet, where no on-chain counterpart is ingested or where it is not measured "
+        "on-chain for that network: the basis says which.",
         columns, frame, cell_notes=notes,
     )
 
@@ -378,7 +400,8 @@ def gather(conn: duckdb.DuckDBPyConnection, *, networks: list[str] | None = None
     window = {"networks": chosen, "start": start, "end": end}
     summary = queries.network_summary(conn, **window)
     daily = queries.network_daily(conn, **window)
-    prices = queries.latest_gpu_price_by_venue(conn, gpu_models=queries.gpu_models(conn))
+    prices = queries.latest_gpu_price_by_venue(conn, start=start, end=end)
+    valuation = queries.valuation(conn, **window)
     cost = queries.cost_per_compute(conn)
     bench = queries.benchmark_results(conn)
     bench = bench[(bench["venue"].isin(chosen)) | ~bench["venue"].isin(known)] if not bench.empty else bench
@@ -391,7 +414,7 @@ def gather(conn: duckdb.DuckDBPyConnection, *, networks: list[str] | None = None
     bound_runs = int((bench["tier"] == "bound").sum()) if "tier" in bench else 0
     cost_table = _cost_table(cost, chosen, bound_runs)
     tables = [
-        _networks_table(summary, daily, coverage), compare, cost_table, *_benchmarks_tables(bench),
+        _networks_table(summary, daily, valuation, coverage), compare, cost_table, *_benchmarks_tables(bench),
         _claims_table(claims, coverage), _sources_table(token_sources, daily, prices, claims, queries.gpu_specs(conn)),
         _references_table(refs), _daily_table(daily, coverage), every_price, _freshness_table(queries.freshness(conn)),
     ]

@@ -43,7 +43,7 @@ def format_value(kind: ColumnKind, value: object) -> str:
         number = float(value)
         if math.isinf(number):
             return "∞"
-        return f"{number:,.0f}" if abs(number) >= 100 else f"{number:,.2f}"
+        return f"{number:,.0f}" if abs(number) >= 100 or number == 0 else f"{number:,.2f}"
     if kind == "date":
         if isinstance(value, (datetime, date)):
             return f"{value:%Y-%m-%d}"

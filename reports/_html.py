@@ -13,13 +13,26 @@ if TYPE_CHECKING:
     from reports._content import ReportContent, Table
 
 
+LONG_WORD = 20  # characters: a hash, an address or a signature, which may break anywhere to fit the page
+
+
+def _css(kind: str, text: str) -> str:
+    """A cell's class: a figure (right-aligned) and a date stay on one line; a long word (tx hash, address)
+    may break anywhere, so a table of them still fits the page's width; other text wraps between words."""
+    if kind not in ("text", "date"):
+        return "num"
+    if kind == "date":
+        return "date"
+    return "long" if any(len(word) > LONG_WORD for word in text.split()) else ""
+
+
 def _rows(table: Table) -> list[list[tuple[str, str]]]:
     """Cells as (text, css class): numbers right-aligned, '—' or a figure with its note's number."""
     numbers, _texts = numbered_notes(table)
     rows = []
     for position, record in enumerate(table.shown().itertuples(index=False)):
-        rows.append([(cell_text(c.kind, v, numbers.get((position, c.key))), "num" if c.kind not in ("text", "date") else "")
-                     for c, v in zip(table.columns, record, strict=True)])
+        cells = [cell_text(c.kind, v, numbers.get((position, c.key))) for c, v in zip(table.columns, record, strict=True)]
+        rows.append([(text, _css(c.kind, text)) for c, text in zip(table.columns, cells, strict=True)])
     return rows
 
 

@@ -1,10 +1,13 @@
-"""A real `streamlit run` server driven by Debian's Chromium (headless, through Playwright):
-every page loads without an exception box, and each page's screenshot is kept in artifacts/."""
+"""A real `streamlit run` server driven by Debian's Chromium (headless, through Playwright): every page
+loads without an exception box, shows no None, NaN, raw timestamp or server path, asks no host but the
+server itself for anything (every request is intercepted: one to another host fails the test), and
+keeps its filters across pages and a reload; each page's screenshot is kept in artifacts/screenshots/."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -27,8 +30,9 @@ PAGES = {  # url path -> title shown on the page
     "": "Overview", "revenue": "Revenue and burns", "staking": "Staking and yield", "utilization": "Utilization",
     "gpu_prices": "GPU prices", "benchmarks": "Benchmarks", "claims": "Claims against evidence",
     "token_flows": "Token flows", "submit": "Submit a benchmark", "data_sources": "Data and methodology",
-    "report": "Report",
+    "report": "Report", "providers": "Akash providers",
 }
+LOOPBACK = re.compile(r"^(?:https?|wss?)://127\.0\.0\.1(?::\d+)?/|^(?:data|blob|about):")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 
@@ -70,13 +74,41 @@ def dashboard_url(demo_data_dir: Path, tmp_path_factory: pytest.TempPathFactory)
 
 
 @pytest.fixture(scope="module")
-def browser():
+def outside_requests() -> list[str]:
+    """Every request a page made to a host other than the loopback server (each is refused)."""
+    return []
+
+
+@pytest.fixture(scope="module")
+def browser(outside_requests: list[str]):
+    """Chromium whose every context refuses, and records, any request that leaves 127.0.0.1."""
     from playwright.sync_api import sync_playwright
+
+    def intercept(route) -> None:
+        if LOOPBACK.match(route.request.url):
+            route.continue_()
+        else:
+            outside_requests.append(route.request.url)
+            route.abort()
 
     with sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        original = chromium.new_page
+
+        def new_page(**kwargs):
+            page = original(**kwargs)
+            page.context.route("**/*", intercept)
+            return page
+
+        chromium.new_page = new_page  # type: ignore[method-assign]
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(autouse=True)
+def no_request_leaves_the_machine(outside_requests: list[str]) -> Iterator[None]:
+    yield
+    assert not outside_requests, f"pages asked outside hosts for: {sorted(set(outside_requests))}"
 
 
 def _settle(page) -> None:
@@ -93,15 +125,36 @@ def _open(browser, url: str):
     return page
 
 
+def _screenshot(page, path: Path) -> None:
+    """The whole page as a reader scrolls it: Streamlit scrolls its main area inside the window, so the
+    window is first made as tall as that area's content (a full-page shot alone stops at the fold)."""
+    scrolled = "[data-testid=stMain], [data-testid=stAppViewContainer]"
+    height = page.evaluate(f"() => Math.max(document.body.scrollHeight, "
+                           f"...Array.from(document.querySelectorAll('{scrolled}'), e => e.scrollHeight))")
+    page.set_viewport_size({"width": 1400, "height": min(int(height) + 60, 16_000)})
+    page.wait_for_timeout(500)  # charts redraw at the new size
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path), full_page=True)
+
+
+def _main_text(page) -> str:
+    """The text a reader sees in the page's main area (tables are drawn on a canvas: AppTest reads their cells)."""
+    return page.locator('[data-testid="stMain"]').inner_text()
+
+
 @pytest.mark.parametrize("path", list(PAGES))
-def test_each_page_loads_in_chromium_without_an_exception_box(browser, dashboard_url: str, path: str) -> None:
+def test_each_page_loads_in_chromium_for_a_reader_and_asks_no_outside_host(browser, dashboard_url: str, path: str,
+                                                                            demo_data_dir: Path) -> None:
     page = _open(browser, f"{dashboard_url}/{path}")
     try:
         assert page.locator("h1").first.inner_text().strip().startswith(PAGES[path])
         exceptions = page.locator('[data-testid="stException"]')
         assert exceptions.count() == 0, exceptions.first.inner_text()
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"{path or 'overview'}.png"), full_page=True)
+        text = _main_text(page)
+        assert not re.search(r"\b(?:None|NaN|NaT)\b|\d{2}:\d{2}:\d{2}", text), text
+        assert str(demo_data_dir) not in text and str(PROJECT_ROOT) not in text  # no server path
+        assert page.get_by_text("Deploy", exact=True).count() == 0  # the viewer toolbar
+        _screenshot(page, SCREENSHOTS / f"{path or 'overview'}.png")
     finally:
         page.close()
 
@@ -113,10 +166,46 @@ def test_an_uploaded_malformed_or_oversized_file_is_refused_with_its_reason(brow
     oversized.write_text(json.dumps({"padding": "x" * (1 << 20)}))
     page = _open(browser, f"{dashboard_url}/submit")
     try:
+        assert page.get_by_text("1MB per file").count() == 1  # the verifier's 1 MiB, not Streamlit's 200 MB
         page.locator('input[type="file"]').set_input_files(str(malformed))
         page.get_by_text("Rejected (malformed_json)").wait_for(timeout=30_000)
         page.locator('input[type="file"]').set_input_files(str(oversized))
-        page.get_by_text("over the 1,048,576-byte limit").wait_for(timeout=30_000)
+        page.get_by_text("File must be 1.0MB or smaller").wait_for(timeout=30_000)  # refused before it is sent
+    finally:
+        page.close()
+
+
+def _networks_shown(page) -> list[str]:
+    return page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"] [data-tag] span[title]').all_inner_texts()
+
+
+def test_a_filter_set_on_the_overview_survives_four_other_pages_and_a_reload(browser, dashboard_url: str) -> None:
+    page = _open(browser, dashboard_url)
+    try:
+        everyone = _networks_shown(page)
+        dropped = ["aethir", "gaib"]
+        kept = [n for n in everyone if n not in dropped]
+        for network in dropped:
+            page.get_by_role("button", name=f"Remove {network}").click()
+            _settle(page)
+        assert _networks_shown(page) == kept and len(kept) == len(everyone) - 2
+        in_url = "networks=" + "%2C".join(kept)
+        window = dict(re.findall(r"(from|to)=([\d-]+)", page.url))
+        # four pages, then one that draws no filter at all: each carries the filters in its URL
+        for title in ("Revenue and burns", "GPU prices", "Benchmarks", "Claims against evidence",
+                      "Data and methodology"):
+            page.locator('[data-testid="stSidebarNav"]').get_by_text(title, exact=True).click()
+            _settle(page)
+            assert page.locator("h1").first.inner_text().strip() == title
+            assert in_url in page.url and all(f"{k}={v}" in page.url for k, v in window.items()), (title, page.url)
+            if title in ("Revenue and burns", "Claims against evidence"):  # pages that draw the network picker
+                assert _networks_shown(page) == kept
+        page.reload()  # a new session: only the URL remembers
+        _settle(page)
+        assert in_url in page.url
+        page.locator('[data-testid="stSidebarNav"]').get_by_text("Overview", exact=True).click()
+        _settle(page)
+        assert _networks_shown(page) == kept
     finally:
         page.close()
 

@@ -174,7 +174,7 @@ def test_the_revenue_page_says_which_days_are_incomplete_and_why_a_network_has_n
         incomplete_days = {d for (d,) in conn.execute(
             "select day from marts.network_daily where network = 'akash' and not payments_complete").fetchall()}
     app = _page("revenue.py")
-    daily = app.dataframe[0].value
+    daily = next(t.value for t in app.dataframe if "day" in t.value)  # the daily table
     marked = daily[daily["notes"].str.contains(MARKER, regex=False)]
     assert set(marked["network"]) == {"akash"}
     assert set(marked["day"]) == {d.isoformat() for d in incomplete_days}
@@ -207,7 +207,7 @@ def test_claims_whose_counterpart_is_not_measured_show_no_measured_figure_and_sa
     claims = app.dataframe[0].value
     nodeai_apy = claims[claims["claim_text"].str.contains("staking APY", regex=False)].iloc[0]
     assert nodeai_apy["measured_value"] == "—" and nodeai_apy["gap_ratio"] == "—"
-    assert registry.networks["nodeai"].not_measured["rewards"] in nodeai_apy["notes"]
+    assert registry.networks["nodeai"].not_measured["rewards"] in nodeai_apy["measurement_basis"]
 
 
 # ── reports ────────────────────────────────────────────────────────────────────

@@ -7,6 +7,7 @@ import csv
 import pytest
 
 from pipelines.reference import CANONICAL_GPU_MODELS, UnmappedGpuModel, canonical_gpu_model, gpu_family, map_gpu_names
+from pipelines.reference.gpu_models import SEEN_NAMES, comparable, comparison_label, what_is_unstated
 from tests.conftest import SHARED_DIR
 
 PRICE_FILE = SHARED_DIR / "reference" / "cloud_gpu_prices.csv"
@@ -86,3 +87,39 @@ def test_every_gpu_row_of_the_cloud_price_file_maps_to_a_canonical_model() -> No
     assert len(rows) > 300
     assert report.unmapped == {}, f"unmapped GPU names in {PRICE_FILE}: {report.unmapped}"
     assert {raw for raw, _ in report.mapped} == {r["accelerator"] for r in rows}
+
+
+@pytest.mark.parametrize(("source", "raw", "hint", "canonical"), SEEN_NAMES, ids=[f"{s}:{r}:{h}" for s, r, h, _ in SEEN_NAMES])
+def test_every_spelling_seen_in_akash_attributes_nosana_markets_and_nvml_maps_to_its_canonical_model(
+        source: str, raw: str, hint: str | None, canonical: str) -> None:
+    assert canonical in CANONICAL_GPU_MODELS
+    assert canonical_gpu_model(raw, hint=hint) == canonical
+
+
+def test_every_gpu_the_demo_and_mainnet_shaped_akash_providers_advertise_maps_as_their_attributes_state_it() -> None:
+    from harness.akash.ledger import GPU_CATALOG, PROVIDER_GPUS
+    from pipelines.chains.cosmos._gpus import GpuNames, decode_provider_gpus
+
+    providers = [{"owner": f"akash1p{i}", "attributes": [
+        {"key": f"capabilities/gpu/vendor/nvidia/model/{m}/ram/{GPU_CATALOG[m][0]}/interface/{GPU_CATALOG[m][1]}",
+         "value": "true"} for m in gpus]} for i, gpus in enumerate(PROVIDER_GPUS)]
+    names = GpuNames()
+    advertised = decode_provider_gpus(providers, names)
+    assert not names.unmapped
+    assert all(len(models) == len(gpus) for models, gpus in zip(advertised.values(), PROVIDER_GPUS, strict=True))
+    every = set().union(*advertised.values())
+    assert {"A100 80GB SXM", "H100 SXM", "H200 SXM"} <= every  # the attribute's ram and interface are kept
+    assert all(not what_is_unstated(model) for model in every)
+
+
+def test_models_compare_when_no_stated_memory_or_form_factor_contradicts_the_other() -> None:
+    akash = "A100 80GB SXM"
+    for other, how in (("A100 80GB SXM", "same model"), ("A100 80GB", "form factor not stated"),
+                       ("A100 SXM", "memory not stated"), ("A100", "memory and form factor not stated")):
+        assert comparable(akash, other) and comparable(other, akash)
+        assert comparison_label(other, akash) == how
+    for other in ("A100 40GB", "A100 40GB SXM", "A100 80GB PCIe", "A100 PCIe", "H100 SXM", "A10"):
+        assert not comparable(akash, other) and not comparable(other, akash)
+    assert comparable("A100", "A100 40GB PCIe") and comparison_label("A100 40GB PCIe", "A100") == "a variant of A100"
+    assert what_is_unstated("H100 SXM") == [] and what_is_unstated("H100") == ["form factor"]
+    assert what_is_unstated("RTX 4090") == []  # a family without variants states everything

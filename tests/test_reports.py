@@ -124,6 +124,38 @@ def test_the_pdf_text_holds_the_figures_the_marts_hold(pdf_path: Path, marts: di
         assert heading in text, heading
 
 
+def _boxes_in_sections(box, section: str | None = None):
+    """(id of the <section> a laid-out box sits in, the box), for a box and everything inside it."""
+    if getattr(box, "element_tag", None) == "section" and box.element is not None:
+        section = box.element.get("id")
+    yield section, box
+    for child in getattr(box, "children", ()):
+        yield from _boxes_in_sections(child, section)
+
+
+def test_every_pdf_table_fits_within_the_pages_width(content) -> None:
+    from weasyprint.formatting_structure import boxes
+
+    from reports._pdf import pdf_layout
+
+    too_wide: dict[str, float] = {}
+    tables_laid_out: set[str] = set()
+    for page in pdf_layout(content).pages:
+        page_box = page._page_box
+        left, right = page_box.content_box_x(), page_box.content_box_x() + page_box.width
+        for section, box in _boxes_in_sections(page_box):
+            if isinstance(box, boxes.TableBox):
+                tables_laid_out.add(section)
+            # a cell, a line or a word of a table: its right edge, where it is drawn, not where its table ends
+            if isinstance(box, (boxes.TableCellBox, boxes.LineBox, boxes.TextBox)) and section in content.tables:
+                edge = box.position_x + box.margin_width()
+                if edge > right + 0.5 or box.position_x < left - 0.5:
+                    too_wide[section] = max(too_wide.get(section, 0.0), edge - right)
+    shown = {name for name, table in content.tables.items() if table.in_document and not table.frame.empty}
+    assert {"networks", "onchain_references"} <= tables_laid_out and shown <= tables_laid_out
+    assert not too_wide, f"tables past the page's right edge (by px): {too_wide}"
+
+
 @needs_poppler
 def test_the_pdf_first_page_states_scope_and_demo_warning_and_is_kept_as_png(pdf_path: Path, content) -> None:
     first_page = " ".join(_pdf_text(pdf_path, 1).split())
@@ -198,6 +230,19 @@ def test_the_html_is_self_contained(files: dict[str, bytes]) -> None:
     assert "<script" not in html and "@import" not in html and "url(http" not in html
     assert html.count("<svg") >= 3
     assert 'id="demo-warning"' in html
+
+
+def test_the_reports_charts_draw_each_network_in_its_dashboard_colour(files: dict[str, bytes], marts: dict,
+                                                                     serving: Path) -> None:
+    from reports import network_colour
+
+    html = files["html"].decode().lower()
+    with duckdb.connect(str(serving), read_only=True) as conn:  # the networks the revenue chart draws
+        drawn = {n for (n,) in conn.execute("select network from marts.network_metric_coverage "
+                                            "where metric = 'revenue_usd' and status = 'measured'").fetchall()}
+    measured = [n for n, row in marts.items() if row["revenue_usd"] and n in drawn]
+    assert len(measured) >= 3
+    assert all(network_colour(n).lower() in html for n in measured)
 
 
 def test_without_demo_rows_the_report_carries_no_demo_warning(content) -> None:

@@ -1,11 +1,12 @@
-"""Benchmarks: measured throughput per provider, % of the card's peak, and $ per PFLOP-hour."""
+"""Benchmarks: measured throughput per provider key, % of the card's peak, and $ per PFLOP-hour per GPU model."""
 
 import pandas as pd
-import plotly.express as px
 import streamlit as st
 
-from dashboards import data
-from dashboards.components import chart, methodology_link, provenance_badge, require_published, table
+from dashboards import charts, data
+from dashboards.components import (chart, methodology_link, no_data, provenance_badge, require_published,
+                                   sidebar_filters, table)
+from warehouse.queries.gpus import compared, compared_text, default_model, model_options
 
 
 def leaderboard(runs: pd.DataFrame) -> pd.DataFrame:
@@ -28,8 +29,14 @@ results = data.query("benchmark_results")
 if "tier" not in results.columns:  # a file published before tiers existed: nothing in it is bound
     results = results.assign(tier="self-attested")
 cost = data.query("cost_per_compute")
+filters = sidebar_filters(networks=False, days=False, gpu_models=model_options(cost["gpu_model"]),
+                          default_gpu=default_model(cost.dropna(subset=["usd_per_pflop_hour"])),
+                          gpu_help="$ per PFLOP-hour is compared one GPU model at a time: a venue's cards of "
+                                   "different models are never added into one bar.")
 # the page shows runs and the prices their cost is computed from: badge both (demo Akash prices included)
 provenance_badge([*results["source"], *cost["source"]])
+
+# ── runs ───────────────────────────────────────────────────────────────────────
 if not results.empty:
     st.subheader("Leaderboard: bound runs, median matmul TFLOP/s per provider key")
     st.caption("Bound: the provider identity signed the operator key and appears in the chain data the pipeline "
@@ -45,20 +52,37 @@ if not results.empty:
         st.caption("Signed and verified figures whose key no on-chain provider vouches for: provider and venue are "
                    "as the key holder typed them. Grouped by key; never used in $ per PFLOP-hour.")
         table(leaderboard(claimed), "benchmark_self_attested")
-    history = results.sort_values("signed_at")
-    chart(px.line(history, x="signed_at", y="value", color="operator_pubkey", line_dash="tier", line_group="metric",
-                  markers=True, title="history per operator key"),
-          history[["signed_at", "tier", "provider", "operator_pubkey", "metric", "value"]], "benchmark_history")
+    st.subheader("History per provider key")
+    metric = st.selectbox("Metric", sorted(results["metric"].unique()), key="bench-metric",
+                          help="One metric at a time: figures of other units are never drawn on the same axis.")
+    history = results[results["metric"] == metric].sort_values("signed_at")
+    unit = ", ".join(sorted(history["unit"].dropna().unique()))
+    chart(charts.benchmark_history(history, metric, unit),
+          history[["signed_at", "tier", "provider", "operator_pubkey", "gpu_model", "metric", "unit", "value"]],
+          "benchmark_history")
 else:
     st.info("No accepted benchmark runs yet. Providers submit them with `depinlens bench run` and "
             "`depinlens bench submit` (or on the *Submit a benchmark* page); until then the cost of "
-            "compute below uses datasheet peaks, an upper bound.")
+            "compute below uses datasheet peaks, an upper bound on speed.")
+
+# ── $ per PFLOP-hour, one model at a time ──────────────────────────────────────
 st.subheader("$ per PFLOP-hour")
-if cost.empty:
-    st.info("No prices for models with known peaks yet.")
-else:
-    ranked = cost.dropna(subset=["usd_per_pflop_hour"]).sort_values("usd_per_pflop_hour").head(25)
-    chart(px.bar(ranked, x="usd_per_pflop_hour", y="venue", color="basis", orientation="h", pattern_shape="source",
-                 hover_data=["gpu_model", "usd_per_gpu_hour", "source", "price_day"]), ranked, "usd_per_pflop_hour")
-    table(cost, "cost_per_compute")
+priced = cost.dropna(subset=["usd_per_pflop_hour"])
+if priced.empty or not filters.gpu_model:
+    no_data("prices of models with known peaks")
+    st.stop()
+rows = compared(priced, filters.gpu_model)
+if rows.empty:
+    no_data(f"$ per PFLOP-hour of {filters.gpu_model}")
+    st.stop()
+st.caption(f"{filters.gpu_model}: one bar per venue and model, measured (the median of the venue's bound runs) and "
+           "datasheet (dense bf16 peak, an upper bound on speed and so a lower bound on cost) side by side. "
+           + compared_text(rows, filters.gpu_model))
+log = st.toggle("Log scale", value=charts.spans_orders(rows["usd_per_pflop_hour"]), key="pflop-log")
+shown = rows[["venue", "venue_kind", "gpu_model", "compared_as", "basis", "usd_per_gpu_hour", "tflops",
+              "usd_per_pflop_hour", "usd_per_million_tokens", "price_day", "source"]]
+chart(charts.cost_per_pflop(shown, log_x=log), shown, "usd_per_pflop_hour")
+table(cost, "cost_per_compute", show=[c for c in ("gpu_model", "venue", "venue_kind", "basis", "usd_per_gpu_hour",
+                                                  "tflops", "usd_per_pflop_hour", "usd_per_million_tokens", "runs",
+                                                  "price_day", "source", "run_ids") if c in cost])
 methodology_link()

@@ -5,13 +5,14 @@ from pathlib import Path
 import streamlit as st
 
 from dashboards import data
-from dashboards.components import SOURCE_LABELS, no_data, require_published, table
+from dashboards.components import SOURCE_LABELS, keep_in_url, no_data, require_published, table
 from depinlens.settings import PROJECT_ROOT
 
 st.title("Data and methodology")
 require_published()
+keep_in_url()  # no filter here, but a reload or a copied link keeps the view the other pages show
 published = data.query("published_at")
-st.write(f"Serving file `{data.serving_path()}`, published {published:%Y-%m-%d %H:%M UTC}.")
+st.write(f"The marts shown were published {published:%Y-%m-%d %H:%M} UTC.")
 
 st.subheader("Freshness")
 freshness = data.query("freshness")

@@ -26,7 +26,9 @@ gaps_caption(summary, gaps, ["nominal_apy", "real_yield"], "The chart")
 staked = gaps.masked(daily).dropna(subset=["staked_usd"])
 if not staked.empty:
     st.subheader("Staked value")
-    chart(charts.metric_lines(staked, "staked_usd", "USD staked (log scale)", log_y=True),
+    log = st.toggle("Log scale", value=charts.spans_orders(staked["staked_usd"]), key="staked-log",
+                    help="On by default when the networks' staked value differs by more than two orders of magnitude.")
+    chart(charts.metric_lines(staked, "staked_usd", "Staked value (USD)", log_y=log),
           staked[["day", "network", "staked_usd"]], "staked_value")
     gaps_caption(daily, gaps, ["staked_usd"], "The chart")
     table(staked, "staking_table", cov=gaps,

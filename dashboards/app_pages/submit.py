@@ -6,18 +6,23 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
+from dashboards.filters import keep_in_url
 from depinlens.settings import Settings
+from gpu_bench.verify import VerifyPolicy
 
-MAX_BYTES = 1 << 20  # the verifier's own limit; larger files are refused before they are stored
+# the verifier's own limit (1 MiB); .streamlit/config.toml serves the same (maxUploadSize = 1, in MiB), so the
+# upload widget refuses a larger file before it is sent
+MAX_BYTES = VerifyPolicy().max_bytes
 
 st.title("Submit a benchmark")
 st.caption("Files go only to the submissions inbox; the pipeline's sensor verifies them again and loads "
            "accepted runs. Nothing here writes the warehouse.")
+keep_in_url()  # no filter here, but a reload or a copied link keeps the view the other pages show
 inbox = os.environ.get("DEPINLENS_BENCH_INBOX") or str(Settings.from_env().data_dir / "submissions")
 upload = st.file_uploader("Signed result (.json from `depinlens bench run`)", type=["json"], key="upload")
 if upload is None:
-    st.info(f"Make one with `depinlens bench run` (add `--quick` for a smoke test). Inbox: `{inbox}`. "
-            f"Size limit {MAX_BYTES // 1024} KiB.")
+    st.info(f"Make one with `depinlens bench run` (add `--quick` for a smoke test). Size limit {MAX_BYTES // 1024:,} KiB, "
+            "the verifier's own.")
     st.stop()
 
 content = upload.getvalue()
@@ -38,6 +43,6 @@ if not verdict.accepted:
 
 name = f"{verdict.submission.result.run_id}.json" if hasattr(verdict.submission, "result") else \
     f"{hashlib.sha256(content).hexdigest()[:32]}.json"
-where = submit(content, name, inbox)
-st.success(f"Accepted by the verifier and delivered to the inbox: `{where}`. "
+submit(content, name, inbox)
+st.success(f"Accepted by the verifier and delivered to the submissions inbox as `{name}`. "
            "It appears on the Benchmarks page after the next pipeline run (replays are caught there).")

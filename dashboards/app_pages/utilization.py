@@ -24,8 +24,12 @@ cols[0].metric("GPU-hours", f"{daily['gpu_hours'].sum():,.0f}", help=help_for("g
 cols[1].metric("Average utilization", f"{daily['utilization'].mean():.0%}", help=help_for("utilization"))
 cols[2].metric("Jobs started", f"{int(daily['jobs_started'].sum()):,}")
 busy = daily[["day", "network", "utilization", "gpu_hours", "active_providers", "active_jobs", "jobs_started"]]
-chart(charts.metric_lines(busy, "utilization", "% of observed fleet", percent=True), busy, "utilization_daily")
-chart(charts.metric_lines(busy, "gpu_hours", "GPU-hours"), busy[["day", "network", "gpu_hours"]], "gpu_hours_daily")
+chart(charts.metric_lines(busy, "utilization", "Utilization (% of the observed fleet)", percent=True), busy,
+      "utilization_daily")
+log = st.toggle("Log scale", value=charts.spans_orders(busy["gpu_hours"]), key="gpu-hours-log",
+                help="On by default when the networks' GPU-hours differ by more than two orders of magnitude.")
+chart(charts.metric_lines(busy, "gpu_hours", "GPU-hours a day", log_y=log), busy[["day", "network", "gpu_hours"]],
+      "gpu_hours_daily")
 gaps_caption(every_day, gaps, ["utilization"], "This page")
 table(busy, "utilization_table", cov=gaps)
 methodology_link()

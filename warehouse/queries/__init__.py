@@ -7,7 +7,7 @@ pandas DataFrame; none of them writes.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from warehouse.queries import _sql
 
@@ -20,6 +20,7 @@ __all__ = [
     "claims_vs_evidence",
     "cost_per_compute",
     "data_sources",
+    "day_span",
     "freshness",
     "gpu_models",
     "gpu_prices",
@@ -28,11 +29,14 @@ __all__ = [
     "metric_coverage",
     "network_daily",
     "network_dim",
+    "network_periods",
     "network_summary",
     "networks",
     "onchain_references",
+    "provider_summary",
     "published_at",
     "token_flows_daily",
+    "valuation",
 ]
 
 
@@ -59,6 +63,11 @@ def data_sources(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 def networks(conn: duckdb.DuckDBPyConnection) -> list[str]:
     """Networks present in the published marts."""
     return [row[0] for row in conn.execute(_sql.NETWORKS).fetchall()]
+
+
+def day_span(conn: duckdb.DuckDBPyConnection) -> tuple[date | None, date | None]:
+    """The first and last day of marts.network_daily (None, None when it is empty)."""
+    return tuple(conn.execute(_sql.DAY_SPAN).fetchone())  # type: ignore[return-value]
 
 
 def published_at(conn: duckdb.DuckDBPyConnection) -> datetime | None:
@@ -90,9 +99,11 @@ def gpu_prices(conn: duckdb.DuckDBPyConnection, *, gpu_model: str | None = None)
     return conn.execute(_sql.GPU_PRICES, [gpu_model, gpu_model]).df()
 
 
-def latest_gpu_price_by_venue(conn: duckdb.DuckDBPyConnection, *, gpu_models: list[str]) -> pd.DataFrame:
-    """The latest $/GPU-hour of each venue for the given models, cheapest first."""
-    return conn.execute(_sql.LATEST_GPU_PRICE_BY_VENUE, [gpu_models]).df()
+def latest_gpu_price_by_venue(conn: duckdb.DuckDBPyConnection, *, gpu_models: list[str] | None = None,
+                              start: date | None = None, end: date | None = None) -> pd.DataFrame:
+    """Each venue's $/GPU-hour for the given models (None: all), cheapest first: a network's on its latest
+    day inside the window, a cloud's latest list price on or before the window's end."""
+    return conn.execute(_sql.LATEST_GPU_PRICE_BY_VENUE, [gpu_models, gpu_models, end, end, start, start]).df()
 
 
 def gpu_models(conn: duckdb.DuckDBPyConnection) -> list[str]:
@@ -134,3 +145,30 @@ def onchain_references(conn: duckdb.DuckDBPyConnection, *, networks: list[str] |
                        start: date | None = None, end: date | None = None) -> pd.DataFrame:
     """Per network, chain and token: the block (slot, height) span and contract behind the window's rows."""
     return conn.execute(_sql.ONCHAIN_REFERENCES, _window(networks, start, end)).df()
+
+
+Grain = Literal["week", "month"]
+
+
+def network_periods(conn: duckdb.DuckDBPyConnection, *, grain: Grain, networks: list[str] | None = None,
+                    start: date | None = None, end: date | None = None) -> pd.DataFrame:
+    """Weekly or monthly totals per network and source label over the window, with revenue and fees per day
+    against the period before (`revenue_change`, `fees_change`); `days` says how much of a period the window holds."""
+    if grain not in ("week", "month"):
+        raise ValueError(f"grain must be 'week' or 'month', not {grain!r}")
+    return conn.execute(_sql.NETWORK_PERIODS, [*_window(networks, start, end), grain, grain, grain]).df()
+
+
+def provider_summary(conn: duckdb.DuckDBPyConnection, *, network: str, start: date | None = None,
+                     end: date | None = None) -> pd.DataFrame:
+    """One row per provider of `network` and source label over the window: GPUs by model (average leased at
+    once), leases, what tenants paid, what the provider kept, the protocol's take, $/GPU-hour (marts.provider_daily)."""
+    return conn.execute(_sql.PROVIDER_SUMMARY, [network, start, start, end, end]).df()
+
+
+def valuation(conn: duckdb.DuckDBPyConnection, *, networks: list[str] | None = None, start: date | None = None,
+              end: date | None = None) -> pd.DataFrame:
+    """Per network and source label: the primary token's supply and market value at the window's last day with
+    both (marts.token_supply_daily), fees and revenue over the window and annualised, price-to-fees and
+    price-to-sales."""
+    return conn.execute(_sql.VALUATION, [*_window(networks, start, end), *_window(networks, start, end)]).df()

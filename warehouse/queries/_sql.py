@@ -1,9 +1,11 @@
 """SQL texts of the query layer: one place, parameters bound, never built from user text."""
 
+# base units as exact integer text: a DECIMAL(38,0) becomes a float (rounded) when it reaches pandas
 TOKEN_FLOWS_DAILY = """
 select
     day, network, chain, source, token_symbol, token_address,
-    minted_raw, burned_raw, transferred_raw, net_issuance_raw,
+    minted_raw::varchar as minted_raw, burned_raw::varchar as burned_raw,
+    transferred_raw::varchar as transferred_raw, net_issuance_raw::varchar as net_issuance_raw,
     minted, burned, transferred, net_issuance,
     mint_count, burn_count, transfer_count, first_block, last_block
 from marts.token_flows_daily
@@ -24,6 +26,8 @@ order by source, network, chain
 """
 
 NETWORKS = "select network from marts.dim_network order by 1"
+
+DAY_SPAN = "select min(day), max(day) from marts.network_daily"
 
 PUBLISHED_AT = "select max(published_at) from meta.published"
 
@@ -80,10 +84,14 @@ where (? is null or gpu_model = ?)
 order by day, venue_kind, venue, gpu_model
 """
 
+# a network's price on its latest day inside the window; a cloud's latest list price on or before
+# the window's end (catalog prices hold until the next catalog read)
 LATEST_GPU_PRICE_BY_VENUE = """
 select venue, venue_kind, gpu_model, source, day, usd_per_gpu_hour, median_usd_per_gpu_hour, offers, price_source
 from marts.gpu_prices
-where list_contains(?, gpu_model)
+where (? is null or list_contains(?, gpu_model))
+  and (? is null or day <= ?)
+  and (venue_kind = 'cloud' or ? is null or day >= ?)
 qualify row_number() over (partition by venue, gpu_model, source order by day desc) = 1
 order by gpu_model, usd_per_gpu_hour
 """
@@ -107,7 +115,7 @@ CLAIMS_VS_EVIDENCE = """
 select *
 from marts.claims_vs_evidence
 where (? is null or list_contains(?, network))
-order by network, metric
+order by network, metric, claim_key
 """
 
 NETWORKS_DIM = "select * from marts.dim_network order by network"
@@ -136,4 +144,119 @@ where (? is null or list_contains(?, network))
   and (? is null or day <= ?)
 group by all
 order by network, chain, token_symbol, source
+"""
+
+# weekly or monthly totals per network and source label, with the change of revenue (and fees)
+# per day against the period before: per day, so a period the window cuts short is comparable
+NETWORK_PERIODS = """
+with window_rows as (
+    select * from marts.network_daily
+    where (? is null or list_contains(?, network))
+      and (? is null or day >= ?)
+      and (? is null or day <= ?)
+),
+periods as (
+    select
+        network,
+        source,
+        date_trunc(?, day)::date as period_start,
+        count(distinct day) as days,
+        sum(revenue_usd) as revenue_usd,
+        sum(fees_usd) as fees_usd,
+        sum(burns_usd) as burns_usd,
+        sum(emissions_usd) as emissions_usd,
+        sum(net_issuance_usd) as net_issuance_usd,
+        sum(gpu_hours) as gpu_hours,
+        sum(jobs_started) as jobs_started,
+        avg(utilization) as utilization,
+        count(*) filter (where payments_complete = false) as incomplete_days,
+        list_sort(list_distinct(flatten(list(coalesce(unpriced_denoms, []::varchar[]))))) as unpriced_denoms
+    from window_rows
+    group by all
+)
+select
+    *,
+    (period_start + ('1 ' || ?)::interval - interval 1 day)::date as period_end,
+    date_diff('day', period_start, (period_start + ('1 ' || ?)::interval)::date) as period_days,
+    revenue_usd / days as revenue_usd_per_day,
+    revenue_usd / days / nullif(lag(revenue_usd / days) over w, 0) - 1 as revenue_change,
+    fees_usd / days / nullif(lag(fees_usd / days) over w, 0) - 1 as fees_change
+from periods
+window w as (partition by network, source order by period_start)
+order by period_start, network, source
+"""
+
+# per provider of one network over the window: GPUs it leased by model, leases, what tenants paid,
+# what it kept and the protocol's take, and the price per GPU-hour that implies
+PROVIDER_SUMMARY = """
+with window_rows as (
+    select * from marts.provider_daily
+    where network = ?
+      and (? is null or day >= ?)
+      and (? is null or day <= ?)
+),
+by_model as (
+    select provider, source, coalesce(gpu_model, 'model not stated') as gpu_model,
+           sum(gpu_hours) / 24 / count(distinct day) as gpus
+    from window_rows
+    group by all
+    having sum(gpu_hours) > 0  -- leases without GPUs (CPU-only) are leases, not GPUs
+)
+select
+    provider,
+    source,
+    count(distinct day) as days,
+    sum(active_jobs) as lease_days,
+    sum(jobs_started) as leases_started,
+    sum(gpu_hours) as gpu_hours,
+    sum(payments_usd) as payments_usd,
+    sum(provider_earnings_usd) as provider_earnings_usd,
+    sum(protocol_revenue_usd) as protocol_revenue_usd,
+    sum(payments_usd) / nullif(sum(gpu_hours), 0) as usd_per_gpu_hour,
+    bool_and(payments_complete) as payments_complete,
+    (select string_agg(gpu_model || ' × ' || round(gpus, 1), ', ' order by gpus desc)
+     from by_model where by_model.provider = window_rows.provider and by_model.source = window_rows.source) as gpus_by_model
+from window_rows
+group by provider, source
+order by payments_usd desc nulls last, provider
+"""
+
+# market value of the primary token's supply at the window's last day with a supply figure, beside
+# fees and revenue over the window, annualised per day, and their ratios
+VALUATION = """
+with window_supply as (
+    select * from marts.token_supply_daily
+    where (? is null or list_contains(?, network))
+      and (? is null or day >= ?)
+      and (? is null or day <= ?)
+      and market_cap_usd is not null
+    qualify row_number() over (partition by network, source order by day desc) = 1
+),
+window_flows as (
+    select network, source, count(distinct day) as days, sum(fees_usd) as fees_usd, sum(revenue_usd) as revenue_usd
+    from marts.network_daily
+    where (? is null or list_contains(?, network))
+      and (? is null or day >= ?)
+      and (? is null or day <= ?)
+    group by all
+)
+select
+    window_flows.network,
+    window_flows.source,
+    window_supply.day as supply_day,
+    window_supply.token,
+    window_supply.supply_chain,
+    window_supply.supply_tokens,
+    window_supply.token_price_usd,
+    window_supply.market_cap_usd,
+    window_flows.days,
+    window_flows.fees_usd,
+    window_flows.revenue_usd,
+    window_flows.fees_usd / window_flows.days * 365 as annualised_fees_usd,
+    window_flows.revenue_usd / window_flows.days * 365 as annualised_revenue_usd,
+    window_supply.market_cap_usd / nullif(window_flows.fees_usd / window_flows.days * 365, 0) as price_to_fees,
+    window_supply.market_cap_usd / nullif(window_flows.revenue_usd / window_flows.days * 365, 0) as price_to_sales
+from window_flows
+left join window_supply using (network, source)
+order by market_cap_usd desc nulls last, network
 """

@@ -32,7 +32,10 @@ PAYMENT_METRICS = ("fees_usd", "revenue_usd", "supply_side_revenue_usd")
 ALIASES = {"minted": "emissions_tokens", "minted_raw": "emissions_tokens", "mint_count": "emissions_tokens",
            "burned": "burns_tokens", "burned_raw": "burns_tokens", "burn_count": "burns_tokens",
            "net_issuance": "net_issuance_tokens", "net_issuance_raw": "net_issuance_tokens",
-           "revenue_trend": "revenue_usd", "revenue_growth": "revenue_usd",
+           "revenue_trend": "revenue_usd", "revenue_growth": "revenue_usd", "revenue_usd_per_day": "revenue_usd",
+           "revenue_change": "revenue_usd", "fees_change": "fees_usd",
+           "annualised_fees_usd": "fees_usd", "annualised_revenue_usd": "revenue_usd",
+           "price_to_fees": "fees_usd", "price_to_sales": "revenue_usd",
            "busy_gpus": "gpu_hours"}  # claims_vs_evidence: GPUs busy at once = GPU-hours / 24
 
 

@@ -11,41 +11,10 @@ by_provider as (
 
 ),
 
-tokens as (
-
-    select distinct address, label as token, decimals
-    from {{ ref('stg_registry__contracts') }}
-    where role = 'token'
-
-),
-
-take_rates as (
-
-    select * from {{ ref('stg_registry__take_rates') }}
-
-),
-
-prices as (
-
-    select * from {{ ref('int_token_prices_daily') }}
-
-),
-
+-- payments in tokens, fees and revenue in USD (macros/job_payments.sql, shared with provider_daily)
 priced as (
 
-    select
-        by_provider.*,
-        tokens.token,
-        by_provider.payments_base_units / pow(10, tokens.decimals) as payments_tokens,
-        by_provider.payments_base_units / pow(10, tokens.decimals) * prices.usd as fees_usd,
-        by_provider.payments_base_units / pow(10, tokens.decimals) * prices.usd
-            * coalesce(take_rates.take_rate, 0) as revenue_usd
-
-    from by_provider
-    left join tokens on tokens.address = by_provider.denom
-    left join take_rates on take_rates.network = by_provider.network and take_rates.token = tokens.token
-    left join prices
-        on prices.token = tokens.token and prices.day = by_provider.day and prices.source = by_provider.source
+    {{ priced_job_payments(ref('int_jobs_daily_by_provider')) }}
 
 ),
 

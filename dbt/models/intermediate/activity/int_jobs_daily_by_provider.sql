@@ -1,4 +1,5 @@
--- Each job's share of each UTC day it ran: busy hours, GPU-hours and payment, per provider.
+-- Each job's share of each UTC day it ran: busy hours, GPU-hours and payment, per provider, GPU model
+-- and payment denom.
 -- Akash leases pay price-per-block: a day's payment is its busy seconds over that day's measured
 -- seconds per block (stg_onchain__block_days; Akash's stated average where a day is not measured);
 -- Nosana jobs pay price-per-second. A job still running is
@@ -81,6 +82,7 @@ select
     source,
     day,
     provider,
+    gpu_model,  -- Akash: the lease's canonical model (null when unknown); Nosana: null
     denom,
     count(*) as active_jobs,
     count(*) filter (where started_at::date = day) as jobs_started,

@@ -1,4 +1,8 @@
 -- Emissions (mints) and burns per network per day per source label, in tokens and USD.
+-- Mints and burns are token transfers from and to the zero address; Akash's AKT is minted by the
+-- chain's mint module every block, which no transaction records: its emissions are the day's
+-- annual inflation × total supply ÷ 365 (the mint module's annual provisions spread over the year),
+-- both read from the day's staking snapshot.
 with
 
 transfers as (
@@ -10,6 +14,52 @@ transfers as (
 prices as (
 
     select * from {{ ref('int_token_prices_daily') }}
+
+),
+
+token_decimals as (
+
+    select distinct chain, address, label as token, decimals
+    from {{ ref('stg_registry__contracts') }}
+    where role = 'token'
+
+),
+
+akash_snapshots as (select * from {{ ref('stg_akash__staking_snapshots') }}),
+
+akash_supply as (
+
+    select snapshots.network, snapshots.chain, snapshots.snapshot_day as day, snapshots.source, token_decimals.token,
+           max(snapshots.amount_raw::double / pow(10, token_decimals.decimals)) as supply_tokens
+    from akash_snapshots as snapshots
+    join token_decimals on token_decimals.chain = snapshots.chain and token_decimals.address = snapshots.unit
+    where snapshots.metric = 'total_supply'
+    group by all
+
+),
+
+akash_inflation as (
+
+    select network, chain, snapshot_day as day, source, max(value) as inflation
+    from akash_snapshots
+    where metric = 'inflation'
+    group by all
+
+),
+
+mint_module as (
+
+    select
+        akash_supply.network,
+        akash_supply.day,
+        akash_supply.source,
+        akash_supply.token as token_symbol,
+        akash_inflation.inflation * akash_supply.supply_tokens / 365 as minted,
+        null::double as burned,
+        0 as transfers
+
+    from akash_supply
+    join akash_inflation using (network, chain, day, source)
 
 ),
 
@@ -26,6 +76,10 @@ per_token as (
 
     from transfers
     group by all
+
+    union all by name
+
+    select * from mint_module
 
 ),
 
