@@ -10,7 +10,7 @@ from functools import cache
 
 # colour-blind-safe qualitative palette (Okabe-Ito, then Tableau 10 for more networks)
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442",
-           "#4E79A7", "#F28E2B", "#59A14F", "#B07AA1", "#9C755F")
+           "#4E79A7", "#F28E2B", "#59A14F", "#B07AA1", "#9C755F", "#76B7B2", "#EDC948")
 CLOUD = "#8C99A6"
 UNKNOWN = "#555555"
 
