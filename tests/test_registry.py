@@ -84,7 +84,7 @@ def test_usd_ai_is_registered_from_its_deployment_files(registry) -> None:
     programs = {p.name: p for p in usdai.programs}
     assert tokens["USDai", "arbitrum"].address == "0x0a1a1a107e45b7ced86833863f482bc5f4ed82ef"
     assert programs["sUSDai vault"].address == "0x0b2b2b2076d95dda7817e785989fe353fe955ef9"
-    assert programs["sUSDai vault"].kind == "vault" and programs["sUSDai vault"].abi == "erc4626"
+    assert programs["sUSDai vault"].kind == "vault" and programs["sUSDai vault"].abi == "erc7540"
     assert programs["loan router v1"].address == "0x0c2ed170f2bb1df1a44292ad621b577b3c9597d1"
     assert programs["loan router v1"].kind == "loan_router" and programs["loan router v1"].verified
     assert "caa89d32864fe27767a841ad10b8e13bd27b8881" in programs["loan router v1"].reference

@@ -1,0 +1,124 @@
+"""GPU finance: USD.AI's loan router events and sUSDai's share prices, on the local chain.
+
+The local stand-ins (harness/contracts/LoanRouter.vy, AsyncRedeemVault.vy) emit the real events'
+signatures; each decoded row is compared with what an independent ABI decoder (web3's contract
+event processing, eth_abi underneath) reads from the same log, and the vault's share price with
+one computed here from the amounts the test moved.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from web3 import Web3
+
+from harness.contracts import load_artifact
+from pipelines.chains.errors import DecodeError
+from pipelines.chains.evm import decode_loan_logs, loan_router_events
+
+from .conftest import DAY_1, seconds
+
+# As declared in metastreet-labs/usdai-loan-router-contracts src/interfaces/ILoanRouter.sol
+# @ caa89d32864fe27767a841ad10b8e13bd27b8881 (copied by hand, not derived from the fragment).
+SOLIDITY_SIGNATURES = {
+    "LoanOriginated(bytes32,address,address,uint256,uint256)",
+    "LenderRepaid(bytes32,address,uint8,uint256,uint256,uint256)",
+    "LoanRepaid(bytes32,address,uint256,uint256,uint256,uint256,bool)",
+    "LoanLiquidated(bytes32)",
+    "LenderLiquidationRepaid(bytes32,address,uint8,uint256,uint256)",
+    "LoanCollateralLiquidated(bytes32,uint256,uint256,uint256)",
+}
+UNIT = 10**18
+COLUMN_OF = {"loanTermsHash": "loan_terms_hash", "borrower": "borrower", "lender": "lender",
+             "currencyToken": "currency_token", "trancheIndex": "tranche_index", "principal": "principal_raw",
+             "interest": "interest_raw", "prepay": "prepay_raw", "prepayment": "prepay_raw",
+             "originationFee": "fee_raw", "exitFee": "fee_raw", "liquidationFee": "fee_raw", "proceeds": "proceeds_raw",
+             "surplus": "surplus_raw", "isRepaid": "is_repaid"}
+
+
+def test_the_loan_router_fragment_has_exactly_the_contracts_event_signatures() -> None:
+    assert {e.signature for e in loan_router_events().values()} == SOLIDITY_SIGNATURES
+    router_abi = load_artifact("LoanRouter")["abi"]
+    local = {f"{e['name']}({','.join(i['type'] for i in e['inputs'])})" for e in router_abi if e["type"] == "event"}
+    assert local == SOLIDITY_SIGNATURES  # the stand-in emits the same signatures
+
+
+@pytest.fixture
+def gpu_loans(local_chain, registry):
+    """A deposit into the local sUSDai, two GPU loans, repayments, a default and its collateral sold."""
+    evm, tokens = local_chain
+    usdai = next(t for t in registry.tokens_on("anvil") if t.network == "usdai")
+    router_p = next(p for p in registry.programs_on("anvil") if p.kind == "loan_router")
+    vault_p = next(p for p in registry.programs_on("anvil") if p.network == "usdai" and p.kind == "vault")
+    token = tokens[usdai.address]
+    router = evm.w3.eth.contract(address=Web3.to_checksum_address(router_p.address), abi=load_artifact("LoanRouter")["abi"])
+    vault = evm.w3.eth.contract(address=Web3.to_checksum_address(vault_p.address),
+                                abi=load_artifact("AsyncRedeemVault")["abi"])
+    lender, operator_a, operator_b = evm.accounts[1], evm.accounts[8], evm.accounts[9]
+    deposit = 1_000_000 * UNIT
+    evm.at(seconds(DAY_1, 1)).mint(token, lender, deposit)
+    evm.vault_deposit(vault, token, lender, deposit)
+    start_price = vault.functions.depositSharePrice().call()
+    first = evm.originate_loan(router, vault, token, operator_a, 400_000 * UNIT, 4_000 * UNIT, 1)
+    second = evm.originate_loan(router, vault, token, operator_b, 200_000 * UNIT, 2_000 * UNIT, 2)
+    interest = [1_643_835_616_438_356_164_383, 1_500 * UNIT]
+    evm.mint(token, operator_a, sum(interest) + 10_000 * UNIT)  # GPU rental income
+    evm.repay_loan(router, token, operator_a, first, 100_000 * UNIT, interest[0], 0)
+    evm.repay_loan(router, token, operator_a, first, 300_000 * UNIT, interest[1], 2_000 * UNIT)
+    evm.liquidate_loan(router, second)
+    evm.mint(token, evm.deployer, 180_000 * UNIT)
+    evm.settle_liquidation(router, token, second, 180_000 * UNIT, 3_600 * UNIT)
+    return {"evm": evm, "router": router, "vault": vault, "router_program": router_p, "deposit": deposit,
+            "interest": sum(interest), "start_price": start_price,
+            "loss": 200_000 * UNIT - (180_000 - 3_600) * UNIT}
+
+
+def _wire_logs(evm, address: str) -> list[dict]:
+    """The router's logs exactly as the node's JSON-RPC answers them."""
+    answer = evm.w3.provider.make_request("eth_getLogs", [{"address": address, "fromBlock": "0x0", "toBlock": "latest"}])
+    return answer["result"]
+
+
+def test_each_loan_event_decodes_as_an_independent_abi_decoder_reads_it(gpu_loans) -> None:
+    evm, router, program = gpu_loans["evm"], gpu_loans["router"], gpu_loans["router_program"]
+    logs = _wire_logs(evm, program.address)
+    table = decode_loan_logs(logs, chain="anvil", source="local", routers={program.address: program},
+                             fetched_at=datetime.now(UTC))
+    rows = table.to_pylist()
+    assert [r["event"] for r in rows] == ["originated", "originated", "lender_repaid", "repaid", "lender_repaid",
+                                          "repaid", "liquidated", "lender_liquidation_repaid", "collateral_liquidated"]
+    by_topic = {Web3.keccak(text=s).to_0x_hex(): s.split("(")[0] for s in SOLIDITY_SIGNATURES}
+    formatted = evm.w3.eth.get_logs({"address": router.address, "fromBlock": 0})  # web3's own log objects
+    for log, web3_log, row in zip(logs, formatted, rows, strict=True):
+        name = by_topic[log["topics"][0]]
+        reference = getattr(router.events, name)().process_log(web3_log)
+        for arg, value in reference["args"].items():
+            expected = ("0x" + value.hex()) if isinstance(value, bytes) else (value.lower() if isinstance(value, str) else value)
+            got = row[COLUMN_OF[arg]]
+            assert (int(got) if hasattr(got, "as_tuple") else got) == expected, (name, arg)
+        # full provenance, as the node states it
+        assert row["block_number"] == reference["blockNumber"] and row["log_index"] == reference["logIndex"]
+        assert row["tx_hash"] == reference["transactionHash"].to_0x_hex()
+        assert row["block_hash"] == reference["blockHash"].to_0x_hex()
+        assert row["block_time"] == datetime.fromtimestamp(evm.w3.eth.get_block(reference["blockNumber"])["timestamp"], UTC)
+        assert (row["network"], row["chain"], row["source"], row["contract"]) == ("usdai", "anvil", "local", program.address)
+        assert row["fetched_at"] is not None
+
+
+def test_share_prices_follow_interest_paid_and_the_loss_of_a_default_computed_independently(gpu_loans) -> None:
+    vault, deposit = gpu_loans["vault"], gpu_loans["deposit"]
+    assert gpu_loans["start_price"] == UNIT
+    # shares were minted 1:1; NAV = deposit + interest received - principal lost in the default
+    expected_nav = deposit + gpu_loans["interest"] - gpu_loans["loss"]
+    assert vault.functions.nav().call() == expected_nav
+    assert vault.functions.depositSharePrice().call() == expected_nav * UNIT // deposit
+    assert vault.functions.convertToAssets(UNIT).call() == expected_nav * UNIT // deposit
+
+
+def test_a_log_that_is_no_loan_router_event_is_refused_naming_it(gpu_loans) -> None:
+    evm, program = gpu_loans["evm"], gpu_loans["router_program"]
+    logs = _wire_logs(evm, program.address)
+    logs[1] = {**logs[1], "data": logs[1]["data"][:-2]}
+    with pytest.raises(DecodeError, match=r"LoanOriginated\(bytes32,address,address,uint256,uint256\) data is not 2"):
+        decode_loan_logs(logs, chain="anvil", source="local", routers={program.address: program})
