@@ -243,7 +243,8 @@ def _day_of_gpu_loans(evm, rng, programs, deployed, contracts, token_of_network,
                     del book.active[h]
             actions.append(instalment)
 
-        if len(book.active) < 2 or (len(book.active) < 4 and rng.random() < 0.5):
+        wanted = max(2 - len(book.active), 1 if len(book.active) < 4 and rng.random() < 0.5 else 0)
+        for _ in range(wanted):
             borrower, share, rate = rng.choice(borrowers), rng.uniform(0.2, 0.4), rng.randint(1_300, 1_700)
 
             def originate(t, r=router, v=vault, c=token, b=borrower, k=share, bps=rate):
