@@ -73,6 +73,7 @@ def simulate_evm(evm: LocalEvm, registry: Registry, first_day: date, last_day: d
     token_of_network = {t.network: t for t in tokens}
     programs = registry.programs_on(chain)
     deployed = evm.deploy_registry_programs(programs, token_of_network)
+    evm.link_lending(programs, deployed)
     holders = evm.accounts[1:8]
     borrowers = evm.accounts[8:10]  # GPU operators financing their GPUs
     activity = DemoActivity(first_day, last_day)

@@ -111,8 +111,8 @@ class LocalEvm:
         """Deploy the stand-in contract of each registry program, each at its listed address.
 
         The program's `contract` names the stand-in (AsyncRedeemVault, LoanRouter); without it the
-        kind decides (StakingPool, RewardVault). A vault and a loan router of one network are linked:
-        the vault lends through the router (as sUSDai lends through USD.AI's loan router).
+        kind decides (StakingPool, RewardVault). `link_lending` then lets a vault lend through its
+        network's loan router.
 
         Args:
             tokens: network id -> that network's token on this chain (what it stakes / holds).
@@ -132,11 +132,15 @@ class LocalEvm:
             if contract.address.lower() != program.address:
                 raise RuntimeError(f"{program.name} deployed at {contract.address}, networks.toml lists {program.address}")
             deployed[program.address] = contract
+        return deployed
+
+    def link_lending(self, programs: list[Program], deployed: dict[str, Contract]) -> None:
+        """Let each lending vault lend through its network's loan router (the vault approves the router,
+        as sUSDai lends through USD.AI's loan router). Separate from deploying: it emits an Approval."""
         for router in (p for p in programs if p.kind == "loan_router"):
             for vault in (p for p in programs if p.network == router.network and p.contract == "AsyncRedeemVault"):
                 self._transact(deployed[vault.address].functions.setLoanRouter(deployed[router.address].address),
                                self.deployer)
-        return deployed
 
     def _transact(self, call, sender: str) -> int:
         receipt = self.w3.eth.wait_for_transaction_receipt(call.transact({"from": sender, "gas": GAS_LIMIT}),

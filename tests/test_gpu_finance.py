@@ -55,6 +55,7 @@ def gpu_loans(local_chain, registry):
     router = evm.w3.eth.contract(address=Web3.to_checksum_address(router_p.address), abi=load_artifact("LoanRouter")["abi"])
     vault = evm.w3.eth.contract(address=Web3.to_checksum_address(vault_p.address),
                                 abi=load_artifact("AsyncRedeemVault")["abi"])
+    evm.link_lending(registry.programs_on("anvil"), {router_p.address: router, vault_p.address: vault})
     lender, operator_a, operator_b = evm.accounts[1], evm.accounts[8], evm.accounts[9]
     deposit = 1_000_000 * UNIT
     evm.at(seconds(DAY_1, 1)).mint(token, lender, deposit)
