@@ -189,3 +189,21 @@ def test_the_gpu_finance_page_lists_the_systems_with_no_verified_identifiers(dem
     identifiers = next(d.value for d in app.dataframe if "pending" in d.value.columns or "Not registered, and why"
                        in d.value.columns)
     assert len(identifiers) >= 13
+
+
+def test_the_report_has_a_gpu_finance_section_and_lists_the_systems_with_nothing_on_chain(demo_data_dir) -> None:
+    import duckdb
+
+    from reports import gather
+
+    with duckdb.connect(str(demo_data_dir / "serving.duckdb"), read_only=True) as conn:
+        content = gather(conn)
+    finance = content.tables["gpu_finance"].frame
+    usdai = finance[finance["network"] == "usdai"].iloc[0]
+    expected = (usdai["end_share_price"] / usdai["start_share_price"]) ** (365 / usdai["days_measured"]) - 1
+    assert usdai["realised_yield"] == pytest.approx(expected, rel=1e-9)
+    assert usdai["defaults"] == 1 and usdai["claimed_yield_low"] == 0.13
+    identifiers = content.tables["onchain_identifiers"].frame.set_index("network")
+    for network in ("berkeley", "nodegoai", "kaisar"):
+        assert identifiers.loc[network, "status"] == "no verified on-chain identifiers"
+        assert identifiers.loc[network, "pending"]
