@@ -90,6 +90,9 @@ class Token(BaseModel):
     decimals: int = Field(ge=TOKEN_DECIMALS.low, le=TOKEN_DECIMALS.high)
     verified: bool
     reference: str
+    # a bridged copy of the network's token (Gensyn's AI on Ethereum): its mints and burns are tokens
+    # crossing chains, not issuance, and are left out of emissions and burns
+    bridged: bool = False
 
     @field_validator("address")
     @classmethod

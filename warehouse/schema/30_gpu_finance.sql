@@ -1,3 +1,8 @@
+-- Registry contracts: a bridged copy of a network's token (networks.toml `bridged = true`, Gensyn's AI on
+-- Ethereum): its mints and burns are bridge movements, left out of emissions and burns. Added here,
+-- by ALTER, so warehouses made before it gain the column too.
+alter table raw.registry_contracts add column if not exists bridged boolean;
+
 -- GPU finance (issue 16): loan router events and a lending vault's share prices.
 
 -- raw.loan_events: one row per loan router log (USD.AI loan router v1's events, exact signatures
