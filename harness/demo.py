@@ -179,7 +179,7 @@ def _day_of_gpu_loans(evm, rng, programs, deployed, contracts, token_of_network,
                       book: LoanBook, activity: DemoActivity) -> list:
     """One day of GPU financing for each network with a loan router and a lending vault (USD.AI's shape).
 
-    Loans (two at least open) of 20-40% of the vault's idle assets at 13-17% a year (the rate USD.AI's sources report),
+    Lenders deposit 200,000-500,000 USDai a day; loans (two at least open) of 20-40% of the vault's idle assets at 13-17% a year (the rate USD.AI's sources report),
     1% origination fee; daily interest and a 1/30 principal instalment, 0.5% exit fee on the last;
     one default on the second day (then rarely): liquidated, its collateral sold a day later for 90%
     of the balance.
@@ -197,6 +197,14 @@ def _day_of_gpu_loans(evm, rng, programs, deployed, contracts, token_of_network,
 
         def note(event: str, loan: bytes, block: int, **amounts: int) -> None:
             activity.loans.append({"event": event, "loan": "0x" + loan.hex(), "block": block, **amounts})
+
+        lender = rng.choice(holders)  # lenders' stablecoins flow in every day: USDai minted, staked as sUSDai
+        inflow = rng.randint(200_000, 500_000) * unit
+
+        def lend(t, v=vault, c=token, h=lender, a=inflow):
+            evm.at(t).mint(c, h, a)
+            evm.vault_deposit(v, c, h, a)
+        actions.append(lend)
 
         def service_and_claim(t, v=vault):
             pending = v.functions.pendingShares().call()

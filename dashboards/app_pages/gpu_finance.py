@@ -55,7 +55,7 @@ else:
     cols = st.columns(4)
     cols[0].metric("Principal originated", f"{loans['principal_originated'].sum():,.0f}")
     cols[1].metric("Principal repaid", f"{loans['principal_repaid'].sum():,.0f}")
-    cols[2].metric("Interest paid to lenders", f"{loans['interest_to_lenders'].sum():,.0f}")
+    cols[2].metric("Interest paid to lenders", f"{loans['interest_to_lenders'].sum():,.2f}")
     cols[3].metric("Defaults", f"{int(loans['defaults'].sum())}",
                    help=f"principal written off: {loans['principal_written_off'].sum():,.0f}")
     st.caption(f"Amounts in the loans' currency ({', '.join(sorted(loans['currency_symbol'].unique()))}). "
