@@ -117,6 +117,40 @@ def test_share_prices_follow_interest_paid_and_the_loss_of_a_default_computed_in
     assert vault.functions.convertToAssets(UNIT).call() == expected_nav * UNIT // deposit
 
 
+def test_ingesting_a_day_of_loans_twice_adds_no_rows_and_keeps_provenance(gpu_loans, anvil, settings,
+                                                                          ephemeral_instance) -> None:
+    import dagster as dg
+    import duckdb
+
+    from pipelines.defs.assets.evm import evm_loan_events, evm_vault_prices
+
+    from .conftest import DAY_2, pipeline_resources
+
+    evm, vault = gpu_loans["evm"], gpu_loans["vault"]
+    usdai = evm.token(vault.functions.asset().call())
+    evm.at(seconds(DAY_2, 0, 30)).mint(usdai, evm.accounts[1], 1)  # a block of DAY_2: DAY_1 is complete
+
+    def ingest() -> tuple[list, list]:
+        result = dg.materialize([evm_loan_events, evm_vault_prices], resources=pipeline_resources(settings, anvil.url),
+                                partition_key=DAY_1.isoformat(), instance=ephemeral_instance)
+        assert result.success
+        with duckdb.connect(str(settings.warehouse_path), read_only=True) as conn:
+            events = conn.execute("select event, loan_terms_hash, block_number, block_hash, tx_hash, log_index, "
+                                  "principal_raw, interest_raw, source from raw.loan_events order by all").fetchall()
+            prices = conn.execute("select block_day, nav_raw, deposit_share_price_raw, redemption_share_price_raw "
+                                  "from raw.vault_prices").fetchall()
+        return events, prices
+
+    first = ingest()
+    assert ingest() == first
+    events, prices = first
+    assert len(events) == len(_wire_logs(evm, gpu_loans["router_program"].address)) == 9
+    assert {e[-1] for e in events} == {"local"}
+    expected_nav = gpu_loans["deposit"] + gpu_loans["interest"] - gpu_loans["loss"]
+    assert prices == [(DAY_1, expected_nav, expected_nav * UNIT // gpu_loans["deposit"],
+                       expected_nav * UNIT // gpu_loans["deposit"])]
+
+
 def test_a_log_that_is_no_loan_router_event_is_refused_naming_it(gpu_loans) -> None:
     evm, program = gpu_loans["evm"], gpu_loans["router_program"]
     logs = _wire_logs(evm, program.address)
