@@ -1,5 +1,7 @@
 -- GPU financing per loan router per currency per day: what was lent, repaid, paid as interest to
--- lenders, taken as fees, and lost to defaults, and what is outstanding at the day's end.
+-- lenders, taken as fees, and lost to defaults, and what is outstanding at the day's end. Every day
+-- from a router's first loan event to the last day read on its chain has a row (quiet days: zeros,
+-- the outstanding principal carried).
 -- Outstanding = principal originated - principal repaid to lenders - principal written off, all
 -- cumulative; a loan's write-off is its principal not recovered when its collateral is sold.
 with
@@ -58,17 +60,56 @@ per_day as (
 
 ),
 
+chain_days as (
+
+    select chain, source, max(day) as last_day from {{ ref('stg_onchain__block_days') }} group by all
+
+),
+
+spine as (
+
+    select
+        routers.network, routers.chain, routers.source, routers.contract, routers.currency_token,
+        routers.currency_symbol, routers.currency_decimals,
+        unnest(generate_series(routers.first_day, greatest(routers.last_day, coalesce(chain_days.last_day,
+                                                                                        routers.last_day)),
+                               interval 1 day))::date as day
+
+    from (
+        select network, chain, source, contract, currency_token, currency_symbol, currency_decimals,
+               min(day) as first_day, max(day) as last_day
+        from per_day
+        group by all
+    ) as routers
+    left join chain_days on chain_days.chain = routers.chain and chain_days.source = routers.source
+
+),
+
 with_write_offs as (
 
     select
-        per_day.*,
+        spine.*,
+        coalesce(per_day.originated_raw, 0) as originated_raw,
+        coalesce(per_day.origination_fees_raw, 0) as origination_fees_raw,
+        coalesce(per_day.repaid_raw, 0) as repaid_raw,
+        coalesce(per_day.interest_to_lenders_raw, 0) as interest_to_lenders_raw,
+        coalesce(per_day.exit_fees_raw, 0) as exit_fees_raw,
+        coalesce(per_day.liquidation_fees_raw, 0) as liquidation_fees_raw,
+        coalesce(per_day.liquidation_surplus_raw, 0) as liquidation_surplus_raw,
+        coalesce(per_day.loans_originated, 0) as loans_originated,
+        coalesce(per_day.loans_repaid, 0) as loans_repaid,
+        coalesce(per_day.defaults, 0) as defaults,
         coalesce(write_offs.written_off_raw, 0) as written_off_raw
 
-    from per_day
+    from spine
+    left join per_day
+        on per_day.network = spine.network and per_day.chain = spine.chain and per_day.source = spine.source
+        and per_day.contract = spine.contract and per_day.currency_token is not distinct from spine.currency_token
+        and per_day.day = spine.day
     left join write_offs
-        on write_offs.network = per_day.network and write_offs.chain = per_day.chain
-        and write_offs.source = per_day.source and write_offs.contract = per_day.contract
-        and write_offs.day = per_day.day
+        on write_offs.network = spine.network and write_offs.chain = spine.chain
+        and write_offs.source = spine.source and write_offs.contract = spine.contract
+        and write_offs.day = spine.day
 
 ),
 
