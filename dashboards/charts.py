@@ -199,3 +199,23 @@ def benchmark_history(runs: pd.DataFrame, metric: str, unit: str) -> go.Figure:
                            mode="lines+markers", line={"dash": "solid" if tier == "bound" else "dot"})
     figure.update_xaxes(type="date", tickformat="%Y-%m-%d")
     return _layout(figure, x_title="Signed (UTC)", y_title=f"{metric} ({unit})", height=320)
+
+
+def yield_comparison(products: pd.DataFrame, networks: pd.DataFrame) -> go.Figure:
+    """Per GPU-backed product: the yield realised from its share price (solid) beside the claimed range (an
+    error bar from its low to its high claim); per compute network: real yield, in % a year, each in its colour.
+    A yield with no figure draws no bar."""
+    figure = go.Figure()
+    if not products.empty:
+        low, high = products["claimed_yield_low"] * 100, products["claimed_yield_high"] * 100
+        figure.add_bar(x=products["network"], y=products["realised_yield"] * 100, name="realised from NAV",
+                       marker={"color": [network_colour(n) for n in products["network"]]})
+        figure.add_scatter(x=products["network"], y=(low + high) / 2, name="claimed", mode="markers",
+                           marker={"symbol": "diamond-open", "size": 11, "color": "#333333"},
+                           error_y={"type": "data", "symmetric": False, "array": (high - low) / 2,
+                                    "arrayminus": (high - low) / 2})
+    if not networks.empty:
+        figure.add_bar(x=networks["network"], y=networks["real_yield"] * 100, name="compute network: real yield",
+                       marker={"color": [network_colour(n) for n in networks["network"]], "opacity": 0.55,
+                               "pattern": {"shape": "/"}})
+    return _layout(figure, x_title="Product or network", y_title="% a year")

@@ -16,6 +16,7 @@ pg = st.navigation(
             st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
             st.Page("app_pages/revenue.py", title="Revenue and burns", icon=":material/local_fire_department:"),
             st.Page("app_pages/staking.py", title="Staking and yield", icon=":material/savings:"),
+            st.Page("app_pages/gpu_finance.py", title="GPU finance", icon=":material/account_balance:"),
             st.Page("app_pages/utilization.py", title="Utilization", icon=":material/speed:"),
             st.Page("app_pages/gpu_prices.py", title="GPU prices", icon=":material/sell:"),
             st.Page("app_pages/benchmarks.py", title="Benchmarks", icon=":material/timer:"),

@@ -90,6 +90,9 @@ class Token(BaseModel):
     decimals: int = Field(ge=TOKEN_DECIMALS.low, le=TOKEN_DECIMALS.high)
     verified: bool
     reference: str
+    # a bridged copy of the network's token (Gensyn's AI on Ethereum): its mints and burns are tokens
+    # crossing chains, not issuance, and are left out of emissions and burns
+    bridged: bool = False
 
     @field_validator("address")
     @classmethod
@@ -117,11 +120,33 @@ class Program(BaseModel):
     verified: bool
     reference: str
     abi: str | None = None
+    # on a local chain: the harness contract that stands in for it (harness/contracts/<contract>.vy);
+    # without it the harness picks one by `kind` (StakingPool, RewardVault)
+    contract: str | None = None
 
     @field_validator("address")
     @classmethod
     def _evm_addresses_are_lowercase_hex(cls, value: str) -> str:
         return Token._evm_addresses_are_lowercase_hex(value)
+
+
+class Pending(BaseModel):
+    """An identifier the sources name that is not registered: unpublished, or not verifiable yet.
+
+    Why an entry and not silence: a network with nothing on-chain to read still belongs on every
+    page, listed with what would be measured once its identifiers are published and why they are
+    not registered now. `chain` is free text ("peaq", "off-chain"): the chain may not be one the
+    registry can read yet.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    network: str
+    name: str
+    chain: str
+    would_measure: str
+    reason: str
+    reference: str
 
 
 class Signal(BaseModel):
@@ -160,6 +185,7 @@ class Network(BaseModel):
     tokens: tuple[Token, ...] = ()
     programs: tuple[Program, ...] = ()
     signals: tuple[Signal, ...] = ()
+    pending: tuple[Pending, ...] = ()
     # metric -> why the live path does not measure it for this network (shown on pages and in reports)
     not_measured: dict[str, str] = Field(default_factory=dict)
 
@@ -203,6 +229,32 @@ class Registry(BaseModel):
         """All signal accounts on `chain` (of `metric` if given), in registry order."""
         return [g for n in self.networks.values() for g in n.signals
                 if g.chain == chain and (metric is None or g.metric == metric)]
+
+    def verified_identifiers(self, network: str) -> list[Token | Program]:
+        """The verified tokens and programs of `network` on real chains: what live ingestion may read."""
+        n = self.networks[network]
+        return [i for i in (*n.tokens, *n.programs) if i.verified and not self.chains[i.chain].local]
+
+    def identifier_status(self) -> list[dict[str, str]]:
+        """One row per network: whether it has verified on-chain identifiers, and if not, why not.
+
+        Pages and reports list every network this way, so a network with nothing on-chain yet is
+        shown as such (with the reasons and what would be measured) rather than left out.
+        """
+        rows = []
+        for n in self.networks.values():
+            verified = self.verified_identifiers(n.id)
+            unverified = [i for i in (*n.tokens, *n.programs) if not i.verified and not self.chains[i.chain].local]
+            rows.append({
+                "network": n.id, "name": n.name,
+                "status": "verified on-chain identifiers" if verified else "no verified on-chain identifiers",
+                "identifiers": "; ".join(f"{getattr(i, 'symbol', None) or i.name} on {i.chain}" for i in verified),
+                "pending": "; ".join(
+                    [f"{p.name} ({p.chain}): {p.reason}; would measure {p.would_measure}" for p in n.pending]
+                    + [f"{getattr(i, 'symbol', None) or i.name} on {i.chain} (unverified): {i.reference}"
+                       for i in unverified]),
+            })
+        return rows
 
     def chain(self, chain_id: str) -> Chain:
         """The chain called `chain_id`, or a `RegistryError` listing the known ones."""
@@ -256,7 +308,7 @@ def _shaped(document: dict) -> dict:
 def _network(nid: str, body: dict) -> dict:
     """One network's table with its id, and its id copied into each token, program and signal."""
     entries = {key: [{"network": nid, **item} if isinstance(item, dict) else item for item in body[key]]
-               if isinstance(body.get(key), list) else body.get(key, []) for key in ("tokens", "programs", "signals")}
+               if isinstance(body.get(key), list) else body.get(key, []) for key in ("tokens", "programs", "signals", "pending")}
     rest = {k: v for k, v in body.items() if k not in entries}
     return {"id": nid, **rest, **entries}
 

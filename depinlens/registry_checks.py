@@ -155,7 +155,7 @@ def _inner_model(annotation: Any, part: str | int | None) -> Any:
 def registry_problems(registry: Registry) -> list[Problem]:
     """Everything wrong with a registry whose fields are each valid: chains, entries, take rates."""
     return [*_chain_problems(registry), *_entry_problems(registry), *_take_rate_problems(registry),
-            *_signal_problems(registry)]
+            *_signal_problems(registry), *_silence_problems(registry)]
 
 
 def _entries(registry: Registry) -> Iterator[tuple[str, Any]]:
@@ -201,6 +201,9 @@ def _entry_problems(registry: Registry) -> Iterator[Problem]:
             yield Problem(f"{place}, address", f"{item.address} on {item.chain} is already {by_address[address_key]}; "
                                                "one address is one entry")
         by_address.setdefault(address_key, place)
+        if getattr(item, "contract", None) and not registry.chains[item.chain].local:
+            yield Problem(f"{place}, contract", f"a stand-in contract belongs to a local chain; {item.chain} is a real "
+                                                "one (remove `contract`)")
         label_key = (kind, item.network, item.chain, label)
         if label_key in by_label:
             yield Problem(place, f"{item.network} already has a {kind} {label!r} on {item.chain} "
@@ -239,3 +242,11 @@ def _signal_problems(registry: Registry) -> Iterator[Problem]:
                     check_identifier("solana", signal.account)
                 except ValueError as exc:
                     yield Problem(f"{place}, account", str(exc))
+
+
+def _silence_problems(registry: Registry) -> Iterator[Problem]:
+    """A network with nothing on-chain must say why: pages list it with those reasons, never leave it out."""
+    for network in registry.networks.values():
+        if not (network.tokens or network.programs or network.pending):
+            yield Problem(f"networks.{network.id}", "no tokens, programs or pending entries; list what is not "
+                                                    f"published and why in [[networks.{network.id}.pending]]")

@@ -20,7 +20,8 @@ SECONDS_PER_DAY = 86_400
 
 # Rough 2025 price levels, only to make demo charts look like something: NOT market data.
 DEMO_PRICE_LEVELS = {"AKT": 1.2, "ACT": 1.0, "ATH": 0.04, "RENDER": 4.0, "RNDR": 4.0, "IO": 1.2, "NOS": 0.8,
-                     "GPU": 0.2, "AID": 1.0}
+                     "GPU": 0.2, "AID": 1.0, "USDai": 1.0}
+STABLE_SYMBOLS = frozenset({"ACT", "USDai"})
 
 
 def day_start(day: date) -> int:
@@ -41,6 +42,19 @@ class DemoActivity:
     first_day: date
     last_day: date
     sent: list[SentTransfer] = field(default_factory=list)
+    # GPU loans the demo made: {"event", "loan", "block", amounts...} in the order they were mined
+    loans: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class LoanBook:
+    """The demo's open GPU loans (loan terms hash -> borrower, balance, rate) and redemption requests."""
+
+    active: dict[bytes, dict] = field(default_factory=dict)
+    in_liquidation: list[bytes] = field(default_factory=list)
+    redeemers: set[str] = field(default_factory=set)
+    collateral_ids: int = 0
+    defaulted: bool = False
 
 
 def simulate_evm(evm: LocalEvm, registry: Registry, first_day: date, last_day: date, *,
@@ -59,12 +73,17 @@ def simulate_evm(evm: LocalEvm, registry: Registry, first_day: date, last_day: d
     token_of_network = {t.network: t for t in tokens}
     programs = registry.programs_on(chain)
     deployed = evm.deploy_registry_programs(programs, token_of_network)
+    evm.link_lending(programs, deployed)
     holders = evm.accounts[1:8]
+    borrowers = evm.accounts[8:10]  # GPU operators financing their GPUs
     activity = DemoActivity(first_day, last_day)
+    book = LoanBook()
     day = first_day
     while day <= last_day:
         actions = _day_of_actions(evm, rng, tokens, contracts, programs, deployed, token_of_network, holders,
                                   activity)
+        actions += _day_of_gpu_loans(evm, rng, programs, deployed, contracts, token_of_network, holders, borrowers,
+                                     book, activity)
         # spread the day's transactions evenly between 00:10 and 23:50 UTC
         step = (SECONDS_PER_DAY - 1_200) // max(1, len(actions))
         for k, action in enumerate(actions):
@@ -156,6 +175,111 @@ def _day_of_actions(evm, rng, tokens, contracts, programs, deployed, token_of_ne
     return actions
 
 
+def _day_of_gpu_loans(evm, rng, programs, deployed, contracts, token_of_network, holders, borrowers,
+                      book: LoanBook, activity: DemoActivity) -> list:
+    """One day of GPU financing for each network with a loan router and a lending vault (USD.AI's shape).
+
+    Lenders deposit 200,000-500,000 USDai a day; loans (two at least open) of 20-40% of the vault's idle assets at 13-17% a year (the rate USD.AI's sources report),
+    1% origination fee; daily interest and a 1/30 principal instalment, 0.5% exit fee on the last;
+    one default on the second day (then rarely): liquidated, its collateral sold a day later for 90%
+    of the balance.
+    Holders request redemptions (ERC-7540) that the operator services the next day.
+    """
+    actions = []
+    for router_program in (p for p in programs if p.kind == "loan_router"):
+        vault_program = next((p for p in programs if p.network == router_program.network
+                              and p.contract == "AsyncRedeemVault"), None)
+        if vault_program is None:
+            continue
+        router, vault = deployed[router_program.address], deployed[vault_program.address]
+        token = contracts[token_of_network[router_program.network].address]
+        unit = 10**token_of_network[router_program.network].decimals
+
+        def note(event: str, loan: bytes, block: int, **amounts: int) -> None:
+            activity.loans.append({"event": event, "loan": "0x" + loan.hex(), "block": block, **amounts})
+
+        lender = rng.choice(holders)  # lenders' stablecoins flow in every day: USDai minted, staked as sUSDai
+        inflow = rng.randint(200_000, 500_000) * unit
+
+        def lend(t, v=vault, c=token, h=lender, a=inflow):
+            evm.at(t).mint(c, h, a)
+            evm.vault_deposit(v, c, h, a)
+        actions.append(lend)
+
+        def service_and_claim(t, v=vault):
+            pending = v.functions.pendingShares().call()
+            if pending:
+                evm.at(t).service_redemptions(v, pending)
+            for holder in sorted(book.redeemers):
+                evm.claim_redemption(v, holder)  # mined right after (anvil keeps counting from t)
+            book.redeemers.clear()
+        actions.append(service_and_claim)
+
+        for loan_hash in list(book.in_liquidation):
+            def settle(t, h=loan_hash, r=router, c=token):
+                balance = r.functions.loans(h).call()[5]
+                proceeds = int(balance * 0.9)
+                fee = proceeds // 50
+                evm.at(t).mint(c, evm.deployer, proceeds)  # the collateral's sale
+                block = evm.settle_liquidation(r, c, h, proceeds, fee)
+                note("collateral_liquidated", h, block, proceeds=proceeds, fee=fee, written_off=balance - (proceeds - fee))
+                book.in_liquidation.remove(h)
+            actions.append(settle)
+
+        for loan_hash, loan in reversed(list(book.active.items())):
+            loan["days"] += 1
+            # one default early on (so a short demo shows one), then rarely
+            if len(book.active) > 1 and (not book.defaulted or (loan["days"] > 5 and rng.random() < 0.03)):
+                book.defaulted = True
+                def default(t, h=loan_hash, r=router):
+                    block = evm.at(t).liquidate_loan(r, h)
+                    note("liquidated", h, block)
+                    book.in_liquidation.append(h)
+                    del book.active[h]
+                actions.append(default)
+                continue
+
+            def instalment(t, h=loan_hash, r=router, c=token, v=vault):
+                loan = book.active[h]
+                interest = loan["balance"] * loan["rate"] // 365 // 10_000
+                principal = min(loan["balance"], loan["original"] // 30)
+                exit_fee = loan["original"] // 200 if principal == loan["balance"] else 0
+                evm.at(t).mint(c, loan["borrower"], interest + exit_fee + principal // 2)  # GPU rental income
+                block = evm.repay_loan(r, c, loan["borrower"], h, principal, interest, exit_fee)
+                note("repaid", h, block, principal=principal, interest=interest, exit_fee=exit_fee)
+                loan["balance"] -= principal
+                if loan["balance"] == 0:
+                    del book.active[h]
+            actions.append(instalment)
+
+        wanted = max(2 - len(book.active), 1 if len(book.active) < 4 and rng.random() < 0.5 else 0)
+        for _ in range(wanted):
+            borrower, share, rate = rng.choice(borrowers), rng.uniform(0.2, 0.4), rng.randint(1_300, 1_700)
+
+            def originate(t, r=router, v=vault, c=token, b=borrower, k=share, bps=rate):
+                idle = c.functions.balanceOf(v.address).call() - v.functions.reserved().call()
+                principal = int(idle * k) // unit * unit
+                if principal <= 0:
+                    return
+                book.collateral_ids += 1
+                fee = principal // 100
+                h = evm.at(t).originate_loan(r, v, c, b, principal, fee, book.collateral_ids)
+                note("originated", h, evm.w3.eth.block_number, principal=principal, fee=fee)
+                book.active[h] = {"borrower": b, "balance": principal, "original": principal, "rate": bps, "days": 0}
+            actions.append(originate)
+
+        if rng.random() < 0.4:
+            holder = rng.choice(holders)
+
+            def redeem(t, v=vault, h=holder):
+                shares = v.functions.balanceOf(h).call() // 3
+                if shares:
+                    evm.at(t).request_redeem(v, h, shares)
+                    book.redeemers.add(h)
+            actions.append(redeem)
+    return actions
+
+
 def write_demo_token_prices(path: Path | str, registry: Registry, first_day: date, last_day: date, *,
                             seed: int = 7) -> Path:
     """Write a random-walk USD price per registry token symbol per day, labelled source='demo'.
@@ -171,7 +295,7 @@ def write_demo_token_prices(path: Path | str, registry: Registry, first_day: dat
         writer.writerow(["token", "day", "usd", "source", "source_name", "source_ref"])
         for symbol in symbols:
             level = DEMO_PRICE_LEVELS.get(symbol, 1.0)
-            stable = symbol == "ACT"
+            stable = symbol in STABLE_SYMBOLS
             day = first_day
             while day <= last_day:
                 if not stable:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from eth_typing import ChecksumAddress
 from web3 import Web3
 from web3.contract import Contract
+from web3.logs import DISCARD
 
 from depinlens.registry import Program, Token
 from harness.contracts import load_artifact
@@ -107,7 +108,11 @@ class LocalEvm:
         return self.w3.eth.contract(address=receipt.contractAddress, abi=artifact["abi"])
 
     def deploy_registry_programs(self, programs: list[Program], tokens: dict[str, Token]) -> dict[str, Contract]:
-        """Deploy a StakingPool or RewardVault per registry program, each at its listed address.
+        """Deploy the stand-in contract of each registry program, each at its listed address.
+
+        The program's `contract` names the stand-in (AsyncRedeemVault, LoanRouter); without it the
+        kind decides (StakingPool, RewardVault). `link_lending` then lets a vault lend through its
+        network's loan router.
 
         Args:
             tokens: network id -> that network's token on this chain (what it stakes / holds).
@@ -115,16 +120,27 @@ class LocalEvm:
         deployed = {}
         for program in programs:
             token = Web3.to_checksum_address(tokens[program.network].address)
-            if program.kind == "staking":
-                contract = self._deploy("StakingPool", token, token)
-            elif program.kind == "vault":
-                contract = self._deploy("RewardVault", token, tokens[program.network].decimals)
+            name = program.contract or {"staking": "StakingPool", "vault": "RewardVault"}.get(program.kind)
+            if name in ("StakingPool",):
+                contract = self._deploy(name, token, token)
+            elif name in ("RewardVault", "AsyncRedeemVault"):
+                contract = self._deploy(name, token, tokens[program.network].decimals)
+            elif name == "LoanRouter":
+                contract = self._deploy(name)
             else:
                 raise ValueError(f"{program.network} {program.name}: no reference contract for kind {program.kind!r}")
             if contract.address.lower() != program.address:
                 raise RuntimeError(f"{program.name} deployed at {contract.address}, networks.toml lists {program.address}")
             deployed[program.address] = contract
         return deployed
+
+    def link_lending(self, programs: list[Program], deployed: dict[str, Contract]) -> None:
+        """Let each lending vault lend through its network's loan router (the vault approves the router,
+        as sUSDai lends through USD.AI's loan router). Separate from deploying: it emits an Approval."""
+        for router in (p for p in programs if p.kind == "loan_router"):
+            for vault in (p for p in programs if p.network == router.network and p.contract == "AsyncRedeemVault"):
+                self._transact(deployed[vault.address].functions.setLoanRouter(deployed[router.address].address),
+                               self.deployer)
 
     def _transact(self, call, sender: str) -> int:
         receipt = self.w3.eth.wait_for_transaction_receipt(call.transact({"from": sender, "gas": GAS_LIMIT}),
@@ -160,3 +176,50 @@ class LocalEvm:
         """Pay revenue into the vault without minting shares: the share price rises."""
         self._transact(token.functions.approve(vault.address, assets), self.deployer)
         return self._transact(vault.functions.distribute(assets), self.deployer)
+
+    # ── GPU loans (loan router) and asynchronous redemptions (ERC-7540 vault) ────
+
+    def _receipt(self, call, sender: str):
+        receipt = self.w3.eth.wait_for_transaction_receipt(call.transact({"from": sender, "gas": 600_000}),
+                                                           poll_latency=0.005)
+        if receipt.status != 1:
+            raise RuntimeError(f"transaction from {sender} reverted")
+        return receipt
+
+    def originate_loan(self, router: Contract, vault: Contract, token: Contract, borrower: str, principal: int,
+                       origination_fee: int, collateral_id: int) -> bytes:
+        """`borrower` borrows `principal` from `vault` through `router` (emits LoanOriginated); its loan terms hash."""
+        receipt = self._receipt(router.functions.borrow(vault.address, token.address, principal, origination_fee,
+                                                        ZERO_ADDRESS, collateral_id), borrower)
+        [event] = router.events.LoanOriginated().process_receipt(receipt, errors=DISCARD)  # token Transfers too
+        return event["args"]["loanTermsHash"]
+
+    def repay_loan(self, router: Contract, token: Contract, borrower: str, loan_hash: bytes, principal: int,
+                   interest: int, exit_fee: int) -> int:
+        """The borrower repays (emits LenderRepaid and LoanRepaid)."""
+        self._transact(token.functions.approve(router.address, principal + interest + exit_fee), borrower)
+        return self._receipt(router.functions.repay(loan_hash, principal, interest, exit_fee), borrower).blockNumber
+
+    def liquidate_loan(self, router: Contract, loan_hash: bytes) -> int:
+        """Send a loan to liquidation (emits LoanLiquidated)."""
+        return self._receipt(router.functions.liquidate(loan_hash), self.deployer).blockNumber
+
+    def settle_liquidation(self, router: Contract, token: Contract, loan_hash: bytes, proceeds: int, fee: int) -> int:
+        """The collateral sold (emits LenderLiquidationRepaid and LoanCollateralLiquidated)."""
+        self._transact(token.functions.approve(router.address, proceeds), self.deployer)
+        return self._receipt(router.functions.onCollateralLiquidated(loan_hash, proceeds, fee), self.deployer).blockNumber
+
+    def request_redeem(self, vault: Contract, holder: str, shares: int) -> int:
+        """ERC-7540 redemption request (emits RedeemRequest)."""
+        return self._receipt(vault.functions.requestRedeem(shares, holder, holder), holder).blockNumber
+
+    def service_redemptions(self, vault: Contract, shares: int) -> int:
+        """The operator services the queue (emits RedemptionProcessed, RedemptionsServiced)."""
+        return self._receipt(vault.functions.serviceRedemptions(shares), self.deployer).blockNumber
+
+    def claim_redemption(self, vault: Contract, holder: str) -> int | None:
+        """The holder claims what was serviced (emits Withdraw); None when nothing is claimable."""
+        assets = vault.functions.claimable(holder).call()
+        if not assets:
+            return None
+        return self._receipt(vault.functions.withdraw(assets, holder, holder), holder).blockNumber

@@ -377,6 +377,47 @@ def _freshness_table(fresh: pd.DataFrame) -> Table:
     )
 
 
+def _gpu_finance_table(products: pd.DataFrame) -> Table:
+    columns = (Column("network", "product (network)"), Column("chain", "chain"), Column("source", "source label"),
+               Column("days_measured", "days", "int"), Column("start_share_price", "share price, start", "number"),
+               Column("end_share_price", "share price, end", "number"),
+               Column("end_redemption_share_price", "redemption share price, end", "number"),
+               Column("realised_yield", "realised yield from NAV", "pct"),
+               Column("claimed_yield_low", "claimed, low", "pct"), Column("claimed_yield_high", "claimed, high", "pct"),
+               Column("principal_originated", "GPU loans originated", "number"),
+               Column("principal_repaid", "repaid", "number"),
+               Column("principal_outstanding", "outstanding", "number"),
+               Column("interest_to_lenders", "interest to lenders", "number"),
+               Column("protocol_revenue", "protocol revenue (fees)", "number"), Column("defaults", "defaults", "int"),
+               Column("principal_written_off", "written off", "number"))
+    return Table(
+        "gpu_finance", "GPU finance: realised yield against claimed, and GPU loans",
+        "Per GPU-backed yield product: realised yield = (share price at the window's last reading ÷ at its first) ^ "
+        "(365 ÷ days) − 1, compounded, beside the yield its sources claim; a short window annualises a few days' "
+        "change. Loans (in the loan currency's units) come from the loan router's events; collateral is not "
+        "named by them and stays unknown. The staking table above gives the compute networks' real yield.",
+        columns, products.reset_index(drop=True),
+    )
+
+
+def _identifiers_table() -> Table:
+    import pandas as pd
+
+    from depinlens.registry import load_registry
+    from depinlens.settings import Settings
+
+    status = pd.DataFrame(load_registry(Settings.from_env().registry_path).identifier_status())
+    columns = (Column("name", "system"), Column("status", "on-chain identifiers"),
+               Column("identifiers", "verified identifiers"), Column("pending", "not registered, and why"))
+    return Table(
+        "onchain_identifiers", "What is and is not on-chain",
+        "Every system the sources name, with its verified on-chain identifiers (networks.toml, each cited by "
+        "repository, path and commit) or, where it has none, what would be measured once one is published and "
+        "why none is registered now.",
+        columns, status,
+    )
+
+
 def gather(conn: duckdb.DuckDBPyConnection, *, networks: list[str] | None = None, start: date | None = None,
            end: date | None = None, methodology_md: str = "", generated_at: datetime | None = None) -> ReportContent:
     """Read the report's tables through the named queries.
@@ -406,6 +447,7 @@ def gather(conn: duckdb.DuckDBPyConnection, *, networks: list[str] | None = None
     bench = queries.benchmark_results(conn)
     bench = bench[(bench["venue"].isin(chosen)) | ~bench["venue"].isin(known)] if not bench.empty else bench
     claims = queries.claims_vs_evidence(conn, networks=chosen)
+    gpu_finance = queries.gpu_finance_summary(conn, **window)
     token_sources = queries.data_sources(conn)
     token_sources = token_sources[token_sources["network"].isin(chosen)]
     refs = queries.onchain_references(conn, **window)
@@ -415,12 +457,13 @@ def gather(conn: duckdb.DuckDBPyConnection, *, networks: list[str] | None = None
     cost_table = _cost_table(cost, chosen, bound_runs)
     tables = [
         _networks_table(summary, daily, valuation, coverage), compare, cost_table, *_benchmarks_tables(bench),
-        _claims_table(claims, coverage), _sources_table(token_sources, daily, prices, claims, queries.gpu_specs(conn)),
+        _claims_table(claims, coverage), _gpu_finance_table(gpu_finance), _identifiers_table(),
+        _sources_table(token_sources, daily, prices, claims, queries.gpu_specs(conn)),
         _references_table(refs), _daily_table(daily, coverage), every_price, _freshness_table(queries.freshness(conn)),
     ]
     labels: set[str] = set()
     for frame, column in ((daily, "source"), (compare.frame, "source"), (cost_table.frame, "source"),
-                          (refs, "source"), (token_sources, "source")):
+                          (refs, "source"), (token_sources, "source"), (gpu_finance, "source")):
         labels.update(str(v) for v in frame[column].dropna().unique())
     for listed in claims["evidence_sources"].dropna():
         labels.update(v.strip() for v in _listed(listed).split(",") if v.strip())

@@ -9,10 +9,11 @@ from __future__ import annotations
 from functools import cache
 
 # colour-blind-safe qualitative palette (Okabe-Ito, then the Tableau 10 and Tol hues least like those, so
-# neighbours in the registry stay apart); Okabe-Ito's yellow (#F0E442) is left out: a line of it can hardly be
+# neighbours in the registry stay apart; Tol wine and green for the 13th and 14th); Okabe-Ito's yellow (#F0E442) is left out: a line of it can hardly be
 # read on a white page
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#9C755F", "#332288",
-           "#B07AA1", "#59A14F", "#F28E2B", "#76B7B2")
+           "#B07AA1", "#59A14F", "#F28E2B", "#76B7B2",
+           "#882255", "#117733")
 CLOUD = "#8C99A6"
 UNKNOWN = "#555555"
 

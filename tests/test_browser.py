@@ -27,7 +27,8 @@ from warehouse import connect_serving, publish, queries, resolve_serving, versio
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = PROJECT_ROOT / "artifacts" / "screenshots"
 PAGES = {  # url path -> title shown on the page
-    "": "Overview", "revenue": "Revenue and burns", "staking": "Staking and yield", "utilization": "Utilization",
+    "": "Overview", "revenue": "Revenue and burns", "staking": "Staking and yield", "gpu_finance": "GPU finance",
+    "utilization": "Utilization",
     "gpu_prices": "GPU prices", "benchmarks": "Benchmarks", "claims": "Claims against evidence",
     "token_flows": "Token flows", "submit": "Submit a benchmark", "data_sources": "Data and methodology",
     "report": "Report", "providers": "Akash providers",

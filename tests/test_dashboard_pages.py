@@ -24,6 +24,7 @@ TITLES = {
     "overview.py": "Overview",
     "revenue.py": "Revenue and burns",
     "staking.py": "Staking and yield",
+    "gpu_finance.py": "GPU finance",
     "utilization.py": "Utilization",
     "gpu_prices.py": "GPU prices",
     "benchmarks.py": "Benchmarks",

@@ -254,17 +254,17 @@ def test_malformed_logs_raise_a_decode_error_naming_the_log_or_decode_exactly(va
 
 def test_day_end_readers_ask_nothing_of_a_chain_with_nothing_registered_for_them(settings, ephemeral_instance,
                                                                                 monkeypatch) -> None:
-    """Arbitrum has tokens but no vault and no staking holder in the registry: those assets make no request."""
+    """Base has tokens but no vault and no staking holder in the registry: those assets make no request."""
     from harness.loopback import LoopbackServer
     from pipelines.defs.assets.evm import evm_holder_balances, evm_vault_snapshots
 
     seen = []
     with LoopbackServer(lambda request: (seen.append(request.body), (500, b"{}"))[1]) as node:
-        monkeypatch.setenv("DEPINLENS_RPC_ARBITRUM", node.url)
+        monkeypatch.setenv("DEPINLENS_RPC_BASE", node.url)
         from pipelines.defs.resources import EvmResource
 
         resources = {**pipeline_resources(settings, node.url),
-                     "evm": EvmResource(chains=["arbitrum"], source="local", registry_path=str(settings.registry_path))}
+                     "evm": EvmResource(chains=["base"], source="local", registry_path=str(settings.registry_path))}
         result = dg.materialize([evm_vault_snapshots, evm_holder_balances], resources=resources,
                                 partition_key=DAY_2.isoformat(), instance=ephemeral_instance)
     assert result.success

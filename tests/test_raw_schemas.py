@@ -17,6 +17,8 @@ TABLES = {
     "raw.jobs": raw_schemas.JOBS_SCHEMA,
     "raw.staking_snapshots": raw_schemas.STAKING_SNAPSHOTS_SCHEMA,
     "raw.supply_snapshots": raw_schemas.SUPPLY_SNAPSHOTS_SCHEMA,
+    "raw.loan_events": raw_schemas.LOAN_EVENTS_SCHEMA,
+    "raw.vault_prices": raw_schemas.VAULT_PRICES_SCHEMA,
 }
 
 

@@ -119,7 +119,7 @@ def test_a_live_run_without_the_price_variable_keeps_the_file_prices_and_says_so
     assert _run(inputs, ephemeral_instance, registry=False, names=("token_prices",)).success
     before = _tables(settings)["raw.token_prices"]
     symbols = {t.symbol for n in registry.networks.values() for t in n.tokens}
-    assert len(before) == 3 * len(symbols) == 30
+    assert len(before) == 3 * len(symbols)
 
     monkeypatch.delenv("DEPINLENS_TOKEN_PRICES_CSV")  # the live run: variable not set, no default file
     assert not (PROJECT_ROOT / "reference" / "token_prices.csv").exists()
@@ -128,7 +128,7 @@ def test_a_live_run_without_the_price_variable_keeps_the_file_prices_and_says_so
     assert result.success
     assert _tables(settings)["raw.token_prices"] == before
     warnings = [e.user_message for e in ephemeral_instance.all_logs(result.run_id) if e.level >= 30]
-    assert any("no token price CSV configured" in w and "the 30 file prices already loaded are kept" in w
+    assert any("no token price CSV configured" in w and f"the {len(before)} file prices already loaded are kept" in w
                for w in warnings)
 
 

@@ -38,16 +38,71 @@ def test_unverified_identifiers_are_skipped_with_a_reason_unless_the_run_opts_in
     path = str(PROJECT_ROOT / "networks.toml")
     cautious = EvmResource(chains=["arbitrum"], source="live", registry_path=path)
     opted_in = EvmResource(chains=["arbitrum"], source="live", registry_path=path, allow_unverified=True)
-    unverified = {t.symbol for t in registry.tokens_on("arbitrum") if not t.verified}
-    assert unverified == {"AID"}  # GAIB's AID outside Ethereum is not confirmed yet
+    unverified = {p.name for p in registry.programs_on("arbitrum") if not p.verified}
+    assert unverified == {"loan router v2"}  # named by adapters whose stored copies carry no commit to cite
 
-    assert {t.symbol for t in cautious.tokens("arbitrum")} == {t.symbol for t in registry.tokens_on("arbitrum")} - {"AID"}
-    assert "ATH" in {t.symbol for t in cautious.tokens("arbitrum")}  # the verified ones are still read
+    assert {p.name for p in cautious.programs("arbitrum")} == {p.name for p in registry.programs_on("arbitrum")} - unverified
+    assert "loan router v1" in {p.name for p in cautious.programs("arbitrum")}  # the verified ones are still read
     [reason] = cautious.unverified_skipped("arbitrum")
-    assert "gaib AID" in reason and "not verified" in reason and "DEPINLENS_ALLOW_UNVERIFIED=1" in reason
+    assert "usdai loan router v2" in reason and "not verified" in reason and "DEPINLENS_ALLOW_UNVERIFIED=1" in reason
 
-    assert "AID" in {t.symbol for t in opted_in.tokens("arbitrum")}
+    assert "loan router v2" in {p.name for p in opted_in.programs("arbitrum")}
     assert opted_in.unverified_skipped("arbitrum") == []
+
+
+# --- GPU finance and the newer compute networks (issue 16) ---------------------------------------
+
+SYSTEMS_THE_SOURCES_NAME = ("aethir", "render", "ionet", "nosana", "akash", "nodeai", "gaib", "usdai", "gensyn",
+                            "blocknode", "berkeley", "nodegoai", "kaisar")
+_COMMIT = re.compile(r"@ [0-9a-f]{40}\b")
+
+
+def test_every_system_the_sources_name_has_verified_identifiers_or_says_why_it_has_none(registry) -> None:
+    status = {row["network"]: row for row in registry.identifier_status()}
+    assert set(SYSTEMS_THE_SOURCES_NAME) <= set(status)
+    for network in SYSTEMS_THE_SOURCES_NAME:
+        row = status[network]
+        if row["status"] == "no verified on-chain identifiers":
+            assert row["pending"], f"{network} lists no reason for having no identifiers"
+            assert registry.networks[network].not_measured, f"{network} says nothing about what is not measured"
+        else:
+            assert row["identifiers"]
+    assert {n for n, row in status.items() if row["status"] == "no verified on-chain identifiers"} == {
+        "berkeley", "nodegoai", "kaisar"}
+
+
+def test_every_new_verified_identifier_cites_a_repository_path_and_commit(registry) -> None:
+    for network in ("usdai", "gensyn", "blocknode", "gaib"):
+        for item in (*registry.networks[network].tokens, *registry.networks[network].programs):
+            if item.verified and not registry.chain(item.chain).local:
+                assert _COMMIT.search(item.reference), f"{network} {item.address} cites no commit: {item.reference}"
+
+
+def test_usd_ai_is_registered_from_its_deployment_files(registry) -> None:
+    usdai = registry.networks["usdai"]
+    tokens = {(t.symbol, t.chain): t for t in usdai.tokens}
+    programs = {p.name: p for p in usdai.programs}
+    assert tokens["USDai", "arbitrum"].address == "0x0a1a1a107e45b7ced86833863f482bc5f4ed82ef"
+    assert programs["sUSDai vault"].address == "0x0b2b2b2076d95dda7817e785989fe353fe955ef9"
+    assert programs["sUSDai vault"].kind == "vault" and programs["sUSDai vault"].abi == "erc7540"
+    assert programs["loan router v1"].address == "0x0c2ed170f2bb1df1a44292ad621b577b3c9597d1"
+    assert programs["loan router v1"].kind == "loan_router" and programs["loan router v1"].verified
+    assert "caa89d32864fe27767a841ad10b8e13bd27b8881" in programs["loan router v1"].reference
+    assert {p.kind for p in registry.programs_on("anvil") if p.network == "usdai"} == {"vault", "loan_router"}
+
+
+def test_gensyn_has_its_own_chain_and_the_ai_token_there_and_bridged_on_ethereum(registry) -> None:
+    assert registry.chain("gensyn").chain_id == 685689 and registry.chain("gensyn").family == "evm"
+    ai = {t.chain: t.address for t in registry.networks["gensyn"].tokens}
+    assert ai == {"gensyn": "0x4e742319f6b0fec4afa504fc8ed3ceab0fb751a2",
+                  "ethereum": "0x4d7078ddd6ccfed2f85db5b7d3ff16828d378d48"}
+    [vault] = registry.networks["gensyn"].pending
+    assert "buyback" in vault.name and "address" in vault.reason  # registered as unverified until published
+
+
+def test_gaib_aid_is_read_on_every_chain_its_adapter_confirms(registry) -> None:
+    chains = {t.chain for t in registry.networks["gaib"].tokens if t.verified and not registry.chain(t.chain).local}
+    assert chains == {"ethereum", "arbitrum", "base", "bnb"}
 
 
 # --- bad registries: refused in one line naming the file, the place and the cause ----------------
@@ -144,6 +199,14 @@ BAD_REGISTRIES = {
         _edited('rpc_url_env = "DEPINLENS_RPC_BASE"', 'rpc_url_env = "DEPINLENS_RPC_ARBITRUM"'),
         "chains.base, rpc_url_env",
         "DEPINLENS_RPC_ARBITRUM is already the variable of chains.arbitrum"),
+    "a network with nothing on-chain and no reason": (
+        NETWORKS_TOML[:NETWORKS_TOML.index("[[networks.kaisar.pending]]")] + "# --- end GPU finance ---\n",
+        "networks.kaisar",
+        "no tokens, programs or pending entries; list what is not published and why"),
+    "a stand-in contract on a real chain": (
+        _edited('kind = "loan_router"  # LoanOriginated', 'contract = "LoanRouter"\nkind = "loan_router"  # LoanOriginated'),
+        "networks.usdai.programs[1] (loan router v1 on arbitrum), contract",
+        "a stand-in contract belongs to a local chain"),
     "zero address": (
         _edited('"0x1258D60B224c0C5cD888D37bbF31aa5FCFb7e870"', '"0x0000000000000000000000000000000000000000"'),
         "networks.nodeai.tokens[0] (GPU on ethereum), address",

@@ -112,7 +112,8 @@ def _pause_for_crash_tests(conn: duckdb.DuckDBPyConnection) -> None:
 
 
 CHAIN_TABLES = ("raw.token_transfers", "raw.staking_events", "raw.staking_snapshots", "raw.vault_snapshots",
-                "raw.jobs", "raw.supply_snapshots", "raw.ingest_state", "raw.ingest_days", "raw.block_days")
+                "raw.jobs", "raw.supply_snapshots", "raw.loan_events", "raw.vault_prices", "raw.ingest_state",
+                "raw.ingest_days", "raw.block_days")
 
 
 def forget_chain(conn: duckdb.DuckDBPyConnection, *, chain: str, source: str) -> int:

@@ -70,3 +70,22 @@ SUPPLY_SNAPSHOTS_SCHEMA = pa.schema([
     ("supply_raw", AMOUNT), ("block_number", pa.int64()), ("block_time", TIMESTAMP),
     ("snapshot_day", pa.date32()), ("fetched_at", TIMESTAMP),
 ])
+
+# raw.loan_events: loan router logs (warehouse/schema/30_gpu_finance.sql), one row per log.
+LOAN_EVENTS_SCHEMA = pa.schema([
+    ("network", pa.string()), ("chain", pa.string()), ("source", pa.string()), ("contract", pa.string()),
+    ("event", pa.string()), ("loan_terms_hash", pa.string()), ("borrower", pa.string()), ("lender", pa.string()),
+    ("currency_token", pa.string()), ("tranche_index", pa.int32()),
+    ("principal_raw", AMOUNT), ("interest_raw", AMOUNT), ("prepay_raw", AMOUNT), ("fee_raw", AMOUNT),
+    ("proceeds_raw", AMOUNT), ("surplus_raw", AMOUNT), ("is_repaid", pa.bool_()),
+    ("block_number", pa.int64()), ("block_hash", pa.string()), ("block_time", TIMESTAMP), ("block_day", pa.date32()),
+    ("tx_hash", pa.string()), ("log_index", pa.int32()), ("fetched_at", TIMESTAMP),
+])
+
+# raw.vault_prices: a lending vault's nav() and share prices at the last block of a day.
+VAULT_PRICES_SCHEMA = pa.schema([
+    ("network", pa.string()), ("chain", pa.string()), ("source", pa.string()), ("vault", pa.string()),
+    ("asset_decimals", pa.uint8()), ("nav_raw", AMOUNT), ("deposit_share_price_raw", AMOUNT),
+    ("redemption_share_price_raw", AMOUNT), ("block_number", pa.int64()), ("block_time", TIMESTAMP),
+    ("block_day", pa.date32()), ("fetched_at", TIMESTAMP),
+])

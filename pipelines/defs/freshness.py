@@ -8,7 +8,8 @@ import dagster as dg
 CHAIN_ASSET_KEYS = [
     dg.AssetKey(["raw", name]) for name in (
         "evm_token_transfers", "evm_staking_events", "evm_vault_snapshots", "evm_supply_snapshots",
-        "evm_holder_balances", "solana_token_transfers", "nosana_jobs", "akash_leases", "akash_staking")]
+        "evm_holder_balances", "evm_loan_events", "evm_vault_prices", "solana_token_transfers", "nosana_jobs",
+        "akash_leases", "akash_staking")]
 SNAPSHOT_ASSET_KEYS = [
     dg.AssetKey(["raw", name]) for name in (
         "nosana_stakes", "nosana_open_jobs", "solana_supply_snapshots", "akash_staking_now")]

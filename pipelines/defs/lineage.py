@@ -24,6 +24,8 @@ RAW_TABLE_PRODUCERS: dict[str, list[dg.AssetKey]] = {
     "block_days": [dg.AssetKey(["raw", "evm_token_transfers"]), dg.AssetKey(["raw", "akash_leases"])],
     "staking_events": [dg.AssetKey(["raw", "evm_staking_events"])],
     "vault_snapshots": [dg.AssetKey(["raw", "evm_vault_snapshots"])],
+    "vault_prices": [dg.AssetKey(["raw", "evm_vault_prices"])],
+    "loan_events": [dg.AssetKey(["raw", "evm_loan_events"])],
     "registry_networks": [dg.AssetKey(["raw", "registry"])],
     "registry_contracts": [dg.AssetKey(["raw", "registry"])],
     "registry_take_rates": [dg.AssetKey(["raw", "registry"])],

@@ -22,6 +22,8 @@ __all__ = [
     "data_sources",
     "day_span",
     "freshness",
+    "gpu_finance_summary",
+    "gpu_financing_daily",
     "gpu_models",
     "gpu_prices",
     "gpu_specs",
@@ -37,6 +39,7 @@ __all__ = [
     "published_at",
     "token_flows_daily",
     "valuation",
+    "vault_yield_daily",
 ]
 
 
@@ -172,3 +175,22 @@ def valuation(conn: duckdb.DuckDBPyConnection, *, networks: list[str] | None = N
     both (marts.token_supply_daily), fees and revenue over the window and annualised, price-to-fees and
     price-to-sales."""
     return conn.execute(_sql.VALUATION, [*_window(networks, start, end), *_window(networks, start, end)]).df()
+
+
+def gpu_financing_daily(conn: duckdb.DuckDBPyConnection, *, networks: list[str] | None = None,
+                        start: date | None = None, end: date | None = None) -> pd.DataFrame:
+    """GPU loans per loan router, currency and day: originated, repaid, outstanding, interest, fees, defaults."""
+    return conn.execute(_sql.GPU_FINANCING_DAILY, _window(networks, start, end)).df()
+
+
+def vault_yield_daily(conn: duckdb.DuckDBPyConnection, *, networks: list[str] | None = None,
+                      start: date | None = None, end: date | None = None) -> pd.DataFrame:
+    """GPU-backed yield vaults per day: NAV, share prices, realised yield since start and over 30 days, claimed yield."""
+    return conn.execute(_sql.VAULT_YIELD_DAILY, _window(networks, start, end)).df()
+
+
+def gpu_finance_summary(conn: duckdb.DuckDBPyConnection, *, networks: list[str] | None = None,
+                        start: date | None = None, end: date | None = None) -> pd.DataFrame:
+    """One row per yield product and source label over the window: realised yield from its share price between the
+    window's first and last reading (compounded, annualised) beside the claimed yield, and its network's financing."""
+    return conn.execute(_sql.GPU_FINANCE_SUMMARY, _window(networks, start, end) * 2).df()

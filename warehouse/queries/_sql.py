@@ -260,3 +260,80 @@ from window_flows
 left join window_supply using (network, source)
 order by market_cap_usd desc nulls last, network
 """
+
+GPU_FINANCING_DAILY = """
+select
+    day, network, chain, source, loan_router, currency_symbol, collateral,
+    principal_originated, principal_repaid, principal_outstanding, interest_to_lenders, protocol_revenue,
+    origination_fees, exit_fees, liquidation_fees, liquidation_surplus, principal_written_off,
+    loans_originated, loans_repaid, defaults,
+    originated_raw::varchar as originated_raw, outstanding_raw::varchar as outstanding_raw,
+    interest_to_lenders_raw::varchar as interest_to_lenders_raw
+from marts.gpu_financing_daily
+where (? is null or list_contains(?, network))
+  and (? is null or day >= ?)
+  and (? is null or day <= ?)
+order by day, network, chain, loan_router, currency_symbol
+"""
+
+VAULT_YIELD_DAILY = """
+select
+    day, network, chain, source, vault, nav, share_price, redemption_share_price,
+    realised_yield_since_start, realised_yield_30d, days_measured,
+    claimed_yield_low, claimed_yield_high, claimed_yield_text
+from marts.vault_yield_daily
+where (? is null or list_contains(?, network))
+  and (? is null or day >= ?)
+  and (? is null or day <= ?)
+order by day, network, chain, vault
+"""
+
+GPU_FINANCE_SUMMARY = """
+-- one row per product (vault) and source label over the window: its share price at the window's
+-- start and end, the realised yield between them (compounded, annualised), the claimed yield,
+-- and the financing of the loan routers of the same network over the window
+with window_yield as (
+    select * from marts.vault_yield_daily
+    where (? is null or list_contains(?, network))
+      and (? is null or day >= ?)
+      and (? is null or day <= ?)
+),
+products as (
+    select
+        network, chain, source, vault,
+        arg_min(share_price, day) as start_share_price, min(day) as first_day,
+        arg_max(share_price, day) as end_share_price, max(day) as last_day,
+        arg_max(redemption_share_price, day) as end_redemption_share_price,
+        arg_max(nav, day) as nav,
+        any_value(claimed_yield_low) as claimed_yield_low, any_value(claimed_yield_high) as claimed_yield_high,
+        any_value(claimed_yield_text) as claimed_yield_text
+    from window_yield
+    group by all
+),
+financing as (
+    select
+        network, source,
+        sum(principal_originated) as principal_originated, sum(principal_repaid) as principal_repaid,
+        arg_max(principal_outstanding, day) as principal_outstanding,
+        sum(interest_to_lenders) as interest_to_lenders, sum(protocol_revenue) as protocol_revenue,
+        sum(defaults) as defaults, sum(principal_written_off) as principal_written_off
+    from marts.gpu_financing_daily
+    where (? is null or list_contains(?, network))
+      and (? is null or day >= ?)
+      and (? is null or day <= ?)
+    group by all
+)
+select
+    products.network, products.chain, products.source, products.vault, first_day, last_day,
+    datediff('day', first_day, last_day) as days_measured,
+    start_share_price, end_share_price, end_redemption_share_price, nav,
+    case when last_day > first_day and start_share_price > 0
+         then pow(end_share_price / start_share_price, 365.0 / datediff('day', first_day, last_day)) - 1 end
+        as realised_yield,
+    claimed_yield_low, claimed_yield_high, claimed_yield_text,
+    financing.principal_originated, financing.principal_repaid, financing.principal_outstanding,
+    financing.interest_to_lenders, financing.protocol_revenue, financing.defaults, financing.principal_written_off
+from products
+left join financing on financing.network = products.network and financing.source = products.source
+order by products.network, products.chain, products.source
+"""

@@ -3,6 +3,7 @@
 from pipelines.chains.evm._client import TRANSFER_TOPIC, EvmClient
 from pipelines.chains.evm._decode import TOKEN_TRANSFERS_SCHEMA, decode_transfer_logs
 from pipelines.chains.evm._events import STAKING_EVENTS_SCHEMA, decode_staking_logs
+from pipelines.chains.evm._loans import decode_loan_logs, loan_router_events, read_loan_events, read_vault_prices
 from pipelines.chains.evm._fetch import (
     VAULT_SNAPSHOTS_SCHEMA,
     DayBlocks,
@@ -25,12 +26,16 @@ __all__ = [
     "DayRows",
     "EvmClient",
     "day_blocks",
+    "decode_loan_logs",
     "decode_staking_logs",
     "decode_transfer_logs",
+    "loan_router_events",
     "read_holder_balances",
+    "read_loan_events",
     "read_staking_events",
     "read_supplies",
     "read_transfers",
     "read_vault_navs",
+    "read_vault_prices",
     "selector",
 ]

@@ -1,5 +1,5 @@
-"""EVM ingestion assets: token transfers, staking and vault events, and state at each day's last
-block (vault NAV, token supply, staking holders' balances).
+"""EVM ingestion assets: token transfers, staking and vault events, GPU loan router events, and state
+at each day's last block (vault NAV and share prices, token supply, staking holders' balances).
 
 Each asset walks the run's days in order and stores each day in its own transaction together
 with its progress: the day's blocks (raw.block_days, where the next search starts), which scopes
@@ -22,10 +22,12 @@ from pipelines.chains.evm import (
     EvmClient,
     day_blocks,
     read_holder_balances,
+    read_loan_events,
     read_staking_events,
     read_supplies,
     read_transfers,
     read_vault_navs,
+    read_vault_prices,
 )
 from pipelines.defs.daywise import ChainSummary, days_between, rows_per_scope, summary_metadata
 from pipelines.defs.partitions import daily, single_run, window_days
@@ -169,6 +171,18 @@ HOLDER_BALANCES = EvmReader(
     read=lambda client, items, tokens, blocks, source, evm: read_holder_balances(client, items, tokens, blocks,
                                                                                  source=source))
 
+LOAN_EVENTS = EvmReader(
+    table="raw.loan_events", record_kind="loan_event", day_column="block_day", scope_column="contract",
+    items=lambda evm, chain: [p for p in evm.programs(chain) if p.kind == "loan_router"],
+    read=lambda client, items, tokens, blocks, source, evm: read_loan_events(
+        client, items, blocks, source=source, chunk_blocks=evm.chunk_blocks))
+
+VAULT_PRICES = EvmReader(
+    table="raw.vault_prices", record_kind="vault_prices", day_column="block_day", scope_column="vault",
+    items=lambda evm, chain: [p for p in evm.programs(chain) if p.kind == "vault" and p.abi == "erc7540"],
+    read=lambda client, items, tokens, blocks, source, evm: read_vault_prices(client, items, tokens, blocks,
+                                                                              source=source))
+
 
 @_asset("evm_token_transfers")
 def evm_token_transfers(context: dg.AssetExecutionContext, evm: EvmResource,
@@ -203,3 +217,17 @@ def evm_holder_balances(context: dg.AssetExecutionContext, evm: EvmResource,
                         warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Tokens held by registry staking holders (e.g. Aethir's staking contract) at the last block of each day."""
     return ingest_days(context, evm, warehouse, HOLDER_BALANCES)
+
+
+@_asset("evm_loan_events")
+def evm_loan_events(context: dg.AssetExecutionContext, evm: EvmResource,
+                    warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """GPU loan router events (originations, repayments with interest, fees, liquidations) of registry loan routers."""
+    return ingest_days(context, evm, warehouse, LOAN_EVENTS)
+
+
+@_asset("evm_vault_prices")
+def evm_vault_prices(context: dg.AssetExecutionContext, evm: EvmResource,
+                     warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """nav(), deposit and redemption share prices of ERC-7540 lending vaults (sUSDai) at the last block of each day."""
+    return ingest_days(context, evm, warehouse, VAULT_PRICES)

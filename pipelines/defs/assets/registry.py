@@ -41,7 +41,7 @@ def registry_rows(registry: Registry, now: datetime) -> dict[str, pa.Table]:
              "local_chain": registry.chains[item.chain].local, "role": getattr(item, "kind", "token"),
              "label": getattr(item, "symbol", None) or item.name, "address": item.address,
              "decimals": getattr(item, "decimals", None), "verified": item.verified, "reference": item.reference,
-             "fetched_at": now}
+             "bridged": getattr(item, "bridged", False), "fetched_at": now}
             for n in networks for item in (*n.tokens, *n.programs)]),
         "raw.registry_take_rates": pa.Table.from_pylist(
             [{"network": n.id, "token": token, "take_rate": rate, "fetched_at": now}

@@ -1,5 +1,7 @@
 -- Emissions (mints) and burns per network per day per source label, in tokens and USD.
--- Mints and burns are token transfers from and to the zero address; Akash's AKT is minted by the
+-- Mints and burns are token transfers from and to the zero address; a transfer to the dead address
+-- 0x…dEaD (where Gensyn's buyback sends AI) is a burn too. Mints and burns of a bridged copy of a
+-- network's token (registry `bridged`) are tokens crossing chains and are left out. Akash's AKT is minted by the
 -- chain's mint module every block, which no transaction records: its emissions are the day's
 -- annual inflation × total supply ÷ 365 (the mint module's annual provisions spread over the year),
 -- both read from the day's staking snapshot.
@@ -22,6 +24,12 @@ token_decimals as (
     select distinct chain, address, label as token, decimals
     from {{ ref('stg_registry__contracts') }}
     where role = 'token'
+
+),
+
+bridged_tokens as (
+
+    select chain, address from {{ ref('stg_registry__contracts') }} where role = 'token' and bridged
 
 ),
 
@@ -70,11 +78,19 @@ per_token as (
         block_day as day,
         source,
         token_symbol,
-        sum(amount) filter (where kind = 'mint') as minted,
-        sum(amount) filter (where kind = 'burn') as burned,
-        count(*) filter (where kind = 'transfer') as transfers
+        sum(amount) filter (where kind = 'mint' and not bridged) as minted,
+        sum(amount) filter (where (kind = 'burn' and not bridged) or to_dead_address) as burned,
+        count(*) filter (where kind = 'transfer' and not to_dead_address) as transfers
 
-    from transfers
+    from (
+        select
+            transfers.*,
+            bridged_tokens.address is not null as bridged,
+            kind = 'transfer' and to_address = '0x000000000000000000000000000000000000dead' as to_dead_address
+        from transfers
+        left join bridged_tokens
+            on bridged_tokens.chain = transfers.chain and bridged_tokens.address = transfers.token_address
+    )
     group by all
 
     union all by name

@@ -21,6 +21,7 @@ renamed as (
         -- flags and numerics
         local_chain,
         verified,
+        coalesce(bridged, false) as bridged,
         decimals,
         reference,
 
