@@ -29,6 +29,7 @@ pg = st.navigation(
             st.Page("app_pages/submit.py", title="Submit a benchmark", icon=":material/upload_file:"),
         ],
         "About the data": [st.Page("app_pages/data_sources.py", title="Data and methodology", icon=":material/description:")],
-    }
+    },
+    expanded=True,  # every page listed: past ten, Streamlit would hide the rest behind "View more"
 )
 pg.run()
