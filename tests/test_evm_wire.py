@@ -18,11 +18,12 @@ from hypothesis import HealthCheck, given, settings as hypothesis_settings, stra
 
 from benchmarks._synthetic import transfer_log
 from pipelines.chains.errors import DecodeError, MalformedResponse, RpcRefused
-from pipelines.chains.evm import EvmClient, decode_transfer_logs
+from pipelines.chains.evm import EvmClient, day_blocks, decode_transfer_logs, read_transfers
+from pipelines.chains.evm._client import TRANSFER_TOPIC
 from pipelines.chains.evm._wire import logs_table
 from pipelines.http import Budget
 
-from tests.conftest import DAY_1, seconds
+from tests.conftest import DAY_1, DAY_2, LoopbackProxy, seconds
 
 FETCHED_AT = datetime(2025, 6, 2, tzinfo=UTC)
 
@@ -151,3 +152,60 @@ def test_any_broken_log_gets_the_same_rows_or_the_same_error_through_columns(tok
 
     assert column_error == parsed_error
     assert (column_rows is None and parsed_rows is None) or column_rows.equals(parsed_rows)
+
+
+def _a_day_of_transfers(evm, contracts, n: int) -> None:
+    token = next(iter(contracts.values()))
+    a, b = evm.accounts[1], evm.accounts[2]
+    evm.at(seconds(DAY_2, 1)).mint(token, a, 10**24)
+    for k in range(n):
+        evm.at(seconds(DAY_2, 2, k)).transfer(token, a, b, 1000 + k)
+
+
+def _read_day(url: str, tokens: dict, chunk_blocks: int):
+    with EvmClient("anvil", url, budget=Budget(concurrency=3)) as client:
+        blocks = day_blocks(client, DAY_2, client.block_number())
+        rows = read_transfers(client, list(tokens.values()), blocks, source="local", chunk_blocks=chunk_blocks).rows
+        whole = decode_transfer_logs(client.get_logs(list(tokens), [TRANSFER_TOPIC], blocks.first, blocks.last),
+                                     chain="anvil", source="local", tokens=tokens, fetched_at=FETCHED_AT)
+    return rows, whole
+
+
+def test_a_day_whose_chunks_are_decoded_as_they_arrive_equals_the_day_decoded_whole(local_chain, tokens) -> None:
+    evm, contracts = local_chain
+    _a_day_of_transfers(evm, contracts, 7)
+
+    rows, whole = _read_day(evm.w3.provider.endpoint_uri, tokens, chunk_blocks=2)
+
+    assert whole.num_rows == 8 and rows.column("tx_hash").num_chunks > 1  # chunks decoded one by one
+    assert rows.drop(["fetched_at"]).equals(whole.drop(["fetched_at"]))
+
+
+def test_a_bad_log_in_a_later_chunk_is_named_by_its_place_in_the_day(local_chain, tokens) -> None:
+    """A chunk that fails to decode on its own sends the whole day through the one decode, so the
+    error names the log as the day-wide decode does (log #6, not its place in its chunk)."""
+    evm, contracts = local_chain
+    _a_day_of_transfers(evm, contracts, 7)
+    upstream = evm.w3.provider.endpoint_uri
+    with EvmClient("anvil", upstream) as client:
+        blocks = day_blocks(client, DAY_2, client.block_number())
+        logs = client.get_logs(list(tokens), [TRANSFER_TOPIC], blocks.first, blocks.last)
+    bad_block = logs[6]["blockNumber"]
+    logs[6]["data"] = "0x" + "f" * 64  # an amount of 2^256 - 1: out of DECIMAL(38,0)'s range
+    with pytest.raises(DecodeError) as whole_day:
+        decode_transfer_logs(logs, chain="anvil", source="local", tokens=tokens, fetched_at=FETCHED_AT)
+
+    def overflow(method: str, request: dict):
+        if method != "eth_getLogs":
+            return None
+        answer = httpx.post(upstream, json=request).json()
+        for log in answer["result"]:
+            if log["blockNumber"] == bad_block:
+                log["data"] = "0x" + "f" * 64
+        return 200, orjson.dumps(answer)
+
+    with LoopbackProxy(upstream, overflow) as proxy, pytest.raises(DecodeError) as chunked:
+        _read_day(proxy.url, tokens, chunk_blocks=2)
+
+    assert "log #6 " in str(whole_day.value)
+    assert str(chunked.value).endswith(f" eth_getLogs blocks {blocks.first}-{blocks.last}: {whole_day.value}")

@@ -141,16 +141,43 @@ def _split_on_refusal(client: EvmClient, addresses: list[str], topics: list[str]
                         _split_on_refusal(client, addresses, topics, middle + 1, end)])
 
 
-def _logs_of_day(client: EvmClient, addresses: list[str], topics: list[str], blocks: DayBlocks,
-                 chunk_blocks: int) -> tuple[Logs, int]:
-    """The day's logs in the node's order (chunks read concurrently), minus removed ones, all stamped."""
+@dataclass(frozen=True)
+class _Chunk:
+    """One chunk's logs as read, and its rows when the worker could decode it on its own."""
+
+    logs: Logs
+    rows: pa.Table | None = None
+
+
+def _stands_alone(logs: Logs) -> bool:
+    """Whether a chunk needs nothing from the rest of the day to be decoded: read into columns,
+    no `removed` log to leave out, every log stamped with its block time."""
+    return (isinstance(logs, pa.Table) and not logs.column("blockTimestamp").null_count
+            and not pc.any(pc.fill_null(logs.column("removed"), False)).as_py())
+
+
+def _chunks_of_day(client: EvmClient, addresses: list[str], topics: list[str], blocks: DayBlocks,
+                   chunk_blocks: int, decode: Callable[[pa.Table], pa.Table] | None) -> list[_Chunk]:
+    """The day's logs in chunks, read concurrently, in the node's order. With `decode`, each worker
+    also decodes its chunk when it stands alone, so decoding overlaps the node's answering; a chunk
+    that fails to decode is left undecoded, for the whole day's decode to name the bad log."""
     assert blocks.first is not None and blocks.last is not None
 
-    def chunk(start: int) -> Logs:
-        return _split_on_refusal(client, addresses, topics, start, min(start + chunk_blocks - 1, blocks.last))
+    def chunk(start: int) -> _Chunk:
+        logs = _split_on_refusal(client, addresses, topics, start, min(start + chunk_blocks - 1, blocks.last))
+        if decode is None or not _stands_alone(logs):
+            return _Chunk(logs)
+        try:
+            return _Chunk(logs, decode(logs))
+        except DecodeError:
+            return _Chunk(logs)
 
-    chunks = client.map_concurrently(chunk, range(blocks.first, blocks.last + 1, chunk_blocks))
-    logs, removed = _not_removed(_joined(chunks))
+    return client.map_concurrently(chunk, range(blocks.first, blocks.last + 1, chunk_blocks))
+
+
+def _logs_of_day(client: EvmClient, chunks: Sequence[_Chunk]) -> tuple[Logs, int]:
+    """The day's logs in the node's order, minus removed ones, all stamped."""
+    logs, removed = _not_removed(_joined([c.logs for c in chunks]))
     return _stamp(client, logs), removed
 
 
@@ -163,11 +190,19 @@ class DayRows:
 
 
 def _read_events(client: EvmClient, addresses: list[str], topics: list[str], blocks: DayBlocks, *,
-                 chunk_blocks: int, schema: pa.Schema, decode: Callable[[Logs, datetime], pa.Table]) -> DayRows:
+                 chunk_blocks: int, schema: pa.Schema, decode: Callable[[Logs, datetime], pa.Table],
+                 decode_chunks: bool = False) -> DayRows:
+    """Read and decode one day; with `decode_chunks` (a decoder whose rows depend on one log
+    each) the chunks are decoded as they arrive, and the whole day only when one does not
+    stand alone, so errors name logs by their place in the day as always."""
     if not blocks.has_blocks or not addresses:
         return DayRows(schema.empty_table())
     fetched_at = datetime.now(UTC)
-    logs, removed = _logs_of_day(client, addresses, topics, blocks, chunk_blocks)
+    chunks = _chunks_of_day(client, addresses, topics, blocks, chunk_blocks,
+                            (lambda logs: decode(logs, fetched_at)) if decode_chunks else None)
+    if chunks and all(c.rows is not None for c in chunks):
+        return DayRows(pa.concat_tables([c.rows for c in chunks]))
+    logs, removed = _logs_of_day(client, chunks)
     try:
         return DayRows(decode(logs, fetched_at), removed)
     except DecodeError as exc:
@@ -181,7 +216,8 @@ def read_transfers(client: EvmClient, tokens: Sequence[Token], blocks: DayBlocks
     return _read_events(client, list(by_address), [TRANSFER_TOPIC], blocks, chunk_blocks=chunk_blocks,
                         schema=TOKEN_TRANSFERS_SCHEMA,
                         decode=lambda logs, at: decode_transfer_logs(logs, chain=client.chain, source=source,
-                                                                     tokens=by_address, fetched_at=at))
+                                                                     tokens=by_address, fetched_at=at),
+                        decode_chunks=True)
 
 
 def read_staking_events(client: EvmClient, programs: Sequence[Program], tokens: dict[str, Token], blocks: DayBlocks,
