@@ -301,3 +301,15 @@ def test_a_nosana_job_running_into_the_window_is_observed_again_and_one_that_end
     assert observed == {"running": date(2025, 6, 2), "ran-past-midnight": date(2025, 6, 2),
                         "started-day-2": date(2025, 6, 2)}
     assert got.outside_window == 1  # ended-day-1
+
+
+def test_a_token_instruction_whose_type_is_not_text_is_not_a_movement(answers) -> None:
+    """Found by comparing decoders on random answers: a `parsed.type` that is a list used to
+    escape as a bare TypeError (unhashable) instead of being skipped like any other non-movement."""
+    broken = copy.deepcopy(_first_transfer(answers))
+    untouched = decode_token_movements([broken])
+    broken["transaction"]["message"]["instructions"][0]["parsed"]["type"] = ["transferChecked"]
+
+    movements = decode_token_movements([broken])
+
+    assert untouched.num_rows == 1 and movements.num_rows == 0

@@ -78,12 +78,12 @@ def replace_partition(
         allowed = list(value) if isinstance(value, (list, tuple)) else [value]
         clauses.append(f"{column} in (select unnest(?))")
         params.append(allowed)
-        if rows.num_rows and not set(rows.column(column).to_pylist()) <= set(allowed):
+        if rows.num_rows and not set(rows.column(column).unique().to_pylist()) <= set(allowed):
             raise ValueError(f"rows for {table} fall outside the {column} scope being replaced")
     if day_column is not None:
         clauses.append(f"{day_column} between ? and ?")
         params += [first_day, last_day]
-        days = set(rows.column(day_column).to_pylist()) if rows.num_rows else set()
+        days = set(rows.column(day_column).unique().to_pylist()) if rows.num_rows else set()
         stray = {d for d in days if d is None or not first_day <= d <= last_day}
         if stray:
             raise ValueError(f"rows for {sorted(map(str, stray))[:3]} fall outside the partition {first_day}..{last_day}")

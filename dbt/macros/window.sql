@@ -3,15 +3,33 @@
     `incremental_lookback_days` (rows that arrive late), and every later day, because a mart row
     may depend on earlier days (running balances, trailing fleets, NAV growth). -#}
 {% macro window_start() -%}
-    {%- if var('min_day') -%}
-        (date '{{ var('min_day') }}' - interval {{ var('incremental_lookback_days') }} day)::date
+    {%- set min_day = window_day('min_day') -%}
+    {%- if min_day -%}
+        (date '{{ min_day }}' - interval {{ var('incremental_lookback_days') }} day)::date
     {%- else -%}
         date '1970-01-01'
     {%- endif -%}
 {%- endmacro %}
 
 {% macro window_end() -%}
-    {%- if var('max_day') -%} date '{{ var('max_day') }}' {%- else -%} date '9999-12-31' {%- endif -%}
+    {%- set max_day = window_day('max_day') -%}
+    {%- if max_day -%} date '{{ max_day }}' {%- else -%} date '9999-12-31' {%- endif -%}
+{%- endmacro %}
+
+{#- One end of the window: the var (`--vars`, as tests and manual runs pass it) or else the
+    environment variable DEPINLENS_DBT_MIN_DAY / DEPINLENS_DBT_MAX_DAY, which pipeline runs set
+    (pipelines/defs/assets/dbt.py). A `--vars` value that changes every run makes dbt re-parse
+    the whole project each time (its partial parsing keys on the vars); an environment variable
+    read only when the build executes leaves the parse untouched. The value must be a date. -#}
+{% macro window_day(name) -%}
+    {%- set value = var(name) -%}
+    {%- if not value and execute -%}
+        {%- set value = env_var('DEPINLENS_DBT_' ~ (name | upper), '') -%}
+    {%- endif -%}
+    {%- if value and not modules.re.fullmatch('[0-9]{4}-[0-9]{2}-[0-9]{2}', value | string) -%}
+        {{ exceptions.raise_compiler_error("the window's " ~ name ~ " must be a date (YYYY-MM-DD), got '" ~ value ~ "'") }}
+    {%- endif -%}
+    {{ return(value | string if value else none) }}
 {%- endmacro %}
 
 {#- When a job or lease stopped running, as far as the warehouse knows: its end, or for one

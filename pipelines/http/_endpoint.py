@@ -149,12 +149,30 @@ class Endpoint:
 
     def send(self, verb: str, url: str, *, method: str, calls: int = 1, body: Any = None,
              params: Mapping[str, Any] | None = None, headers: Mapping[str, str] | None = None,
-             detail: str = "") -> Any:
-        """One attempt of `request`, without retries (for callers that wrap several steps in `retrying`)."""
-        return self._request_once(verb, url, method, calls, body, params, headers, detail)
+             detail: str = "", raw: bool = False) -> Any:
+        """One attempt of `request`, without retries (for callers that wrap several steps in `retrying`).
+
+        With `raw`, the answer's bytes come back unparsed, after the same status checks: for
+        readers that turn them into columns without a Python object per record; `parse_json`
+        is then the usual parse.
+        """
+        return self._request_once(verb, url, method, calls, body, params, headers, detail, raw)
+
+    def parse_json(self, content: bytes, *, method: str, detail: str = "") -> Any:
+        """The parsed JSON of an answer's bytes.
+
+        Raises:
+            MalformedResponse: the bytes are not JSON (retried like any transient failure).
+        """
+        try:
+            return orjson.loads(content)
+        except orjson.JSONDecodeError:
+            raise MalformedResponse(f"answer is not JSON ({len(content)} bytes)", chain=self.label,
+                                    method=method, detail=detail) from None
 
     def _request_once(self, verb: str, url: str, method: str, calls: int, body: Any,
-                      params: Mapping[str, Any] | None, headers: Mapping[str, str] | None, detail: str) -> Any:
+                      params: Mapping[str, Any] | None, headers: Mapping[str, str] | None, detail: str,
+                      raw: bool = False) -> Any:
         self.gate.acquire(method, calls)
         content = orjson.dumps(body) if body is not None else None
         target = url if url.startswith(("http://", "https://")) else self.url.rstrip("/") + url
@@ -170,9 +188,9 @@ class Endpoint:
             raise RpcUnavailable(f"connection failed ({type(exc).__name__}: {exc})", chain=self.label,
                                  method=method, detail=detail) from None
         self.stats.count(method, calls, len(content or b""), len(response.content))
-        return self._answer(response, method, detail)
+        return self._answer(response, method, detail, raw)
 
-    def _answer(self, response: httpx.Response, method: str, detail: str) -> Any:
+    def _answer(self, response: httpx.Response, method: str, detail: str, raw: bool = False) -> Any:
         status = response.status_code
         if status == 429:
             wait = retry_after_seconds(response.headers.get("retry-after"))
@@ -187,11 +205,7 @@ class Endpoint:
             raise RpcRefused(_message(response), chain=self.label, method=method, detail=detail, code=status)
         if status >= 500:
             raise RpcServerError(_message(response), chain=self.label, method=method, detail=detail)
-        try:
-            return orjson.loads(response.content)
-        except orjson.JSONDecodeError:
-            raise MalformedResponse(f"answer is not JSON ({len(response.content)} bytes)", chain=self.label,
-                                    method=method, detail=detail) from None
+        return response.content if raw else self.parse_json(response.content, method=method, detail=detail)
 
     def _give_up(self, state: RetryCallState) -> bool:
         error = state.outcome.exception() if state.outcome else None

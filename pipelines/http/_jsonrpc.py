@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from pipelines.chains.errors import MalformedResponse, RateLimited, RpcRefused
@@ -68,11 +68,26 @@ class JsonRpc:
                 next(self._ids)
             return first
 
-    def call(self, method: str, params: list[Any], *, detail: str = "") -> Any:
-        """Call `method` and return its `result` (transient failures and rate limits retried)."""
+    def call(self, method: str, params: list[Any], *, detail: str = "",
+             read: Callable[[bytes], Any | None] | None = None) -> Any:
+        """Call `method` and return its `result` (transient failures and rate limits retried).
+
+        Args:
+            read: turns the answer's bytes straight into the result (e.g. Arrow columns), or
+                returns None to leave them to the usual parse and checks, which then name
+                whatever is wrong exactly as they would without it.
+        """
         def once() -> Any:
             payload = {"jsonrpc": "2.0", "id": self._next_ids(1), "method": method, "params": params}
-            answer = self.endpoint.send("POST", self.endpoint.url, method=method, body=payload, detail=detail)
+            if read is None:
+                answer = self.endpoint.send("POST", self.endpoint.url, method=method, body=payload, detail=detail)
+            else:
+                content = self.endpoint.send("POST", self.endpoint.url, method=method, body=payload, detail=detail,
+                                             raw=True)
+                result = read(content)
+                if result is not None:
+                    return result
+                answer = self.endpoint.parse_json(content, method=method, detail=detail)
             return jsonrpc_result(answer, chain=self.label, method=method, detail=detail)
 
         return self.endpoint.retrying(once)

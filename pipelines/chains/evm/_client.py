@@ -2,7 +2,8 @@
 
 We read the node's raw JSON answer instead of web3.py's formatted objects: the decoder works
 column-wise on the wire format, and web3's per-log formatting would cost more than the whole
-decode. Block times are cached, and the block of a moment is found by interpolation search
+decode. `eth_getLogs` answers go further: their bytes become Arrow columns directly
+(`get_log_columns`), with no Python object per log. Block times are cached, and the block of a moment is found by interpolation search
 seeded with every block time already known (this run's, and the day boundaries stored by
 earlier runs), so finding a day's blocks costs a handful of calls however long the chain is.
 """
@@ -14,8 +15,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, TypeVar
 
 import httpx
+import pyarrow as pa
 
 from pipelines.chains.errors import MalformedResponse
+from pipelines.chains.evm._wire import logs_table
 from pipelines.http import UNLIMITED, Budget, Endpoint, JsonRpc
 
 TRANSFER_TOPIC = "0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef"
@@ -156,12 +159,24 @@ class EvmClient:
 
     def get_logs(self, addresses: list[str], topics0: list[str], from_block: int, to_block: int) -> list[dict]:
         """Raw `eth_getLogs` answer for `addresses` and any event in `topics0` over [from_block, to_block]."""
+        return self._get_logs(addresses, topics0, from_block, to_block, None)
+
+    def get_log_columns(self, addresses: list[str], topics0: list[str], from_block: int,
+                        to_block: int) -> pa.Table | list[dict]:
+        """`get_logs`, read from the answer's bytes into Arrow columns (pipelines/chains/evm/_wire.py);
+        an answer that reader declines comes back parsed, as `get_logs` gives it."""
+        return self._get_logs(addresses, topics0, from_block, to_block, logs_table)
+
+    def _get_logs(self, addresses: list[str], topics0: list[str], from_block: int, to_block: int,
+                  read: Callable[[bytes], pa.Table | None] | None) -> pa.Table | list[dict]:
         detail = f"blocks {from_block}-{to_block}"
-        logs = self.call(
+        logs = self.rpc.call(
             "eth_getLogs",
             [{"address": addresses, "topics": [topics0], "fromBlock": hex(from_block), "toBlock": hex(to_block)}],
-            detail=detail,
+            detail=detail, read=read,
         )
+        if isinstance(logs, pa.Table):
+            return logs
         if not isinstance(logs, list):
             raise MalformedResponse(f"result is {type(logs).__name__}, expected a list of logs", chain=self.label,
                                     method="eth_getLogs", detail=detail)

@@ -2,14 +2,17 @@
 
 Column-wise: each field is pulled out of the answer once into one buffer, checked and turned
 into integers with NumPy over the whole column (`_hexcols`), so no Python object is built per
-log. Only when a check fails does a per-log pass run, to name the first bad log precisely. Amounts stay exact: DECIMAL(38,0) built from the uint256's low 128
+log. Logs read straight from the answer's bytes into Arrow columns (`_wire`) are checked in
+place, the same checks on the same characters; if any fails, they are handed to the per-dict
+path as dicts, which decides and names the problem exactly as it would have. Only when a check fails does a per-log pass run, to name the first bad log precisely. Amounts stay exact: DECIMAL(38,0) built from the uint256's low 128
 bits; a value of 10^38 or more is refused with a `DecodeError`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from operator import itemgetter
 
@@ -26,7 +29,9 @@ from pipelines.chains.evm._hexcols import (
     decimal128,
     fits_decimal38,
     hex_quantities,
+    hex_quantities_of,
     hex_rows,
+    hex_rows_of,
     lowercase_strings,
 )
 
@@ -39,6 +44,7 @@ ADDRESS = r"0x[0-9a-fA-F]{40}"
 ADDRESS_TOPIC = r"0x0{24}[0-9a-fA-F]{40}"
 HEX_QUANTITY = r"0x[0-9a-fA-F]{1,15}"  # up to 2^60: block numbers, log indexes, unix times
 LATEST_PLAUSIBLE_TIME = 4_102_444_800  # 2100-01-01: a block time beyond it is a corrupt answer
+BLOCK_TIME = TOKEN_TRANSFERS_SCHEMA.field("block_time").type
 
 
 
@@ -97,7 +103,7 @@ def _raise_for_first_bad_log(logs: list, tokens: Mapping[str, Token], cause: Bas
 
 
 def decode_transfer_logs(
-    logs: list[dict],
+    logs: list[dict] | pa.Table,
     *,
     chain: str,
     source: str,
@@ -108,7 +114,8 @@ def decode_transfer_logs(
     """Turn raw `Transfer` logs into rows of `raw.token_transfers`.
 
     Args:
-        logs: the `result` list of an `eth_getLogs` call, as the node sent it.
+        logs: the `result` list of an `eth_getLogs` call, as the node sent it, or those logs read
+            straight into Arrow columns (pipelines/chains/evm/_wire.py).
         chain: registry chain id stamped on every row.
         source: provenance label (`live`, `local`, `demo`).
         tokens: lowercase contract address -> registry token (network, symbol, decimals).
@@ -119,10 +126,50 @@ def decode_transfer_logs(
         DecodeError: naming the first log that is malformed, unknown or out of range.
     """
     fetched_at = fetched_at or datetime.now(UTC)
+    if isinstance(logs, pa.Table):
+        if not logs.num_rows:
+            return TOKEN_TRANSFERS_SCHEMA.empty_table()
+        fields = _fields_of_columns(logs)
+        if fields is None:  # something is off: the per-log path decides, and names it
+            return decode_transfer_logs(logs.to_pylist(), chain=chain, source=source, tokens=tokens,
+                                        block_times=block_times, fetched_at=fetched_at)
+        return _rows(fields, lambda: logs.to_pylist(), chain=chain, source=source, tokens=tokens,
+                     block_times=block_times, fetched_at=fetched_at)
     if not isinstance(logs, list):
         raise DecodeError(f"expected a list of logs, got {type(logs).__name__}")
     if not logs:
         return TOKEN_TRANSFERS_SCHEMA.empty_table()
+    return _rows(_fields_of_dicts(logs, tokens), lambda: logs, chain=chain, source=source, tokens=tokens,
+                 block_times=block_times, fetched_at=fetched_at)
+
+
+@dataclass(frozen=True)
+class _Fields:
+    """A batch of logs as checked character rows and integers (what the row builder needs)."""
+
+    n: int
+    signatures: set[str]
+    address: np.ndarray | None
+    data: np.ndarray | None
+    from_words: np.ndarray | None
+    to_words: np.ndarray | None
+    block_hash: np.ndarray | None
+    tx_hash: np.ndarray | None
+    block_numbers: np.ndarray | None
+    log_indexes: np.ndarray | None
+    seconds: np.ndarray | None
+    stamped: bool
+
+    @property
+    def well_formed(self) -> bool:
+        return not (self.address is None or self.data is None or self.from_words is None or self.to_words is None
+                    or self.block_hash is None or self.tx_hash is None or self.block_numbers is None
+                    or self.log_indexes is None or (self.stamped and self.seconds is None)
+                    or {str(signature).lower() for signature in self.signatures} != {TRANSFER_SIGNATURE})
+
+
+def _fields_of_dicts(logs: list, tokens: Mapping[str, Token]) -> _Fields:
+    """Each field pulled out of the log dicts once, joined into one buffer and checked (`_hexcols`)."""
     n = len(logs)
     try:
         if set(map(type, logs)) != {dict}:
@@ -145,42 +192,73 @@ def decode_transfer_logs(
         stamped = True
     except (KeyError, TypeError):  # some node omitted blockTimestamp (older nodes do)
         seconds, stamped = None, False
+    return _Fields(n, signatures, address, data, from_words, to_words, block_hash, tx_hash, block_numbers,
+                   log_indexes, seconds, stamped)
 
-    if (address is None or data is None or from_words is None or to_words is None or block_hash is None
-            or tx_hash is None or block_numbers is None or log_indexes is None or (stamped and seconds is None)
-            or {str(signature).lower() for signature in signatures} != {TRANSFER_SIGNATURE}):
-        _raise_for_first_bad_log(logs, tokens)
-    address = lowercase_strings(address)
+
+def _fields_of_columns(logs: pa.Table) -> _Fields | None:
+    """The same from Arrow columns, checked in place; None when any check fails or a log has no
+    `blockTimestamp` (the per-log path then decides)."""
+    n = logs.num_rows
+    topics = logs.column("topics").combine_chunks()
+    if topics.null_count or (np.diff(np.asarray(topics.offsets)) != 3).any():
+        return None
+    words = hex_rows_of(topics.flatten(), 66)
+    seconds = hex_quantities_of(logs.column("blockTimestamp"))
+    if words is None or seconds is None:
+        return None
+    words = words.reshape(n, 3, 66)
+    signature = np.frombuffer(TRANSFER_SIGNATURE.encode(), dtype=np.uint8)
+    if ((words[:, 0] | np.uint8(0x20)) != signature).any():  # topic0, lowercased (digits and 'x' keep their case)
+        return None
+    fields = _Fields(n, {TRANSFER_SIGNATURE}, hex_rows_of(logs.column("address"), 42),
+                     hex_rows_of(logs.column("data"), 66), words[:, 1], words[:, 2],
+                     hex_rows_of(logs.column("blockHash"), 66), hex_rows_of(logs.column("transactionHash"), 66),
+                     hex_quantities_of(logs.column("blockNumber")), hex_quantities_of(logs.column("logIndex")),
+                     seconds, True)
+    return fields if fields.well_formed else None
+
+
+def _rows(fields: _Fields, logs: Callable[[], list], *, chain: str, source: str, tokens: Mapping[str, Token],
+          block_times: Mapping[int, int] | None, fetched_at: datetime) -> pa.Table:
+    """Rows of `raw.token_transfers` from checked fields; `logs()` gives the logs to name a bad one by."""
+    n = fields.n
+    if not fields.well_formed:
+        _raise_for_first_bad_log(logs(), tokens)
+    address = lowercase_strings(fields.address)
     known = pa.array(list(tokens), pa.string())
     which = pc.index_in(address, value_set=known)
     if which.null_count:
-        _raise_for_first_bad_log(logs, tokens)
+        _raise_for_first_bad_log(logs(), tokens)
+    from_words, to_words, data = fields.from_words, fields.to_words, fields.data
     # address topics are left-padded: their first 24 hex digits are zero
     padded = not (from_words[:, 2:26] != ord("0")).any() and not (to_words[:, 2:26] != ord("0")).any()
     # amounts below 10^38 < 2^127 have 32 leading zero digits; only the low 128 bits are decoded
     high_half_zero = not (data[:, 2:34] != ord("0")).any()
     hi, lo = big_endian_uint64(data[:, 34:]).T if high_half_zero else (None, None)
     if not (padded and high_half_zero) or not fits_decimal38(hi, lo).all():
-        _raise_for_first_bad_log(logs, tokens)
+        _raise_for_first_bad_log(logs(), tokens)
 
-    block_numbers = block_numbers.astype(np.int64)
-    if stamped:
-        seconds = seconds.astype(np.int64)
+    block_numbers = fields.block_numbers.astype(np.int64)
+    if fields.stamped:
+        seconds = fields.seconds.astype(np.int64)
     else:  # fall back to fetched block times, per log
         known_times = block_times or {}
         seconds = np.empty(n, dtype=np.int64)
-        for i, (log, number) in enumerate(zip(logs, block_numbers.tolist(), strict=True)):
+        for i, (log, number) in enumerate(zip(logs(), block_numbers.tolist(), strict=True)):
             stamp = log.get("blockTimestamp")
             if type(stamp) is str and re.fullmatch(HEX_QUANTITY, stamp):
                 seconds[i] = int(stamp, 16)
             elif number in known_times:
                 seconds[i] = known_times[number]
             else:
-                raise DecodeError(f"{describe_log(logs, i)}: no blockTimestamp and no fetched time for block {number}")
+                raise DecodeError(f"{describe_log(logs(), i)}: no blockTimestamp and no fetched time for block {number}")
     if (seconds >= LATEST_PLAUSIBLE_TIME).any():
         i = int(np.argmax(seconds >= LATEST_PLAUSIBLE_TIME))
-        raise DecodeError(f"{describe_log(logs, i)}: block time {seconds[i]} is after the year 2100")
-    block_time = pa.array(seconds * 1_000_000, pa.int64()).cast(pa.timestamp("us", tz="UTC"))
+        raise DecodeError(f"{describe_log(logs(), i)}: block time {seconds[i]} is after the year 2100")
+    # built from their buffers: microseconds since the epoch, and whole UTC days since it (seconds >= 0)
+    block_time = pa.Array.from_buffers(BLOCK_TIME, n, [None, pa.py_buffer(seconds * 1_000_000)])
+    block_day = pa.Array.from_buffers(pa.date32(), n, [None, pa.py_buffer((seconds // 86_400).astype(np.int32))])
 
     from_address, to_address = addresses_from_topics(from_words[:, 2:]), addresses_from_topics(to_words[:, 2:])
     is_mint = pc.equal(from_address, ZERO_ADDRESS)
@@ -200,11 +278,11 @@ def decode_transfer_logs(
         "to_address": to_address,
         "amount_raw": decimal128(hi, lo),
         "block_number": pa.array(block_numbers, pa.int64()),
-        "block_hash": lowercase_strings(block_hash),
+        "block_hash": lowercase_strings(fields.block_hash),
         "block_time": block_time,
-        "block_day": block_time.cast(pa.date32()),
-        "tx_hash": lowercase_strings(tx_hash),
-        "log_index": pa.array(log_indexes.astype(np.int32), pa.int32()),
+        "block_day": block_day,
+        "tx_hash": lowercase_strings(fields.tx_hash),
+        "log_index": pa.array(fields.log_indexes.astype(np.int32), pa.int32()),
         "inner_index": pa.nulls(n, pa.int32()),
         "fetched_at": pa.repeat(pa.scalar(fetched_at, pa.timestamp("us", tz="UTC")), n),
     }, schema=TOKEN_TRANSFERS_SCHEMA)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from eth_utils import keccak
 
 from depinlens.registry import Program, Token
@@ -21,6 +22,7 @@ from pipelines.chains.errors import DecodeError, RpcRefused, RpcUnavailable
 from pipelines.chains.evm._client import TRANSFER_TOPIC, EvmClient
 from pipelines.chains.evm._decode import HEX_QUANTITY, decode_transfer_logs
 from pipelines.chains.evm._events import decode_staking_logs, load_fragment
+from pipelines.chains.evm._wire import LOG_FIELDS, logs_as_dicts
 from pipelines.chains.raw_schemas import (
     STAKING_EVENTS_SCHEMA,
     STAKING_SNAPSHOTS_SCHEMA,
@@ -69,18 +71,35 @@ def day_blocks(client: EvmClient, day: date, safe_head: int) -> DayBlocks:
                      client.block_timestamp(after - 1), times.get(after) if complete else None)
 
 
-def _not_removed(logs: list) -> tuple[list, int]:
+LOG_COLUMNS = pa.schema(list(LOG_FIELDS))
+Logs = pa.Table | list  # a day's logs: Arrow columns read from the answers' bytes, or the parsed answers
+
+
+def _joined(parts: Sequence[Logs]) -> Logs:
+    """Chunks of logs in order, as one table when every chunk was read into columns, else as parsed logs."""
+    if all(isinstance(part, pa.Table) for part in parts):
+        return pa.concat_tables(parts) if parts else LOG_COLUMNS.empty_table()
+    return [log for part in parts for log in (logs_as_dicts(part) if isinstance(part, pa.Table) else part)]
+
+
+def _not_removed(logs: Logs) -> tuple[Logs, int]:
     """Logs the node still stands by: `removed: true` marks a log of a block that left the chain."""
+    if isinstance(logs, pa.Table):
+        removed = pc.fill_null(logs.column("removed"), False)
+        count = pc.sum(removed).as_py() or 0
+        return (logs.filter(pc.invert(removed)) if count else logs), count
     kept = [log for log in logs if not (isinstance(log, dict) and log.get("removed") is True)]
     return kept, len(logs) - len(kept)
 
 
-def _stamp(client: EvmClient, logs: list) -> None:
+def _stamp(client: EvmClient, logs: Logs) -> Logs:
     """Give every log its block's time as `blockTimestamp`, asking the node once per block the
     logs lack it for (most providers leave it out; newer ones send it)."""
+    if isinstance(logs, pa.Table):
+        return _stamp_columns(client, logs)
     unstamped = [log for log in logs if isinstance(log, dict) and not isinstance(log.get("blockTimestamp"), str)]
     if not unstamped:
-        return
+        return logs
     numbers = {int(n, 16) for n in (log.get("blockNumber") for log in unstamped)
                if isinstance(n, str) and re.fullmatch(HEX_QUANTITY, n)}  # bad ones: the decoder names them
     times = client.block_timestamps(numbers)
@@ -88,33 +107,78 @@ def _stamp(client: EvmClient, logs: list) -> None:
         number = log.get("blockNumber")
         if isinstance(number, str) and re.fullmatch(HEX_QUANTITY, number):
             log["blockTimestamp"] = hex(times[int(number, 16)])
+    return logs
 
 
-def _split_on_refusal(client: EvmClient, addresses: list[str], topics: list[str], start: int, end: int) -> list[dict]:
+def _stamp_columns(client: EvmClient, logs: pa.Table) -> pa.Table:
+    """`_stamp` on columns: the same blocks asked for, the same text written, one value per block."""
+    stamps = logs.column("blockTimestamp").combine_chunks()
+    if not stamps.null_count:
+        return logs
+    numbers = logs.column("blockNumber").combine_chunks()
+    wanted = pc.and_(pc.is_null(stamps), pc.fill_null(pc.match_substring_regex(numbers, f"^{HEX_QUANTITY}$"), False))
+    if not pc.any(wanted).as_py():
+        return logs
+    unstamped = numbers.filter(wanted)
+    asked = pc.unique(unstamped)  # one text per block (a handful per day)
+    times = client.block_timestamps(int(n, 16) for n in asked.to_pylist())
+    texts = pa.array([hex(times[int(n, 16)]) for n in asked.to_pylist()], pa.string())
+    filled = pc.take(texts, pc.index_in(unstamped, value_set=asked))
+    return logs.set_column(logs.schema.get_field_index("blockTimestamp"), "blockTimestamp",
+                           pc.replace_with_mask(stamps, wanted, filled))
+
+
+def _split_on_refusal(client: EvmClient, addresses: list[str], topics: list[str], start: int, end: int) -> Logs:
     """`eth_getLogs` for any of `topics`; halve the range when the node refuses it (a JSON-RPC error or an
     HTTP 4xx such as "range too large" or "more than 10000 results") or times out on it."""
     try:
-        return client.get_logs(addresses, topics, start, end)
+        return client.get_log_columns(addresses, topics, start, end)
     except (RpcRefused, RpcUnavailable) as exc:
         if start == end or (isinstance(exc, RpcRefused) and exc.is_credentials):
             raise
         middle = (start + end) // 2
-        return (_split_on_refusal(client, addresses, topics, start, middle)
-                + _split_on_refusal(client, addresses, topics, middle + 1, end))
+        return _joined([_split_on_refusal(client, addresses, topics, start, middle),
+                        _split_on_refusal(client, addresses, topics, middle + 1, end)])
 
 
-def _logs_of_day(client: EvmClient, addresses: list[str], topics: list[str], blocks: DayBlocks,
-                 chunk_blocks: int) -> tuple[list[dict], int]:
-    """The day's logs in the node's order (chunks read concurrently), minus removed ones, all stamped."""
+@dataclass(frozen=True)
+class _Chunk:
+    """One chunk's logs as read, and its rows when the worker could decode it on its own."""
+
+    logs: Logs
+    rows: pa.Table | None = None
+
+
+def _stands_alone(logs: Logs) -> bool:
+    """Whether a chunk needs nothing from the rest of the day to be decoded: read into columns,
+    no `removed` log to leave out, every log stamped with its block time."""
+    return (isinstance(logs, pa.Table) and not logs.column("blockTimestamp").null_count
+            and not pc.any(pc.fill_null(logs.column("removed"), False)).as_py())
+
+
+def _chunks_of_day(client: EvmClient, addresses: list[str], topics: list[str], blocks: DayBlocks,
+                   chunk_blocks: int, decode: Callable[[pa.Table], pa.Table] | None) -> list[_Chunk]:
+    """The day's logs in chunks, read concurrently, in the node's order. With `decode`, each worker
+    also decodes its chunk when it stands alone, so decoding overlaps the node's answering; a chunk
+    that fails to decode is left undecoded, for the whole day's decode to name the bad log."""
     assert blocks.first is not None and blocks.last is not None
 
-    def chunk(start: int) -> list[dict]:
-        return _split_on_refusal(client, addresses, topics, start, min(start + chunk_blocks - 1, blocks.last))
+    def chunk(start: int) -> _Chunk:
+        logs = _split_on_refusal(client, addresses, topics, start, min(start + chunk_blocks - 1, blocks.last))
+        if decode is None or not _stands_alone(logs):
+            return _Chunk(logs)
+        try:
+            return _Chunk(logs, decode(logs))
+        except DecodeError:
+            return _Chunk(logs)
 
-    chunks = client.map_concurrently(chunk, range(blocks.first, blocks.last + 1, chunk_blocks))
-    logs, removed = _not_removed([log for logs in chunks for log in logs])
-    _stamp(client, logs)
-    return logs, removed
+    return client.map_concurrently(chunk, range(blocks.first, blocks.last + 1, chunk_blocks))
+
+
+def _logs_of_day(client: EvmClient, chunks: Sequence[_Chunk]) -> tuple[Logs, int]:
+    """The day's logs in the node's order, minus removed ones, all stamped."""
+    logs, removed = _not_removed(_joined([c.logs for c in chunks]))
+    return _stamp(client, logs), removed
 
 
 @dataclass(frozen=True)
@@ -126,11 +190,19 @@ class DayRows:
 
 
 def _read_events(client: EvmClient, addresses: list[str], topics: list[str], blocks: DayBlocks, *,
-                 chunk_blocks: int, schema: pa.Schema, decode: Callable[[list[dict], datetime], pa.Table]) -> DayRows:
+                 chunk_blocks: int, schema: pa.Schema, decode: Callable[[Logs, datetime], pa.Table],
+                 decode_chunks: bool = False) -> DayRows:
+    """Read and decode one day; with `decode_chunks` (a decoder whose rows depend on one log
+    each) the chunks are decoded as they arrive, and the whole day only when one does not
+    stand alone, so errors name logs by their place in the day as always."""
     if not blocks.has_blocks or not addresses:
         return DayRows(schema.empty_table())
     fetched_at = datetime.now(UTC)
-    logs, removed = _logs_of_day(client, addresses, topics, blocks, chunk_blocks)
+    chunks = _chunks_of_day(client, addresses, topics, blocks, chunk_blocks,
+                            (lambda logs: decode(logs, fetched_at)) if decode_chunks else None)
+    if chunks and all(c.rows is not None for c in chunks):
+        return DayRows(pa.concat_tables([c.rows for c in chunks]))
+    logs, removed = _logs_of_day(client, chunks)
     try:
         return DayRows(decode(logs, fetched_at), removed)
     except DecodeError as exc:
@@ -144,7 +216,8 @@ def read_transfers(client: EvmClient, tokens: Sequence[Token], blocks: DayBlocks
     return _read_events(client, list(by_address), [TRANSFER_TOPIC], blocks, chunk_blocks=chunk_blocks,
                         schema=TOKEN_TRANSFERS_SCHEMA,
                         decode=lambda logs, at: decode_transfer_logs(logs, chain=client.chain, source=source,
-                                                                     tokens=by_address, fetched_at=at))
+                                                                     tokens=by_address, fetched_at=at),
+                        decode_chunks=True)
 
 
 def read_staking_events(client: EvmClient, programs: Sequence[Program], tokens: dict[str, Token], blocks: DayBlocks,
@@ -154,9 +227,9 @@ def read_staking_events(client: EvmClient, programs: Sequence[Program], tokens: 
     topics = sorted({spec.topic0 for p in with_events.values() for spec in load_fragment(p.abi)})
     return _read_events(client, list(with_events), topics, blocks, chunk_blocks=chunk_blocks,
                         schema=STAKING_EVENTS_SCHEMA,
-                        decode=lambda logs, at: decode_staking_logs(logs, chain=client.chain, source=source,
-                                                                    programs=with_events, tokens=tokens,
-                                                                    fetched_at=at))
+                        decode=lambda logs, at: decode_staking_logs(
+                            logs_as_dicts(logs) if isinstance(logs, pa.Table) else logs, chain=client.chain,
+                            source=source, programs=with_events, tokens=tokens, fetched_at=at))
 
 
 def selector(signature: str) -> str:

@@ -6,6 +6,10 @@ buffer. The separator is what makes the checks exact: hex digits and 'x' never c
 comma, so once the commas sit exactly where n well-formed values would put them (and nowhere
 else), every value has been proven to be the right length. The functions here answer None
 when any value is malformed; the caller then finds and names the bad log the slow way.
+
+`hex_rows_of` and `hex_quantities_of` do the same for an Arrow string column (the answer read
+straight from its bytes, pipelines/chains/evm/_wire.py): there the column's offsets prove each
+value's length, and its data buffer is checked in place.
 """
 
 from __future__ import annotations
@@ -65,6 +69,58 @@ def hex_quantities(values: Iterable[object], n: int) -> np.ndarray | None:
         return np.zeros(0, dtype=np.uint64)
     starts = np.empty_like(ends)
     starts[0], starts[1:] = 0, ends[:-1] + 1
+    return _quantities(buffer, starts, ends)
+
+
+def _string_parts(column: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray] | None:
+    """(characters, offsets from 0) of a string column without nulls; None if it has nulls."""
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
+    if column.null_count or not pa.types.is_string(column.type):
+        return None
+    n = len(column)
+    _, offsets_buffer, data_buffer = column.buffers()
+    offsets = np.frombuffer(offsets_buffer, dtype=np.int32, count=n + 1, offset=4 * column.offset).astype(np.int64)
+    first, last = int(offsets[0]), int(offsets[-1])
+    chars = np.frombuffer(data_buffer, dtype=np.uint8, count=last - first, offset=first) if last > first \
+        else np.zeros(0, dtype=np.uint8)
+    return chars, offsets - first
+
+
+def hex_rows_of(column: pa.Array | pa.ChunkedArray, width: int) -> np.ndarray | None:
+    """An Arrow string column of values of exactly `width` characters, '0x' then hex digits -> (n, width) uint8.
+
+    None if any value is null or has another length, prefix or character (what `hex_rows` checks).
+    """
+    parts = _string_parts(column)
+    if parts is None:
+        return None
+    chars, offsets = parts
+    n = len(offsets) - 1
+    if len(chars) != n * width or (np.diff(offsets) != width).any():
+        return None
+    rows = chars.reshape(n, width)
+    if (rows[:, 0] != ord("0")).any() or (rows[:, 1] != ord("x")).any():
+        return None
+    if rows[:, 2:].tobytes().translate(None, HEX_DIGITS):
+        return None
+    return rows
+
+
+def hex_quantities_of(column: pa.Array | pa.ChunkedArray) -> np.ndarray | None:
+    """An Arrow string column of '0x' and 1..15 hex digits -> uint64; None if any value is null or not such."""
+    parts = _string_parts(column)
+    if parts is None:
+        return None
+    chars, offsets = parts
+    if len(offsets) == 1:
+        return np.zeros(0, dtype=np.uint64)
+    return _quantities(chars, offsets[:-1], offsets[1:])
+
+
+def _quantities(buffer: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray | None:
+    """The values at buffer[starts[i]:ends[i]] as hex quantities, or None if any is not one."""
+    n = len(starts)
     digits = ends - starts - 2
     if ((digits < 1) | (digits > QUANTITY_DIGITS)).any():
         return None

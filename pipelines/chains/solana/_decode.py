@@ -174,10 +174,10 @@ def _decode_one(position: int, tx: dict, meta: dict, message: dict, found: list,
         parsed = ins.get("parsed")
         if type(parsed) is not dict:
             continue  # a token instruction the node could not parse: not one of the six movements
-        kind = MOVEMENT_KINDS.get(parsed.get("type"))
-        if kind is None:
+        itype = parsed.get("type")
+        kind = MOVEMENT_KINDS.get(itype) if type(itype) is str else None
+        if kind is None:  # not one of the six movements (a type that is not even text included)
             continue
-        itype = parsed["type"]
         try:
             info = parsed["info"]
             token_amount = info.get("tokenAmount")
