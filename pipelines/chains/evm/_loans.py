@@ -26,6 +26,7 @@ from pipelines.chains.evm._client import EvmClient
 from pipelines.chains.evm._decode import describe_log
 from pipelines.chains.evm._events import ABI_DIR
 from pipelines.chains.evm._fetch import DayBlocks, DayRows, _checked, _end_of_day, _read_events, selector
+from pipelines.chains.evm._wire import logs_as_dicts
 from pipelines.chains.raw_schemas import LOAN_EVENTS_SCHEMA, VAULT_PRICES_SCHEMA
 
 LOAN_ROUTER_FRAGMENT = "loan_router"
@@ -159,8 +160,9 @@ def read_loan_events(client: EvmClient, routers: Sequence[Program], blocks: DayB
     by_address = {r.address: r for r in routers}
     return _read_events(client, list(by_address), sorted(loan_router_events()), blocks, chunk_blocks=chunk_blocks,
                         schema=LOAN_EVENTS_SCHEMA,
-                        decode=lambda logs, at: decode_loan_logs(logs, chain=client.chain, source=source,
-                                                                 routers=by_address, fetched_at=at))
+                        decode=lambda logs, at: decode_loan_logs(
+                            logs_as_dicts(logs) if isinstance(logs, pa.Table) else logs, chain=client.chain,
+                            source=source, routers=by_address, fetched_at=at))
 
 
 def read_vault_prices(client: EvmClient, vaults: Sequence[Program], tokens: dict[str, Token], blocks: DayBlocks, *,
