@@ -365,4 +365,13 @@ def test_what_akash_tenants_paid_its_providers_adds_up_to_akash_fees(serving: Pa
     assert [m.value for m in app.metric][:2] == [f"{providers:,}", f"${fees:,.0f}"]
     table = app.dataframe[0].value
     assert len(table) == providers and table["gpus_by_model"].str.contains(r" × \d").all()
-    assert (table["audited"] == "—").all() and any("audit" in c.value for c in app.caption)
+
+
+def test_the_providers_page_says_which_providers_are_audited_and_by_whom(serving: Path) -> None:
+    table = _run("providers.py").dataframe[0].value
+    # the demo audits some providers and not others: the table says which, naming the auditor
+    audited = dict(_rows(serving, "select provider, audit_status from marts.provider_audits where network = 'akash'"))
+    assert {"not audited"} < set(audited.values()) and any(v.startswith("audited by akash1") for v in audited.values())
+    shown = dict(zip(table["provider"], table["audited"], strict=True))
+    assert shown == {p: audited.get(p, "—") for p in shown}
+    assert "not audited" in shown.values() and any(v.startswith("audited by akash1") for v in shown.values())

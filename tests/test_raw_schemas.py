@@ -17,6 +17,7 @@ TABLES = {
     "raw.jobs": raw_schemas.JOBS_SCHEMA,
     "raw.staking_snapshots": raw_schemas.STAKING_SNAPSHOTS_SCHEMA,
     "raw.supply_snapshots": raw_schemas.SUPPLY_SNAPSHOTS_SCHEMA,
+    "raw.provider_audits": raw_schemas.PROVIDER_AUDITS_SCHEMA,
 }
 
 

@@ -21,6 +21,7 @@ RAW_TABLE_PRODUCERS: dict[str, list[dg.AssetKey]] = {
     "staking_snapshots": [dg.AssetKey(["raw", "nosana_stakes"]), dg.AssetKey(["raw", "akash_staking"]),
                           dg.AssetKey(["raw", "akash_staking_now"]), dg.AssetKey(["raw", "evm_holder_balances"])],
     "supply_snapshots": [dg.AssetKey(["raw", "evm_supply_snapshots"]), dg.AssetKey(["raw", "solana_supply_snapshots"])],
+    "provider_audits": [dg.AssetKey(["raw", "akash_leases"])],
     "block_days": [dg.AssetKey(["raw", "evm_token_transfers"]), dg.AssetKey(["raw", "akash_leases"])],
     "staking_events": [dg.AssetKey(["raw", "evm_staking_events"])],
     "vault_snapshots": [dg.AssetKey(["raw", "evm_vault_snapshots"])],

@@ -162,7 +162,8 @@ def network_periods(conn: duckdb.DuckDBPyConnection, *, grain: Grain, networks: 
 def provider_summary(conn: duckdb.DuckDBPyConnection, *, network: str, start: date | None = None,
                      end: date | None = None) -> pd.DataFrame:
     """One row per provider of `network` and source label over the window: GPUs by model (average leased at
-    once), leases, what tenants paid, what the provider kept, the protocol's take, $/GPU-hour (marts.provider_daily)."""
+    once), leases, what tenants paid, what the provider kept, the protocol's take, $/GPU-hour (marts.provider_daily),
+    and whether its attributes are audited (`audit_status`, marts.provider_audits; null where never read)."""
     return conn.execute(_sql.PROVIDER_SUMMARY, [network, start, start, end, end]).df()
 
 

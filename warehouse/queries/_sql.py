@@ -215,8 +215,12 @@ select
     sum(payments_usd) / nullif(sum(gpu_hours), 0) as usd_per_gpu_hour,
     bool_and(payments_complete) as payments_complete,
     (select string_agg(gpu_model || ' × ' || round(gpus, 1), ', ' order by gpus desc)
-     from by_model where by_model.provider = window_rows.provider and by_model.source = window_rows.source) as gpus_by_model
+     from by_model where by_model.provider = window_rows.provider and by_model.source = window_rows.source) as gpus_by_model,
+    -- "audited by <auditor>" / "not audited" at the latest read of the audit module; null: never read
+    any_value(audits.audit_status) as audit_status,
+    any_value(audits.read_at) as audit_read_at
 from window_rows
+left join marts.provider_audits as audits using (network, provider, source)
 group by provider, source
 order by payments_usd desc nulls last, provider
 """
