@@ -30,6 +30,7 @@ RAW_TABLE_PRODUCERS: dict[str, list[dg.AssetKey]] = {
     "registry_take_rates": [dg.AssetKey(["raw", "registry"])],
     "registry_not_measured": [dg.AssetKey(["raw", "registry"])],
     "registry_signals": [dg.AssetKey(["raw", "registry"])],
+    "registry_max_supplies": [dg.AssetKey(["raw", "registry"])],
     "gpu_offers": [dg.AssetKey(["raw", "cloud_gpu_offers"])],
     "gpu_specs": [dg.AssetKey(["raw", "gpu_specs"])],
     "network_claims": [dg.AssetKey(["raw", "network_claims"])],

@@ -171,5 +171,6 @@ def valuation(conn: duckdb.DuckDBPyConnection, *, networks: list[str] | None = N
               end: date | None = None) -> pd.DataFrame:
     """Per network and source label: the primary token's supply and market value at the window's last day with
     both (marts.token_supply_daily), fees and revenue over the window and annualised, price-to-fees and
-    price-to-sales."""
+    price-to-sales; the fully diluted value (price × the registry's maximum supply, with its source and as-of
+    date) or, in `fully_diluted_value_gap`, why there is none (`gaps.valuation_gaps` turns that into "—")."""
     return conn.execute(_sql.VALUATION, [*_window(networks, start, end), *_window(networks, start, end)]).df()

@@ -253,6 +253,13 @@ select
     window_supply.supply_tokens,
     window_supply.token_price_usd,
     window_supply.market_cap_usd,
+    window_supply.max_supply_tokens,
+    window_supply.fully_diluted_value_usd,
+    case when window_supply.fully_diluted_value_usd is null
+         then coalesce(window_supply.fully_diluted_value_gap, 'no supply or price of the primary token in the window')
+    end as fully_diluted_value_gap,
+    window_supply.max_supply_source,
+    window_supply.max_supply_as_of,
     window_flows.days,
     window_flows.fees_usd,
     window_flows.revenue_usd,

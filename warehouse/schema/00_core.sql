@@ -276,3 +276,17 @@ create table if not exists raw.registry_signals (
     reference      varchar  not null,
     fetched_at     timestamptz not null
 );
+
+-- The primary token's maximum supply (networks.toml token `max_supply`), whole tokens, with its source and
+-- the day it was read; or, for an uncapped (inflationary) token, why it has none. A network without a row
+-- has no verified cap: it shows no fully diluted value.
+-- natural key: (network)
+create table if not exists raw.registry_max_supplies (
+    network            varchar  not null,
+    token              varchar  not null,
+    max_supply_tokens  decimal(38, 8),
+    uncapped_reason    varchar,
+    source             varchar  not null,
+    as_of              date     not null,
+    fetched_at         timestamptz not null
+);
