@@ -37,6 +37,6 @@ providers["audited"] = providers["audit_status"].fillna(MISSING)
 unread = int(providers["audit_status"].isna().sum())
 st.caption(AUDIT_NOTE + (f"{MISSING} for {unread:,} providers: {NOT_READ}." if unread else ""))
 table(providers, "akash_providers",
-      show=["provider", "gpus_by_model", "leases_started", "lease_days", "gpu_hours", "payments_usd",
-            "provider_earnings_usd", "protocol_revenue_usd", "usd_per_gpu_hour", "days", "audited", "source"])
+      show=["provider", "audited", "gpus_by_model", "leases_started", "lease_days", "gpu_hours", "payments_usd",
+            "provider_earnings_usd", "protocol_revenue_usd", "usd_per_gpu_hour", "days", "source"])
 methodology_link()
