@@ -25,6 +25,11 @@ DEFINITIONS = {
                              "names the variant); — where the network prices no A100 on-chain.",
     "market_cap_usd": "Total on-chain supply of the primary token × its price, at the window's last day with both "
                       "(circulating supply is not on-chain).",
+    "fully_diluted_value_usd": "The primary token's price × its maximum supply as the token's own docs state it "
+                               "(networks.toml cites the source and the day read), at the window's last day with a "
+                               "price; — where the token has no maximum supply (inflationary) or none is verified.",
+    "max_supply_tokens": "The primary token's maximum supply (whole tokens) as its own docs state it; networks.toml "
+                         "cites the source and the day read.",
     "price_to_fees": "Market cap ÷ the window's fees × 365 ÷ its days.",
     "price_to_sales": "Market cap ÷ the window's revenue × 365 ÷ its days.",
     "revenue_change": "Revenue per day of the period ÷ that of the period before − 1 (per day, so a period the window "

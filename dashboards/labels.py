@@ -38,6 +38,8 @@ _COLUMNS: dict[str, tuple[str, Kind, str]] = {
     "token_price_usd": ("Token price", "usd", "USD"),
     "market_cap_usd": ("Market cap (total supply)", "usd", "USD"),
     "fdv_usd": ("Fully diluted value", "usd", "USD"),
+    "fully_diluted_value_usd": ("Fully diluted value", "usd", "USD"),
+    "max_supply_tokens": ("Maximum supply", "number", "tokens"),
     "annualised_fees_usd": ("Fees, annualised", "usd", "USD a year"),
     "annualised_revenue_usd": ("Revenue, annualised", "usd", "USD a year"),
     "payments_usd": ("Paid by tenants", "usd", "USD"),

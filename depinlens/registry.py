@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import difflib
 import tomllib
+from datetime import date
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from depinlens.addresses import FAMILIES_CONTEXT_KEY, ChainIdentifier
 from depinlens.bounds import BURN_SHARE_OF_FEES, CONFIRMATIONS, TOKEN_DECIMALS
@@ -78,6 +80,25 @@ class Chain(BaseModel):
         return self.id.upper().replace("-", "_")
 
 
+class MaxSupply(BaseModel):
+    """A token's maximum supply, whole tokens, as its own docs or contract state it (`tokens`), or why it has
+    none (`uncapped`: an inflationary token); either way with the source and the day it was read. A token with
+    no entry has no verified cap: no fully diluted value is shown for it, never a guessed one."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    tokens: Decimal | None = Field(default=None, gt=0)
+    uncapped: str | None = None
+    source: str = Field(min_length=1)
+    as_of: date
+
+    @model_validator(mode="after")
+    def _a_cap_or_why_none(self) -> MaxSupply:
+        if (self.tokens is None) == (self.uncapped is None or not self.uncapped.strip()):
+            raise ValueError("give either `tokens` (the cap, whole tokens) or `uncapped` (why the token has none)")
+        return self
+
+
 class Token(BaseModel):
     """A token contract (or mint) of a network on one chain."""
 
@@ -93,6 +114,7 @@ class Token(BaseModel):
     # a bridged copy of the network's token (Gensyn's AI on Ethereum): its mints and burns are tokens
     # crossing chains, not issuance, and are left out of emissions and burns
     bridged: bool = False
+    max_supply: MaxSupply | None = None
 
     @field_validator("address")
     @classmethod
@@ -202,10 +224,26 @@ class Network(BaseModel):
                 raise ValueError(f"metric {metric!r} has no reason; say why the live path cannot measure it")
         return value
 
+    @model_validator(mode="after")
+    def _one_max_supply_per_symbol(self) -> Network:
+        stated: dict[str, MaxSupply] = {}
+        for token in self.tokens:
+            if token.max_supply is None:
+                continue
+            if stated.setdefault(token.symbol, token.max_supply) != token.max_supply:
+                raise ValueError(f"token {token.symbol} states two different max_supply entries (chains differ); "
+                                 "state it once, on the token's home chain")
+        return self
+
     @property
     def primary_token(self) -> str | None:
         """The symbol prices and staked value are expressed in: the network's first listed token."""
         return self.tokens[0].symbol if self.tokens else None
+
+    @property
+    def max_supply(self) -> MaxSupply | None:
+        """The primary token's maximum supply (or why it has none), from whichever of its chains states it."""
+        return next((t.max_supply for t in self.tokens if t.symbol == self.primary_token and t.max_supply), None)
 
 
 class Registry(BaseModel):

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Literal
 
 from warehouse import queries
-from warehouse.queries.gaps import PAYMENT_METRICS, Coverage, row_markers
+from warehouse.queries.gaps import PAYMENT_METRICS, Coverage, row_markers, valuation_gaps
 
 if TYPE_CHECKING:
     import duckdb
@@ -151,8 +151,8 @@ def revenue_growth(daily: pd.DataFrame) -> dict[tuple[str, str], float | None]:
 
 
 def _networks_table(summary: pd.DataFrame, daily: pd.DataFrame, valuation: pd.DataFrame, coverage: Coverage) -> Table:
-    frame = summary.merge(valuation[["network", "source", "market_cap_usd", "price_to_fees", "price_to_sales"]],
-                          on=["network", "source"], how="left")
+    frame = summary.merge(valuation[["network", "source", "market_cap_usd", "fully_diluted_value_usd", "price_to_fees",
+                                     "price_to_sales"]], on=["network", "source"], how="left")
     issuance = daily.groupby(["network", "source"])[["net_issuance_usd", "net_issuance_tokens"]].sum(min_count=1)
     frame = frame.join(issuance, on=["network", "source"])
     growth = revenue_growth(daily)
@@ -162,20 +162,23 @@ def _networks_table(summary: pd.DataFrame, daily: pd.DataFrame, valuation: pd.Da
     columns = (Column("network", "network"), Column("sources", "source"), Column("days", "days", "int"),
                Column("revenue_usd", "revenue", "usd"), Column("revenue_growth", "revenue growth", "pct"),
                Column("fees_usd", "fees", "usd"), Column("market_cap_usd", "market cap (total supply)", "usd"),
+               Column("fully_diluted_value_usd", "fully diluted value", "usd"),
                Column("price_to_fees", "price ÷ fees", "ratio"), Column("price_to_sales", "price ÷ sales", "ratio"),
                Column("burns_usd", "burns", "usd"),
                Column("emissions_usd", "emissions", "usd"), Column("net_issuance_usd", "net issuance", "usd"),
                Column("nominal_apy", "nominal APY", "pct"), Column("real_yield", "real yield", "pct"),
                Column("utilization", "utilization", "pct"), Column("gpu_hours", "GPU-hours", "number"))
-    frame, notes = with_gaps(frame, columns, coverage)
+    frame, notes = with_gaps(frame, columns, coverage.with_gaps(valuation_gaps(valuation)))
     return Table(
         "networks", "Networks side by side",
         "Totals over the window; yields and utilization are daily averages. Growth: mean daily revenue "
         "of the window's second half against its first half (— where the first half earned nothing to compare with, "
         "or the window holds one day). Market cap: the primary token's total on-chain supply "
-        "× its price at the window's last day with both (circulating supply is not on-chain; no maximum supply is "
-        "registered, so no fully diluted value); price ÷ fees and ÷ sales divide it by the window's fees and "
-        "revenue annualised. A numbered note on a cell: — where the metric "
+        "× its price at the window's last day with both (circulating supply is not on-chain). Fully diluted value: "
+        "that price × the maximum supply the token's own docs state (networks.toml cites each source and the day "
+        "it was read; the methodology lists them), — for a token with no cap or none verified. Price ÷ fees and "
+        "÷ sales divide market cap by the window's fees and revenue annualised. A numbered note on a cell: — where "
+        "the metric "
         "is not measured on-chain for that network (with the registry's reason) or does not apply; a figure "
         "marked incomplete counts only the payments that had a price.",
         columns, frame, cell_notes=notes,

@@ -275,3 +275,52 @@ def test_malformed_staking_answers_name_the_height_and_field(override, message) 
         staking_rows(_staking_answers(**override), network="akash", chain="akash", source="live", height=42,
                      block_time=datetime(2025, 6, 1, tzinfo=UTC), day=date(2025, 6, 1))
     assert "akash staking state at height 42" in str(raised.value)
+
+
+def _recorded_audits() -> dict:
+    import json
+
+    from tests.conftest import SHARED_DIR
+
+    return json.loads((SHARED_DIR / "fixtures" / "akash" / "getblock_audit_v1_attributes_list.json").read_text())
+
+
+def test_the_recorded_audit_answer_names_the_provider_its_auditor_and_the_signed_attributes() -> None:
+    from pipelines.chains.cosmos import decode_audits
+
+    answer = _recorded_audits()
+    (audit,) = decode_audits(answer["providers"])
+    entry = answer["providers"][0]
+    assert (audit.provider, audit.auditor) == (entry["owner"], entry["auditor"])
+    assert audit.attributes == tuple((a["key"], a["value"]) for a in entry["attributes"])
+
+
+def test_a_provider_seen_without_an_audit_is_stored_as_not_audited_and_an_audited_one_with_its_auditor() -> None:
+    import json
+
+    from pipelines.chains.cosmos import audit_rows, decode_audits
+    from pipelines.chains.raw_schemas import PROVIDER_AUDITS_SCHEMA
+
+    audits = decode_audits(_recorded_audits()["providers"])
+    read_at = datetime(2026, 9, 22, 18, 17, 41, tzinfo=UTC)
+    rows = audit_rows(audits, [PROVIDER, audits[0].provider, PROVIDER], network="akash", chain="akash",
+                      source="live", block_number=28742381, block_time=read_at, fetched_at=read_at)
+    assert rows.schema == PROVIDER_AUDITS_SCHEMA
+    by_provider = {r["provider"]: r for r in rows.to_pylist()}
+    assert len(rows) == 2 and by_provider[PROVIDER]["auditor"] is None
+    assert json.loads(by_provider[PROVIDER]["attributes"]) == []
+    audited = by_provider[audits[0].provider]
+    assert audited["auditor"] == audits[0].auditor and audited["observed_day"] == date(2026, 9, 22)
+    assert json.loads(audited["attributes"]) == [{"key": k, "value": v} for k, v in audits[0].attributes]
+
+
+@pytest.mark.parametrize(("entry", "message"), [
+    ({"owner": "cosmos1x", "auditor": "akash1y", "attributes": []}, "owner"),
+    ({"owner": "akash1x", "attributes": []}, "auditor"),
+    ({"owner": "akash1x", "auditor": "akash1y", "attributes": [{"key": "region"}]}, "attributes"),
+])
+def test_a_malformed_audit_entry_is_refused_naming_the_field(entry: dict, message: str) -> None:
+    from pipelines.chains.cosmos import decode_audits
+
+    with pytest.raises(DecodeError, match=message):
+        decode_audits([entry], "audit page 0")

@@ -328,3 +328,37 @@ def test_the_staging_model_prices_leases_per_hour_like_the_adapter(ledger, node,
         assert per_hour == pytest.approx(float(price_per_hour(per_block)), rel=1e-12)
         assert per_gpu_hour == (pytest.approx(per_hour / gpus) if gpus else None)
         assert hours is None or hours > 0
+
+
+AUDITS = "/akash/audit/v1/audit/attributes/list"
+
+
+def test_each_provider_seen_is_stored_audited_by_its_auditor_or_not_audited_from_one_audit_list_a_run(
+        ledger, node, settings, ephemeral_instance) -> None:
+    assert _ingest(settings, ephemeral_instance, DAYS[0], DAYS[1], staking=False).success
+
+    seen = {p for (p,) in _rows(settings, "select distinct provider from raw.jobs")}
+    stored = _rows(settings, "select provider, auditor, attributes, block_number, observed_day from raw.provider_audits")
+    auditors = {p.address: p.auditor for p in ledger.providers}
+    # every provider of the leases the run read (those running in the window among them), with the ledger's auditor
+    assert {p for p, *_ in stored} >= seen and len(stored) == len({p for p, *_ in stored})
+    assert all(a == auditors[p] for p, a, *_ in stored)
+    assert {a is None for _, a, *_ in stored} == {True, False}  # the demo ledger audits some providers, not all
+    assert all(json.loads(attributes) for _, a, attributes, *_ in stored if a)  # the signed attributes are kept
+    assert len({(block, day) for *_, block, day in stored}) == 1  # one read, at the latest block
+    audited = sum(1 for p in ledger.providers if p.auditor)
+    pages = -(-audited // 5)  # page_limit 5: the list's pages, however many leases the run read
+    assert [path for path, _ in node.requests].count(AUDITS) == pages
+
+
+def test_a_node_without_the_audit_module_stores_no_audit_rather_than_not_audited(
+        ledger, settings, ephemeral_instance, monkeypatch) -> None:
+    def no_audit_module(path, query, headers):
+        return (501, b'{"code": 12, "message": "Not Implemented", "details": []}') if path == AUDITS else None
+
+    with AkashRestServer(ledger, intercept=no_audit_module) as server:
+        monkeypatch.setenv("DEPINLENS_REST_AKASH_LOCAL", server.url)
+        result = _ingest(settings, ephemeral_instance, DAYS[0], DAYS[0], staking=False)
+    assert result.success
+    assert _rows(settings, "select count(*) from raw.jobs")[0][0] > 0
+    assert _rows(settings, "select count(*) from raw.provider_audits") == [(0,)]

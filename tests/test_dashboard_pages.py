@@ -366,4 +366,36 @@ def test_what_akash_tenants_paid_its_providers_adds_up_to_akash_fees(serving: Pa
     assert [m.value for m in app.metric][:2] == [f"{providers:,}", f"${fees:,.0f}"]
     table = app.dataframe[0].value
     assert len(table) == providers and table["gpus_by_model"].str.contains(r" × \d").all()
-    assert (table["audited"] == "—").all() and any("audit" in c.value for c in app.caption)
+
+
+def test_the_providers_page_says_which_providers_are_audited_and_by_whom(serving: Path) -> None:
+    table = _run("providers.py").dataframe[0].value
+    # the demo audits some providers and not others: the table says which, naming the auditor
+    audited = dict(_rows(serving, "select provider, audit_status from marts.provider_audits where network = 'akash'"))
+    assert {"not audited"} < set(audited.values()) and any(v.startswith("audited by akash1") for v in audited.values())
+    shown = dict(zip(table["provider"], table["audited"], strict=True))
+    assert shown == {p: audited.get(p, "—") for p in shown}
+    assert "not audited" in shown.values() and any(v.startswith("audited by akash1") for v in shown.values())
+
+
+@pytest.mark.parametrize("page", ["overview.py", "revenue.py"])
+def test_fully_diluted_value_shows_where_a_cap_is_cited_and_says_why_not_elsewhere(serving: Path, page: str) -> None:
+    from depinlens.registry import load_registry
+
+    networks = load_registry(PROJECT_ROOT / "networks.toml").networks
+    # the mart: price × the registry's cited maximum supply, for every day with a price
+    for network, price, fdv in _rows(serving, "select network, token_price_usd, fully_diluted_value_usd "
+                                              "from marts.token_supply_daily where token_price_usd is not null"):
+        cap = networks[network].max_supply
+        expected = float(cap.tokens) * price if cap is not None and cap.tokens is not None else None
+        assert fdv == (pytest.approx(expected) if expected is not None else None), network
+    app = _run(page)
+    table = next(t.value for t in app.dataframe if "fully_diluted_value_usd" in t.value.columns)
+    for row in table.itertuples():
+        cap = networks[row.network].max_supply
+        if cap is not None and cap.tokens is not None:
+            assert row.fully_diluted_value_usd.startswith("$"), row.network
+        else:  # inflationary, or no cap verified: —, and the row's notes say which
+            assert row.fully_diluted_value_usd == "—", row.network
+            why = "not applicable: AKT is inflationary" if cap is not None else "no maximum supply of"
+            assert why in row.notes, (row.network, row.notes)

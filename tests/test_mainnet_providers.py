@@ -626,6 +626,17 @@ def test_providers_name_their_gpu_models(akash: httpx.Client) -> None:
     assert any(k.startswith("capabilities/gpu/vendor/nvidia/model/") for k in keys)
 
 
+def test_the_audit_list_has_the_recorded_shape_and_audits_some_providers_not_all(akash: httpx.Client) -> None:
+    from pipelines.chains.cosmos import decode_audits
+
+    providers = akash.get("/akash/provider/v1beta4/providers", params={"pagination.limit": "1000"}).json()["providers"]
+    answer = akash.get("/akash/audit/v1/audit/attributes/list", params={"pagination.limit": "1000"}).json()
+    audits = decode_audits(answer["providers"])  # the decoder the recorded real answer goes through
+    assert set(answer) == {"providers", "pagination"}
+    assert 0 < len({a.provider for a in audits}) < len(providers)
+    assert {a.provider for a in audits} <= {p["owner"] for p in providers} and all(a.attributes for a in audits)
+
+
 # == limits, faults and the HTTP front =================================================================
 
 def test_a_batch_of_n_calls_counts_n_and_429_says_when_to_retry() -> None:

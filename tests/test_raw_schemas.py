@@ -19,6 +19,7 @@ TABLES = {
     "raw.supply_snapshots": raw_schemas.SUPPLY_SNAPSHOTS_SCHEMA,
     "raw.loan_events": raw_schemas.LOAN_EVENTS_SCHEMA,
     "raw.vault_prices": raw_schemas.VAULT_PRICES_SCHEMA,
+    "raw.provider_audits": raw_schemas.PROVIDER_AUDITS_SCHEMA,
 }
 
 

@@ -26,6 +26,14 @@ def test_a_token_on_an_unknown_chain_is_rejected() -> None:
         parse_registry(document)
 
 
+def test_a_capped_tokens_maximum_supply_is_cited_and_an_inflationary_token_says_why_it_has_none(registry) -> None:
+    capped = registry.networks["ionet"].max_supply
+    assert capped.tokens > 0 and capped.uncapped is None and "io.net" in capped.source and capped.as_of
+    uncapped = registry.networks["akash"].max_supply
+    assert uncapped.tokens is None and "inflationary" in uncapped.uncapped and uncapped.source
+    assert registry.networks["render"].max_supply is None  # no cap verified: none stated, never a guess
+
+
 def test_an_unknown_chain_lookup_lists_the_known_chains(registry) -> None:
     with pytest.raises(RegistryError, match="known chains: ethereum, arbitrum, .*anvil"):
         registry.chain("solana-devnet")
@@ -207,6 +215,23 @@ BAD_REGISTRIES = {
         _edited('kind = "loan_router"  # LoanOriginated', 'contract = "LoanRouter"\nkind = "loan_router"  # LoanOriginated'),
         "networks.usdai.programs[1] (loan router v1 on arbitrum), contract",
         "a stand-in contract belongs to a local chain"),
+    "maximum supply of zero": (
+        _edited('tokens = "800000000"', 'tokens = "0"'),
+        "networks.ionet.tokens[0].max_supply (IO on solana), tokens",
+        "input should be greater than 0"),
+    "maximum supply with neither a cap nor why none": (
+        _edited('max_supply = { tokens = "800000000", ', 'max_supply = { '),
+        "networks.ionet.tokens[0] (IO on solana), max_supply",
+        "give either `tokens` (the cap, whole tokens) or `uncapped` (why the token has none)"),
+    "maximum supply without the day it was read": (
+        _edited('max_supply = { tokens = "800000000", as_of = 2026-11-29, ', 'max_supply = { tokens = "800000000", '),
+        "networks.ionet.tokens[0].max_supply (IO on solana), as_of",
+        "missing"),
+    "two maximum supplies of one token": (
+        _edited('symbol = "ATH"\nchain = "anvil"\n', 'symbol = "ATH"\nchain = "anvil"\nmax_supply = { tokens = "1", '
+                'as_of = 2026-11-29, source = "elsewhere" }\n'),
+        "networks.aethir",
+        "token ATH states two different max_supply entries"),
     "zero address": (
         _edited('"0x1258D60B224c0C5cD888D37bbF31aa5FCFb7e870"', '"0x0000000000000000000000000000000000000000"'),
         "networks.nodeai.tokens[0] (GPU on ethereum), address",

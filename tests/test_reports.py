@@ -370,3 +370,25 @@ def test_a_window_without_published_days_still_builds_and_says_so(serving: Path)
     html = build_report(serving, "html", networks=["akash"], start=later, end=later).decode()
     assert "No rows for this scope" in html and "2100-01-01 to 2100-01-01" in html
     assert build_report(serving, "xlsx", networks=["akash"], start=later, end=later).startswith(b"PK")
+
+
+def test_the_networks_table_sets_fully_diluted_value_beside_market_cap_or_says_why_not(content, serving: Path) -> None:
+    from depinlens.registry import load_registry
+
+    networks = load_registry(PROJECT_ROOT / "networks.toml").networks
+    table = content.tables["networks"]
+    assert [c.key for c in table.columns].index("fully_diluted_value_usd") == \
+        [c.key for c in table.columns].index("market_cap_usd") + 1
+    with duckdb.connect(str(serving), read_only=True) as conn:
+        fdv = dict(conn.execute("""select network, fully_diluted_value_usd from marts.token_supply_daily
+                                   where market_cap_usd is not null
+                                   qualify row_number() over (partition by network, source order by day desc) = 1
+                                   """).fetchall())
+    for position, row in table.frame.reset_index(drop=True).iterrows():
+        cap = networks[row["network"]].max_supply
+        note = table.cell_notes.get((position, "fully_diluted_value_usd"), "")
+        if cap is not None and cap.tokens is not None:
+            assert same(row["fully_diluted_value_usd"], fdv[row["network"]]) and not note
+        else:
+            assert _missing(row["fully_diluted_value_usd"])
+            assert note.startswith("not applicable: AKT is inflationary" if cap else "not measured on-chain: no maximum")

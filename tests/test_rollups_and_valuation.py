@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import duckdb
+import pandas as pd
 import pytest
 
 from warehouse import queries
@@ -27,10 +28,19 @@ def marts() -> duckdb.DuckDBPyConnection:
                      ["akash", day, 10.0 + 5 * week, 100.0 + 50 * week])
         conn.execute("insert into marts.network_daily values (?, ?, 'demo', ?, ?, 0, 0, 0, 0, 0, null, null, [])",
                      ["render", day, 100.0 if week == 0 else 0.0, 100.0 if week == 0 else 0.0])
+        conn.execute("insert into marts.network_daily values (?, ?, 'demo', 1, 1, 0, 0, 0, 0, 0, null, null, [])",
+                     ["gaib", day])
     conn.execute("""create table marts.token_supply_daily as
-                    select * from (values ('akash', date '2025-06-14', 'demo', 'AKT', 'akash', 1000.0, 2.0, 2000.0),
-                                          ('akash', date '2025-06-15', 'demo', 'AKT', 'akash', 1000.0, null, null))
-                    t(network, day, source, token, supply_chain, supply_tokens, token_price_usd, market_cap_usd)""")
+                    select * from (values
+                        ('akash', date '2025-06-14', 'demo', 'AKT', 'akash', 1000.0, 2.0, 2000.0, null::double,
+                         null::double, 'no maximum supply: AKT is inflationary', null, null::date),
+                        ('akash', date '2025-06-15', 'demo', 'AKT', 'akash', 1000.0, null, null, null, null,
+                         'no maximum supply: AKT is inflationary', null, null),
+                        ('render', date '2025-06-14', 'demo', 'RENDER', 'solana', 500.0, 4.0, 2000.0, 600.0, 2400.0,
+                         null, 'Render docs', date '2026-11-29'))
+                    t(network, day, source, token, supply_chain, supply_tokens, token_price_usd, market_cap_usd,
+                      max_supply_tokens, fully_diluted_value_usd, fully_diluted_value_gap, max_supply_source,
+                      max_supply_as_of)""")
     conn.execute("""create table marts.gpu_prices as
                     select * from (values
                         (date '2025-06-01', 'lambda', 'cloud', 'H100 SXM', 'reference', 3.0, 3.0, 1, 'catalog'),
@@ -70,14 +80,31 @@ def test_a_period_the_window_cuts_short_is_compared_per_day_and_says_how_many_da
 
 
 def test_market_value_sits_beside_annualised_fees_and_revenue(marts: duckdb.DuckDBPyConnection) -> None:
-    value = queries.valuation(marts, networks=["akash", "render"]).set_index("network")
+    value = queries.valuation(marts, networks=["akash", "gaib"]).set_index("network")
     akash = value.loc["akash"]
     # the latest day with a market value (the 15th has no price), over 14 days of fees and revenue
     assert akash["supply_day"].date() == date(2025, 6, 14) and akash["market_cap_usd"] == 2000.0
     assert akash["annualised_fees_usd"] == pytest.approx((700 + 1050) / 14 * 365)
     assert akash["price_to_fees"] == pytest.approx(2000 / ((700 + 1050) / 14 * 365))
     assert akash["price_to_sales"] == pytest.approx(2000 / ((70 + 105) / 14 * 365))
-    assert value.loc["render"][["market_cap_usd", "price_to_sales"]].isna().all()  # no supply read: no ratio
+    assert value.loc["gaib"][["market_cap_usd", "price_to_sales"]].isna().all()  # no supply read: no ratio
+
+
+def test_a_fully_diluted_value_sits_beside_market_cap_and_its_absence_says_why(
+        marts: duckdb.DuckDBPyConnection) -> None:
+    from warehouse.queries.gaps import FDV, NOT_APPLICABLE, NOT_MEASURED, Coverage, valuation_gaps
+
+    value = queries.valuation(marts)
+    by_network = value.set_index("network")
+    render = by_network.loc["render"]
+    assert render["fully_diluted_value_usd"] == render["token_price_usd"] * render["max_supply_tokens"]
+    assert render["max_supply_source"] == "Render docs" and pd.isna(render["fully_diluted_value_gap"])
+    gaps = {g.network: g for g in valuation_gaps(value)}
+    assert set(gaps) == {"akash", "gaib"} and all(g.metric == FDV for g in gaps.values())
+    assert gaps["akash"].status == NOT_APPLICABLE and gaps["akash"].label == "not applicable: AKT is inflationary"
+    assert gaps["gaib"].status == NOT_MEASURED and "no supply or price" in gaps["gaib"].label  # nothing read
+    cells = Coverage([]).with_gaps(gaps.values()).cells(value, [FDV, "market_cap_usd"])
+    assert {(value["network"][p], c) for p, c in cells} == {("akash", FDV), ("gaib", FDV)}
 
 
 def test_gpu_prices_of_a_window_take_a_networks_day_inside_it_and_the_cloud_list_price_as_of_its_end(

@@ -7,6 +7,7 @@ from dashboards import data
 from dashboards.components import (MISSING, column_config, coverage, csv_of, figures, help_for, incomplete_notice,
                                    methodology_link, no_data, one_source, provenance_badge, require_published,
                                    sidebar_filters, total)
+from warehouse.queries.gaps import valuation_gaps
 from warehouse.queries.gpus import family_of
 
 st.title("Overview")
@@ -44,8 +45,9 @@ for family in ("H100", "A100"):
     found = [cheapest(family, n) for n in summary["network"]]
     summary[f"{family.lower()}_usd_per_gpu_hour"] = [price for price, _ in found]
     variants += [f"{n}: {model}" for n, (_, model) in zip(summary["network"], found, strict=True) if model]
-summary = summary.merge(valuation[["network", "source", "market_cap_usd", "price_to_fees", "price_to_sales"]],
-                        on=["network", "source"], how="left")
+summary = summary.merge(valuation[["network", "source", "market_cap_usd", "fully_diluted_value_usd", "price_to_fees",
+                                   "price_to_sales"]], on=["network", "source"], how="left")
+gaps = gaps.with_gaps(valuation_gaps(valuation))
 clouds = prices[(prices["venue_kind"] == "cloud") & (prices["gpu_model"].map(family_of) == "H100")]
 
 # ── headline ───────────────────────────────────────────────────────────────────
@@ -64,11 +66,12 @@ incomplete_notice(summary)
 st.subheader("Networks side by side")
 st.caption(f"{MISSING}: not measured on-chain or not applicable for that network; the notes say why. Market cap is "
            "the primary token's total on-chain supply × its price at the window's last day (circulating supply is "
-           "not on-chain, and networks.toml registers no maximum supply, so no fully diluted value is shown); "
-           "price ÷ fees and price ÷ sales divide it by the window's fees and revenue, annualised.")
+           "not on-chain); fully diluted value is that price × the maximum supply the token's own docs state "
+           "(networks.toml cites each source), — for a token with no cap or none verified; "
+           "price ÷ fees and price ÷ sales divide market cap by the window's fees and revenue, annualised.")
 shown, helps, raw, numbers = figures(
     summary, gaps, keep_lists=["revenue_trend"],
-    show=["network", "revenue_usd", "market_cap_usd", "price_to_fees", "price_to_sales", "real_yield", "nominal_apy",
+    show=["network", "revenue_usd", "market_cap_usd", "fully_diluted_value_usd", "price_to_fees", "price_to_sales", "real_yield", "nominal_apy",
           "utilization", "h100_usd_per_gpu_hour", "a100_usd_per_gpu_hour", "revenue_trend", "days"])
 config = column_config(shown, helps, numbers)
 config["revenue_trend"] = st.column_config.LineChartColumn("Revenue trend", help=helps.get("revenue_trend"))

@@ -7,8 +7,10 @@ from dashboards.components import (MISSING, methodology_link, no_data, one_sourc
                                    require_published, sidebar_filters, table)
 
 NETWORK = "akash"
-AUDIT_REASON = ("not measured on-chain: provider audit attributes (audit/v1) are not read by the Akash reader, "
-                "which takes leases, deployments and provider capabilities")
+AUDIT_NOTE = ("Audited: whether an auditor signed the provider's attributes on-chain (Akash's audit module, "
+              "audit/v1 attributes list, read once per ingest run), as of the latest read. ")
+NOT_READ = ("not read: no ingest run has read the audit module for this provider (the node serves no audit "
+            "module, or the provider was last seen before audits were read)")
 
 st.title("Akash providers")
 st.caption("Per provider over the window: the GPUs its leases took by model (average leased at once: GPU-hours ÷ 24 "
@@ -31,9 +33,10 @@ if not incomplete.empty:
     st.warning(f"{len(incomplete)} providers were paid in a denom with no price on some days: their USD figures count "
                "only the priced payments.", icon=":material/error:")
 
-providers["audited"] = MISSING
-st.caption(f"Audited: {MISSING} for every provider ({AUDIT_REASON}).")
+providers["audited"] = providers["audit_status"].fillna(MISSING)
+unread = int(providers["audit_status"].isna().sum())
+st.caption(AUDIT_NOTE + (f"{MISSING} for {unread:,} providers: {NOT_READ}." if unread else ""))
 table(providers, "akash_providers",
-      show=["provider", "gpus_by_model", "leases_started", "lease_days", "gpu_hours", "payments_usd",
-            "provider_earnings_usd", "protocol_revenue_usd", "usd_per_gpu_hour", "days", "audited", "source"])
+      show=["provider", "audited", "gpus_by_model", "leases_started", "lease_days", "gpu_hours", "payments_usd",
+            "provider_earnings_usd", "protocol_revenue_usd", "usd_per_gpu_hour", "days", "source"])
 methodology_link()

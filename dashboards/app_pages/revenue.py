@@ -7,7 +7,7 @@ from dashboards import charts, data
 from dashboards.components import (chart, coverage, gaps_caption, incomplete_notice, methodology_link, no_data,
                                    one_source, provenance_badge, require_published, same_source, sidebar_filters,
                                    table, total)
-from warehouse.queries.gaps import row_markers
+from warehouse.queries.gaps import row_markers, valuation_gaps
 
 st.title("Revenue and burns")
 require_published()
@@ -29,12 +29,15 @@ incomplete_notice(daily)
 # ── revenue beside what the token is worth ─────────────────────────────────────
 st.subheader("Revenue beside market value")
 st.caption("Market cap: the primary token's total on-chain supply × its price at the window's last day with both "
-           "(circulating supply is not on-chain; networks.toml registers no maximum supply, so no fully diluted "
-           "value). Price ÷ fees and price ÷ sales: market cap ÷ the window's fees or revenue × 365 ÷ its days.")
+           "(circulating supply is not on-chain). Fully diluted value: that price × the maximum supply the token's "
+           "own docs state (networks.toml cites each source and the day read); — where the token has no cap "
+           "(inflationary) or none is verified, the notes say which. Price ÷ fees and price ÷ sales: market cap ÷ "
+           "the window's fees or revenue × 365 ÷ its days.")
 valuation = same_source(data.query("valuation", **window), daily)
-table(valuation, "valuation", cov=gaps,
+table(valuation, "valuation", cov=gaps.with_gaps(valuation_gaps(valuation)),
       show=["network", "source", "revenue_usd", "fees_usd", "annualised_revenue_usd", "market_cap_usd",
-            "price_to_fees", "price_to_sales", "token", "supply_tokens", "token_price_usd", "supply_day"])
+            "fully_diluted_value_usd", "price_to_fees", "price_to_sales", "token", "supply_tokens",
+            "max_supply_tokens", "token_price_usd", "supply_day"])
 
 # ── per day ────────────────────────────────────────────────────────────────────
 st.subheader("Revenue per day")

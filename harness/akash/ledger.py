@@ -88,13 +88,18 @@ class Timing:
         return height
 
 
+# Akash's well-known auditor (../shared/fixtures/akash/getblock_audit_v1_attributes_list.json, PROVENANCE.md)
+AUDITOR = "akash1365yvmc4s7awdyj3n2sav7xfx76adc6dnmlx63"
+
+
 @dataclass(frozen=True)
 class Provider:
-    """A provider and the GPU models it advertises."""
+    """A provider, the GPU models it advertises and the auditor that signed its attributes (None: not audited)."""
 
     address: str
     name: str
     gpus: tuple[str, ...]
+    auditor: str | None = None
 
 
 @dataclass(frozen=True)
@@ -217,7 +222,9 @@ def generate_ledger(
                                   community_tax=0.02)
     for i, gpus in enumerate(PROVIDER_GPUS):
         name = f"provider-{i + 1}.{gpus[0]}.demo"
-        ledger.providers.append(Provider(bech32_address(hashlib.sha256(name.encode()).digest()[:20]), name, gpus))
+        auditor = AUDITOR if i % 2 == 0 else None  # the demo audits every other provider: the page shows both
+        ledger.providers.append(Provider(bech32_address(hashlib.sha256(name.encode()).digest()[:20]), name, gpus,
+                                         auditor))
     tenants = [bech32_address(rng.randbytes(20)) for _ in range(40)]
     day = first_day
     while day <= last_day:

@@ -3,7 +3,7 @@
 Routes (GET): blocks (latest and by height), market leases list (v1beta5, or v1beta4 when
 started with api="v1beta4"; the other version answers 501 like a node without it; `filters.state`)
 and lease info,
-deployments info, providers list, staking params and pool, mint inflation and annual
+deployments info, providers list, audited attributes list (audit/v1), staking params and pool, mint inflation and annual
 provisions, distribution params, supply by denom. Lists page with `pagination.limit` and
 `pagination.key` (base64, opaque); state queries honour `x-cosmos-block-height`.
 
@@ -104,6 +104,8 @@ class AkashRestServer:
             return self.deployment(query)
         if path == "/akash/provider/v1beta4/providers":
             return self.page(query, "providers", [self.provider(p) for p in self.ledger.providers])
+        if path == "/akash/audit/v1/audit/attributes/list":
+            return self.page(query, "providers", [self.audit(p) for p in self.ledger.providers if p.auditor])
         staking = self.staking(path, query, height)
         if staking is not None:
             return staking
@@ -237,6 +239,11 @@ class AkashRestServer:
                            {"key": f"{prefix}/interface/{interface}", "value": "true"}]
         return {"owner": provider.address, "host_uri": f"https://{provider.name}:8443", "attributes": attributes,
                 "info": {"email": "", "website": ""}}
+
+    def audit(self, provider) -> dict:
+        """One element of the audited attributes list: the auditor's signed attributes of a provider."""
+        signed = [a for a in self.provider(provider)["attributes"] if a["key"].startswith(("region", "capabilities"))]
+        return {"owner": provider.address, "auditor": provider.auditor, "attributes": signed}
 
     def staking(self, path: str, query: dict[str, str], height: int) -> tuple[int, Any] | None:
         """Staking, mint, distribution and supply answers at `height` (None for other paths)."""

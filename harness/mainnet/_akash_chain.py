@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
 
-from harness.akash.ledger import GPU_CATALOG, bech32_address
+from harness.akash.ledger import AUDITOR, GPU_CATALOG, bech32_address
 from harness.mainnet._seeded import between, day_start, digest, exponential, log_uniform, unit
 
 SECONDS_PER_BLOCK = 6.088  # Akash docs (provider-earnings.md): "6.088 block time"
@@ -35,11 +35,12 @@ _NS = 1_000_000_000
 
 @dataclass(frozen=True)
 class Provider:
-    """A provider and the GPU models it advertises (none: a CPU-only provider)."""
+    """A provider, the GPU models it advertises (none: a CPU-only provider) and its auditor (None: not audited)."""
 
     address: str
     host: str
     gpus: tuple[str, ...]
+    auditor: str | None = None
 
 
 @dataclass(frozen=True)
@@ -160,7 +161,8 @@ class AkashChain:
             second = models[between(self.seed, 0, len(models) - 1, "gpu2", p)]
             gpus = (first,) if unit(self.seed, "two-models", p) < 0.7 or second == first else (first, second)
         address = bech32_address(hashlib.sha256(f"{self.seed}:provider:{p}".encode()).digest()[:20])
-        return Provider(address, f"https://provider.p{p}.akash-loopback.example:8443", gpus)
+        auditor = AUDITOR if unit(self.seed, "audited", p) < 0.6 else None
+        return Provider(address, f"https://provider.p{p}.akash-loopback.example:8443", gpus, auditor)
 
     def lease_count(self, height: int) -> int:
         """How many leases exist by `height` (numbers 0..n-1; new ones are numbered in creation order)."""

@@ -5,6 +5,7 @@ Routes (GET), in the JSON of ../shared/fixtures/akash and the v1beta5 protos:
 /akash/market/v1beta5/leases/list (filters.state|owner|dseq|gseq|oseq|provider,
 pagination.limit|key|offset|count_total) and /leases/info (id.*; 404 when unknown);
 /akash/deployment/v1beta4/deployments/info; /akash/provider/v1beta4/providers (and /{owner});
+/akash/audit/v1/audit/attributes/list (the providers an auditor signed, as the recorded answer);
 staking pool and params, mint inflation and annual provisions, distribution params, bank
 supply by denom. State queries honour `x-cosmos-block-height`.
 
@@ -46,6 +47,7 @@ ROUTES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"/akash/deployment/v1beta4/deployments/info"), "/akash/deployment/v1beta4/deployments/info"),
     (re.compile(r"/akash/provider/v1beta4/providers"), "/akash/provider/v1beta4/providers"),
     (re.compile(r"/akash/provider/v1beta4/providers/(?P<owner>[^/]+)"), "/akash/provider/v1beta4/providers/{owner}"),
+    (re.compile(r"/akash/audit/v1/audit/attributes/list"), "/akash/audit/v1/audit/attributes/list"),
     *[(re.compile(re.escape(p)), p) for p in (
         "/cosmos/staking/v1beta1/pool", "/cosmos/staking/v1beta1/params", "/cosmos/mint/v1beta1/inflation",
         "/cosmos/mint/v1beta1/annual_provisions", "/cosmos/distribution/v1beta1/params",
@@ -181,6 +183,10 @@ class AkashMainnet(Provider):
             return self._deployment(query, height)
         if template == "/akash/provider/v1beta4/providers":
             items = [self._provider_json(p) for p in self.chain.providers]
+            page, pagination = self._page(items, query)
+            return {"providers": page, "pagination": pagination}
+        if template == "/akash/audit/v1/audit/attributes/list":
+            items = [self._audit_json(p) for p in self.chain.providers if p.auditor]
             page, pagination = self._page(items, query)
             return {"providers": page, "pagination": pagination}
         if template.endswith("{owner}"):
@@ -403,6 +409,10 @@ class AkashMainnet(Provider):
                            {"key": f"{prefix}/interface/{interface}", "value": "true"}]
         return {"owner": provider.address, "host_uri": provider.host, "attributes": attributes,
                 "info": {"email": "", "website": ""}}
+
+    def _audit_json(self, provider) -> dict[str, Any]:
+        signed = [a for a in self._provider_json(provider)["attributes"] if a["key"] != "host"]
+        return {"owner": provider.address, "auditor": provider.auditor, "attributes": signed}
 
     # -- staking -------------------------------------------------------------------------------
 

@@ -89,3 +89,10 @@ VAULT_PRICES_SCHEMA = pa.schema([
     ("redemption_share_price_raw", AMOUNT), ("block_number", pa.int64()), ("block_time", TIMESTAMP),
     ("block_day", pa.date32()), ("fetched_at", TIMESTAMP),
 ])
+
+# raw.provider_audits: Akash's audit module on each provider a run saw (auditor null: no audit listed).
+PROVIDER_AUDITS_SCHEMA = pa.schema([
+    ("network", pa.string()), ("chain", pa.string()), ("source", pa.string()), ("provider", pa.string()),
+    ("auditor", pa.string()), ("attributes", pa.string()), ("block_number", pa.int64()),
+    ("block_time", TIMESTAMP), ("observed_day", pa.date32()), ("fetched_at", TIMESTAMP),
+])

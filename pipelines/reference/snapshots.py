@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 SCHEMA = "reference_snapshot"
 CATALOG = f"{SCHEMA}.kept"
 REGISTRY_TABLES = ("raw.registry_networks", "raw.registry_contracts", "raw.registry_take_rates",
-                   "raw.registry_not_measured", "raw.registry_signals")
+                   "raw.registry_not_measured", "raw.registry_signals", "raw.registry_max_supplies")
 REFERENCE_TABLES = (*REGISTRY_TABLES, "raw.gpu_offers", "raw.gpu_specs", "raw.network_claims", "raw.token_prices")
 
 Outcome = Literal["succeeded", "failed"]

@@ -165,7 +165,8 @@ def network_periods(conn: duckdb.DuckDBPyConnection, *, grain: Grain, networks: 
 def provider_summary(conn: duckdb.DuckDBPyConnection, *, network: str, start: date | None = None,
                      end: date | None = None) -> pd.DataFrame:
     """One row per provider of `network` and source label over the window: GPUs by model (average leased at
-    once), leases, what tenants paid, what the provider kept, the protocol's take, $/GPU-hour (marts.provider_daily)."""
+    once), leases, what tenants paid, what the provider kept, the protocol's take, $/GPU-hour (marts.provider_daily),
+    and whether its attributes are audited (`audit_status`, marts.provider_audits; null where never read)."""
     return conn.execute(_sql.PROVIDER_SUMMARY, [network, start, start, end, end]).df()
 
 
@@ -173,7 +174,8 @@ def valuation(conn: duckdb.DuckDBPyConnection, *, networks: list[str] | None = N
               end: date | None = None) -> pd.DataFrame:
     """Per network and source label: the primary token's supply and market value at the window's last day with
     both (marts.token_supply_daily), fees and revenue over the window and annualised, price-to-fees and
-    price-to-sales."""
+    price-to-sales; the fully diluted value (price × the registry's maximum supply, with its source and as-of
+    date) or, in `fully_diluted_value_gap`, why there is none (`gaps.valuation_gaps` turns that into "—")."""
     return conn.execute(_sql.VALUATION, [*_window(networks, start, end), *_window(networks, start, end)]).df()
 
 

@@ -215,8 +215,12 @@ select
     sum(payments_usd) / nullif(sum(gpu_hours), 0) as usd_per_gpu_hour,
     bool_and(payments_complete) as payments_complete,
     (select string_agg(gpu_model || ' × ' || round(gpus, 1), ', ' order by gpus desc)
-     from by_model where by_model.provider = window_rows.provider and by_model.source = window_rows.source) as gpus_by_model
+     from by_model where by_model.provider = window_rows.provider and by_model.source = window_rows.source) as gpus_by_model,
+    -- "audited by <auditor>" / "not audited" at the latest read of the audit module; null: never read
+    any_value(audits.audit_status) as audit_status,
+    any_value(audits.read_at) as audit_read_at
 from window_rows
+left join marts.provider_audits as audits using (network, provider, source)
 group by provider, source
 order by payments_usd desc nulls last, provider
 """
@@ -249,6 +253,13 @@ select
     window_supply.supply_tokens,
     window_supply.token_price_usd,
     window_supply.market_cap_usd,
+    window_supply.max_supply_tokens,
+    window_supply.fully_diluted_value_usd,
+    case when window_supply.fully_diluted_value_usd is null
+         then coalesce(window_supply.fully_diluted_value_gap, 'no supply or price of the primary token in the window')
+    end as fully_diluted_value_gap,
+    window_supply.max_supply_source,
+    window_supply.max_supply_as_of,
     window_flows.days,
     window_flows.fees_usd,
     window_flows.revenue_usd,

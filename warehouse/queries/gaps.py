@@ -72,6 +72,10 @@ class Coverage:
                 for r in frame.itertuples() if r.status in (NOT_MEASURED, NOT_APPLICABLE)]
         return cls(gaps, frame["metric"] if "metric" in frame else ())
 
+    def with_gaps(self, extra: Iterable[Gap]) -> Coverage:
+        """This coverage and `extra` gaps (they win where both name a network's metric)."""
+        return Coverage([*self._gaps.values(), *extra], self.metrics)
+
     def gap(self, network: str, metric: str) -> Gap | None:
         """The gap of `network`'s `metric`, None when it is measured (or unknown)."""
         return self._gaps.get((network, ALIASES.get(metric, metric)))
@@ -164,3 +168,25 @@ def row_notes(frame: pd.DataFrame, cells: Mapping[tuple[int, str], Gap],
         parts = [f"{', '.join(dict.fromkeys(columns))}: {label}" for label, columns in grouped.items()]
         notes.append("; ".join(parts + ([marker] if marker else [])))
     return notes
+
+
+FDV = "fully_diluted_value_usd"
+UNCAPPED = "no maximum supply: "  # how token_supply_daily starts the reason of a token that has no cap
+
+
+def valuation_gaps(valuation: pd.DataFrame) -> list[Gap]:
+    """Why a network of `queries.valuation` has no fully diluted value, as gaps of its `fully_diluted_value_usd`:
+    not applicable to a token with no maximum supply (inflationary: the registry says why), not measured where
+    no cap is verified from the token's own docs or contract (never a guessed cap), or no price or supply."""
+    import pandas as pd
+
+    if FDV not in valuation or "fully_diluted_value_gap" not in valuation:
+        return []
+    gaps = []
+    for row in valuation.itertuples():
+        reason = row.fully_diluted_value_gap
+        if isinstance(reason, str) and reason and pd.isna(getattr(row, FDV)):
+            uncapped = reason.startswith(UNCAPPED)
+            gaps.append(Gap(row.network, FDV, NOT_APPLICABLE if uncapped else NOT_MEASURED,
+                            reason[len(UNCAPPED):] if uncapped else reason))
+    return gaps

@@ -123,6 +123,25 @@ create table if not exists raw.jobs (
     fetched_at     timestamptz  not null
 );
 
+-- Akash provider audits: what Akash's audit module (/akash/audit/v1/audit/attributes/list) says of each
+-- provider that a run saw in its leases, read once per run at the node's latest block. One row per
+-- provider and auditor that signed its attributes (attributes: the signed key/value pairs as JSON text);
+-- a provider the module lists no audit for gets one row with auditor null, so "not audited" is a
+-- reading, not an absence of one.
+-- natural key: (network, chain, source, observed_day, provider, auditor)
+create table if not exists raw.provider_audits (
+    network        varchar      not null,
+    chain          varchar      not null,
+    source         varchar      not null check (source in ('live', 'local', 'demo', 'reference')),
+    provider       varchar      not null,
+    auditor        varchar,
+    attributes     varchar      not null,
+    block_number   bigint       not null,
+    block_time     timestamptz  not null,
+    observed_day   date         not null,
+    fetched_at     timestamptz  not null
+);
+
 -- Per source cursor: how far ingestion has read, and when. It only moves forward: a backfill
 -- of an older window leaves it where it is. last_ref is the newest signature read (Solana),
 -- the `until` of the next run's paging.
@@ -256,4 +275,18 @@ create table if not exists raw.registry_signals (
     verified       boolean  not null,
     reference      varchar  not null,
     fetched_at     timestamptz not null
+);
+
+-- The primary token's maximum supply (networks.toml token `max_supply`), whole tokens, with its source and
+-- the day it was read; or, for an uncapped (inflationary) token, why it has none. A network without a row
+-- has no verified cap: it shows no fully diluted value.
+-- natural key: (network)
+create table if not exists raw.registry_max_supplies (
+    network            varchar  not null,
+    token              varchar  not null,
+    max_supply_tokens  decimal(38, 8),
+    uncapped_reason    varchar,
+    source             varchar  not null,
+    as_of              date     not null,
+    fetched_at         timestamptz not null
 );

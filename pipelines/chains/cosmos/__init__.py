@@ -1,5 +1,6 @@
 """Cosmos adapter for Akash: REST (gRPC-gateway) reads through the HTTP layer, pure decoders for leases and staking."""
 
+from pipelines.chains.cosmos._audits import ProviderAudit, audit_rows, decode_audits
 from pipelines.chains.cosmos._blocks import AKASH_SECONDS_PER_BLOCK, parse_block_time
 from pipelines.chains.cosmos._client import AkashClient
 from pipelines.chains.cosmos._fetch import (
@@ -13,6 +14,7 @@ from pipelines.chains.cosmos._fetch import (
     lease_key,
     read_lease_gpus,
     read_lease_state,
+    read_provider_audits,
     read_staking,
 )
 from pipelines.chains.cosmos._gpus import GpuNames, decode_deployment_gpus, decode_provider_gpus, lease_gpu_model
@@ -40,9 +42,12 @@ __all__ = [
     "Lease",
     "LeaseGpus",
     "LeaseState",
+    "ProviderAudit",
     "active_on",
+    "audit_rows",
     "day_heights",
     "day_rows",
+    "decode_audits",
     "decode_deployment_gpus",
     "decode_lease_v1beta4",
     "decode_lease_v1beta5",
@@ -55,6 +60,7 @@ __all__ = [
     "price_per_hour",
     "read_lease_gpus",
     "read_lease_state",
+    "read_provider_audits",
     "read_staking",
     "staking_rows",
 ]

@@ -25,6 +25,7 @@ LEASE_PATHS = {"v1beta5": "/akash/market/v1beta5/leases/list", "v1beta4": "/akas
 LEASE_INFO_PATHS = {"v1beta5": "/akash/market/v1beta5/leases/info", "v1beta4": "/akash/market/v1beta4/leases/info"}
 DEPLOYMENT_PATHS = ("/akash/deployment/v1beta4/deployments/info", "/akash/deployment/v1beta3/deployments/info")
 PROVIDERS_PATH = "/akash/provider/v1beta4/providers"
+AUDITS_PATH = "/akash/audit/v1/audit/attributes/list"  # GetBlock's Akash REST reference (fixtures/PROVENANCE.md)
 BLOCKS_PATH = "/cosmos/base/tendermint/v1beta1/blocks"
 HEIGHT_HEADER = "x-cosmos-block-height"
 STAKING_PATHS = {
@@ -176,6 +177,10 @@ class AkashClient:
     def providers(self) -> list[dict]:
         """Every registered provider with its attributes."""
         return [p for page in self.pages(PROVIDERS_PATH, "providers") for p in page]
+
+    def audited_attributes(self) -> list[dict]:
+        """Every provider's attributes signed by an auditor (one entry per provider and auditor)."""
+        return [a for page in self.pages(AUDITS_PATH, "providers") for a in page]
 
     def deployment(self, owner: str, dseq: int) -> dict | None:
         """A deployment with its groups (None if the node does not know it)."""

@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pyarrow as pa
 
+from pipelines.chains.cosmos._audits import audit_rows, decode_audits
 from pipelines.chains.cosmos._blocks import day_start
 from pipelines.chains.cosmos._client import NOT_SERVED, AkashClient
 from pipelines.chains.cosmos._gpus import GpuNames, decode_deployment_gpus, decode_provider_gpus, lease_gpu_model
@@ -124,6 +125,25 @@ def read_lease_gpus(client: AkashClient, leases: Sequence[Lease], names: GpuName
         result[lease.job_id] = LeaseGpus(None if group is None else group.count,
                                          lease_gpu_model(group, providers.get(lease.provider)))
     return result
+
+
+def read_provider_audits(client: AkashClient, providers: Iterable[str], latest: tuple[int, datetime], *,
+                         network: str, source: str) -> pa.Table | None:
+    """raw.provider_audits rows of the providers a run saw, from one audit list (a page per 1000 audited
+    providers, whatever the number of leases), as of the `latest` block; None when the node serves no
+    audit module (then nothing is said of any provider, rather than "not audited")."""
+    wanted = sorted(set(providers))
+    if not wanted:
+        return None
+    try:
+        audits = decode_audits(client.audited_attributes(), f"{client.label} audit attributes")
+    except RpcRefused as exc:
+        if exc.code not in NOT_SERVED:
+            raise
+        return None
+    height, stamp = latest
+    return audit_rows(audits, wanted, network=network, chain=client.chain, source=source, block_number=height,
+                      block_time=stamp, fetched_at=datetime.now(UTC))
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Akash ingestion assets over Cosmos REST: leases (raw.jobs), each day's heights (raw.block_days),
+"""Akash ingestion assets over Cosmos REST: leases (raw.jobs) and the audits of their providers
+(raw.provider_audits, once per run), each day's heights (raw.block_days),
 staking state at each day's last block on archive nodes (raw.staking_snapshots), and a daily
 snapshot of the current staking state that needs no archive node.
 
@@ -25,6 +26,7 @@ from pipelines.chains.cosmos import (
     day_rows,
     read_lease_gpus,
     read_lease_state,
+    read_provider_audits,
     read_staking,
 )
 from pipelines.chains.endpoints import endpoint_url
@@ -117,7 +119,8 @@ def _partitioned(name: str, **kwargs):
 def akash_leases(context: dg.AssetExecutionContext, akash: AkashResource,
                  warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Akash leases running on each UTC day (provider, tenant, GPUs, price per block, start and end), read from
-    the active leases and those closed since last seen; each day's heights and seconds per block measured."""
+    the active leases and those closed since last seen; each day's heights and seconds per block measured; the
+    audit module's word on each provider seen (one list per run, filed under the latest block's day)."""
     first_day, last_day = window_days(context)
     summaries: dict[str, ChainSummary] = {}
     for chain in akash.chains:
@@ -143,6 +146,16 @@ def akash_leases(context: dg.AssetExecutionContext, akash: AkashResource,
                     if lease.job_id in known and lease.job_id not in gpus:
                         stored = known[lease.job_id]
                         gpus[lease.job_id] = LeaseGpus(stored.gpu_count, stored.gpu_model)
+                audits = read_provider_audits(client, (lease.provider for lease in state.leases), latest,
+                                              network=network, source=source)
+                if audits is not None:
+                    replace_partition(conn, "raw.provider_audits", audits,
+                                      scope={"network": network, "chain": chain, "source": source},
+                                      day_column="observed_day", first_day=latest[1].date(), last_day=latest[1].date())
+                    audit_note = {"providers_audited": len(set(audits.filter(
+                        audits["auditor"].is_valid())["provider"].to_pylist()))}
+                else:
+                    audit_note = {"provider_audits": "not read: the node serves no audit module"}
                 started = {job_id: k.started_at for job_id, k in known.items() if k.started_at is not None}
                 unknown_denoms = Counter(lease.price.denom for lease in state.leases if lease.price.denom not in denoms)
                 if unknown_denoms:
@@ -174,6 +187,8 @@ def akash_leases(context: dg.AssetExecutionContext, akash: AkashResource,
                 summary.notes.update({"active_leases": state.active, "closed_since_last_run": state.closed_since,
                                       "list_pages": state.pages, "new_leases": len(new),
                                       "market_api": state.market_version})
+                for key, value in audit_note.items():  # assigned: Counter.update would add to a text value
+                    summary.notes[key] = value
                 if state.vanished:
                     summary.notes["vanished_leases"] = len(state.vanished)
                 if names.unmapped:

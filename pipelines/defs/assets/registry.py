@@ -21,6 +21,9 @@ TAKE_RATES_SCHEMA = pa.schema([("network", pa.string()), ("token", pa.string()),
                                _FETCHED_AT])
 NOT_MEASURED_SCHEMA = pa.schema([("network", pa.string()), ("metric", pa.string()), ("reason", pa.string()),
                                  _FETCHED_AT])
+MAX_SUPPLIES_SCHEMA = pa.schema([("network", pa.string()), ("token", pa.string()),
+                                 ("max_supply_tokens", pa.decimal128(38, 8)), ("uncapped_reason", pa.string()),
+                                 ("source", pa.string()), ("as_of", pa.date32()), _FETCHED_AT])
 SIGNALS_SCHEMA = pa.schema([("network", pa.string()), ("metric", pa.string()), ("chain", pa.string()),
                             ("chain_family", pa.string()), ("local_chain", pa.bool_()), ("account", pa.string()),
                             ("token", pa.string()), ("method", pa.string()), ("cost", pa.string()),
@@ -54,6 +57,11 @@ def registry_rows(registry: Registry, now: datetime) -> dict[str, pa.Table]:
               "local_chain": registry.chains[s.chain].local, "account": s.account, "token": s.token,
               "method": s.method, "cost": s.cost, "verified": s.verified, "reference": s.reference, "fetched_at": now}
              for n in networks for s in n.signals], schema=SIGNALS_SCHEMA),
+        "raw.registry_max_supplies": pa.Table.from_pylist(
+            [{"network": n.id, "token": n.primary_token, "max_supply_tokens": n.max_supply.tokens,
+              "uncapped_reason": n.max_supply.uncapped, "source": n.max_supply.source, "as_of": n.max_supply.as_of,
+              "fetched_at": now}
+             for n in networks if n.max_supply is not None], schema=MAX_SUPPLIES_SCHEMA),
     }
     return {table: tables[table] for table in REGISTRY_TABLES}
 
@@ -62,7 +70,8 @@ def registry_rows(registry: Registry, now: datetime) -> dict[str, pa.Table]:
           kinds={"duckdb"}, pool="warehouse")
 def registry_tables(context: dg.AssetExecutionContext, evm: EvmResource,
                     warehouse: WarehouseResource) -> dg.MaterializeResult:
-    """networks.toml as raw.registry_networks, _contracts, _take_rates, _not_measured and _signals (replaced whole)."""
+    """networks.toml as raw.registry_networks, _contracts, _take_rates, _not_measured, _signals and _max_supplies
+    (replaced whole)."""
     rows = registry_rows(evm.registry(), datetime.now(UTC))
     with warehouse.get_connection() as conn:
         keep_before_write(conn, context.run_id, REGISTRY_TABLES, run_outcome=run_outcome_from(context.instance))
@@ -73,4 +82,5 @@ def registry_tables(context: dg.AssetExecutionContext, evm: EvmResource,
     return dg.MaterializeResult(metadata={
         "networks": rows["raw.registry_networks"].num_rows, "contracts": rows["raw.registry_contracts"].num_rows,
         "metrics_not_measured": rows["raw.registry_not_measured"].num_rows,
-        "signals": rows["raw.registry_signals"].num_rows})
+        "signals": rows["raw.registry_signals"].num_rows,
+        "max_supplies": rows["raw.registry_max_supplies"].num_rows})
