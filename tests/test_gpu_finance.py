@@ -242,16 +242,28 @@ def test_the_demos_gpu_loans_in_the_mart_add_up_to_the_raw_events(demo_data_dir)
     sold = {e[1] for e in events if e[0] == "collateral_liquidated"}
     written_off = sum(int(e[2]) for e in events if e[0] == "originated" and e[1] in sold) - sum(
         int(e[2]) for e in events if e[0] in ("lender_repaid", "lender_liquidation_repaid") and e[1] in sold)
-    [(m_originated, m_repaid, m_interest, m_fees, m_written_off, m_defaults, last_outstanding, collateral)] = _demo_rows(
+    [(m_originated, m_repaid, m_interest, m_fees, m_written_off, m_defaults, last_outstanding)] = _demo_rows(
         demo_data_dir,
         "select sum(originated_raw), sum(repaid_raw), sum(interest_to_lenders_raw), sum(protocol_revenue) * 1e18, "
-        "sum(written_off_raw), sum(defaults), arg_max(outstanding_raw, day), string_agg(distinct collateral) "
+        "sum(written_off_raw), sum(defaults), arg_max(outstanding_raw, day) "
         "from marts.gpu_financing_daily where network = 'usdai' and source = 'demo'")
     assert (int(m_originated), int(m_repaid), int(m_interest)) == (originated, repaid, interest)
     assert m_fees == pytest.approx(fees, rel=1e-9)
     assert int(m_written_off) == written_off > 0 and m_defaults == 1
     assert int(last_outstanding) == originated - repaid - written_off
-    assert collateral == "unknown"
+
+
+def test_the_demos_loans_carry_the_collateral_their_borrow_calls_state(demo_data_dir) -> None:
+    raw = _demo_rows(demo_data_dir, "select loan_terms_hash, tx_hash, collateral_token, collateral_token_id "
+                                    "from raw.loan_events where network = 'usdai' and source = 'demo' "
+                                    "and event = 'originated'")
+    loans = {r[0]: r[1:] for r in _demo_rows(
+        demo_data_dir, "select loan_terms_hash, origination_tx, collateral_status, collateral, collateral_reason, "
+                       "loan_status from marts.gpu_loans where network = 'usdai' and source = 'demo'")}
+    assert len(loans) == len(raw) >= 2
+    for loan_hash, tx_hash, token, token_id in raw:
+        assert loans[loan_hash][:4] == (tx_hash, "stated", f"{token} #{token_id}", None)
+    assert "collateral sold" in {loan[4] for loan in loans.values()}
 
 
 def test_the_demos_realised_yield_is_the_share_price_growth_computed_here(demo_data_dir) -> None:
@@ -285,6 +297,8 @@ def test_the_gpu_finance_page_lists_the_systems_with_no_verified_identifiers(dem
     identifiers = next(d.value for d in app.dataframe if "pending" in d.value.columns or "Not registered, and why"
                        in d.value.columns)
     assert len(identifiers) >= 13
+    [loans] = [d.value for d in app.dataframe if "collateral" in d.value.columns]
+    assert len(loans) >= 2 and all(" #" in c for c in loans["collateral"])
 
 
 def test_the_report_has_a_gpu_finance_section_and_lists_the_systems_with_nothing_on_chain(demo_data_dir) -> None:
@@ -299,6 +313,8 @@ def test_the_report_has_a_gpu_finance_section_and_lists_the_systems_with_nothing
     expected = (usdai["end_share_price"] / usdai["start_share_price"]) ** (365 / usdai["days_measured"]) - 1
     assert usdai["realised_yield"] == pytest.approx(expected, rel=1e-9)
     assert usdai["defaults"] == 1 and usdai["claimed_yield_low"] == 0.13
+    loans = content.tables["gpu_loans"].frame
+    assert len(loans) >= 2 and all(" #" in c for c in loans["collateral"])
     identifiers = content.tables["onchain_identifiers"].frame.set_index("network")
     for network in ("berkeley", "nodegoai", "kaisar"):
         assert identifiers.loc[network, "status"] == "no verified on-chain identifiers"
