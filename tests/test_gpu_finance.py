@@ -319,3 +319,14 @@ def test_the_report_has_a_gpu_finance_section_and_lists_the_systems_with_nothing
     for network in ("berkeley", "nodegoai", "kaisar"):
         assert identifiers.loc[network, "status"] == "no verified on-chain identifiers"
         assert identifiers.loc[network, "pending"]
+
+
+def test_an_origination_whose_transaction_the_node_does_not_know_is_refused_naming_it(gpu_loans, anvil) -> None:
+    from pipelines.chains.errors import MalformedResponse
+
+    evm, program = gpu_loans["evm"], gpu_loans["router_program"]
+    logs = _wire_logs(evm, program.address)
+    missing = "0x" + "ab" * 32
+    logs[0] = {**logs[0], "transactionHash": missing}
+    with pytest.raises(MalformedResponse, match=f"no transaction {missing}, though it logged LoanOriginated"):
+        _collateral_rows(anvil, program, logs)
