@@ -148,22 +148,37 @@ def test_each_origination_records_the_collateral_its_borrow_calldata_states(gpu_
     assert all(r["collateral_status"] is None for r in rows if r["event"] != "originated")
 
 
-def test_an_origination_through_another_contract_has_unknown_collateral_and_the_reason(gpu_loans) -> None:
+def test_an_origination_through_another_contract_has_unknown_collateral_and_the_reason(gpu_loans, anvil) -> None:
+    evm, program, router, vault = gpu_loans["evm"], gpu_loans["router_program"], gpu_loans["router"], gpu_loans["vault"]
+    token = evm.token(vault.functions.asset().call())
+    forwarder = evm.deploy_forwarder()  # as a multicall or smart wallet: the transaction's `to` is not the router
+    evm.originate_loan(router, vault, token, evm.accounts[7], 1_000 * UNIT, 10 * UNIT, [9], via=forwarder)
+    rows = _collateral_rows(anvil, program, _wire_logs(evm, program.address))
+    [forwarded] = [r for r in rows if r["event"] == "originated" and r["borrower"] == forwarder.address.lower()]
+    assert evm.w3.eth.get_transaction(forwarded["tx_hash"])["to"] == forwarder.address  # the node's own record
+    assert (forwarded["collateral_status"], forwarded["collateral_token"], forwarded["collateral_token_id"],
+            forwarded["collateral_wrapper_context"]) == ("unknown", None, None, None)
+    assert forwarded["collateral_reason"] == (f"the transaction calls {forwarder.address.lower()}, not the loan router "
+                                              "(a multicall, wallet or another contract called borrow()): its "
+                                              "calldata is not decoded")
+    assert [r["collateral_status"] for r in rows if r["event"] == "originated" and r is not forwarded] == ["stated"] * 2
+
+
+def test_a_direct_call_that_is_not_borrow_or_does_not_match_the_event_has_unknown_collateral(gpu_loans) -> None:
     evm, program = gpu_loans["evm"], gpu_loans["router_program"]
     [log, *_] = _wire_logs(evm, program.address)
     tx = dict(evm.w3.provider.make_request("eth_getTransactionByHash", [log["transactionHash"]])["result"])
     event = decode_loan_logs([log], chain="anvil", source="local", routers={program.address: program}).to_pylist()[0]
     terms = {"router": program.address, "borrower": event["borrower"], "currency": event["currency_token"]}
     assert collateral_of(tx, **terms).status == "stated"
-    via_multicall = collateral_of({**tx, "to": evm.accounts[5].lower()}, **terms)
-    assert via_multicall.status == "unknown" and via_multicall.token is None and via_multicall.token_id is None
-    assert "not the loan router" in via_multicall.reason
     other_call = collateral_of({**tx, "input": "0xdeadbeef" + tx["input"][10:]}, **terms)
-    assert other_call.status == "unknown" and "not borrow()" in other_call.reason
+    assert other_call.status == "unknown" and "not borrow()" in other_call.reason and other_call.token is None
     truncated = collateral_of({**tx, "input": tx["input"][:200]}, **terms)
     assert truncated.status == "unknown" and "does not decode" in truncated.reason
     someone_else = collateral_of(tx, **{**terms, "borrower": evm.accounts[5].lower()})
     assert someone_else.status == "unknown" and "not the event's" in someone_else.reason
+    two_loans = collateral_of(tx, **terms, originations_in_tx=2)
+    assert two_loans.status == "unknown" and "originated 2 loans" in two_loans.reason
 
 
 def test_share_prices_follow_interest_paid_and_the_loss_of_a_default_computed_independently(gpu_loans) -> None:
