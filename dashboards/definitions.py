@@ -41,4 +41,6 @@ DEFINITIONS = {
                    "or form factor unstated (it cannot contradict the chosen model).",
     "measured_value": "What the data measures for the claim on its own terms: only days inside the claim's period; "
                       "totals scaled to the period (labelled), levels averaged; — where it cannot be compared yet.",
+    "collateral": "What the loan's terms name as collateral in the borrow() call that originated it (token #id, "
+                  "e.g. a bundle of GPU NFTs); \"unknown\" when the call did not go straight to the router, with why.",
 }

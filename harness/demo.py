@@ -261,9 +261,11 @@ def _day_of_gpu_loans(evm, rng, programs, deployed, contracts, token_of_network,
                 principal = int(idle * k) // unit * unit
                 if principal <= 0:
                     return
-                book.collateral_ids += 1
+                gpus = 2 + principal // unit % 7  # the GPUs the loan finances, bundled as its collateral
+                ids = list(range(book.collateral_ids + 1, book.collateral_ids + gpus + 1))
+                book.collateral_ids += gpus
                 fee = principal // 100
-                h = evm.at(t).originate_loan(r, v, c, b, principal, fee, book.collateral_ids)
+                h = evm.at(t).originate_loan(r, v, c, b, principal, fee, ids)
                 note("originated", h, evm.w3.eth.block_number, principal=principal, fee=fee)
                 book.active[h] = {"borrower": b, "balance": principal, "original": principal, "rate": bps, "days": 0}
             actions.append(originate)

@@ -17,6 +17,10 @@ from depinlens.registry import Program, Token
 from harness.contracts import load_artifact
 
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
+# What the local loans' terms name as collateral (no contract is deployed at either address): a bundle
+# wrapper standing for USD.AI's BundleCollateralWrapper and the GPU NFT contract whose ids it bundles.
+LOCAL_BUNDLE_WRAPPER = "0x00000000000000000000000000000000000b0a1e"
+LOCAL_GPU_NFT = "0x0000000000000000000000000000000000000690"
 GAS_LIMIT = 300_000  # explicit, so each transaction skips an eth_estimateGas round trip
 
 
@@ -186,11 +190,32 @@ class LocalEvm:
             raise RuntimeError(f"transaction from {sender} reverted")
         return receipt
 
+    def deploy_forwarder(self) -> Contract:
+        """A Forwarder (harness/contracts/Forwarder.vy): calls other contracts as a multicall or smart wallet does."""
+        return self._deploy("Forwarder")
+
     def originate_loan(self, router: Contract, vault: Contract, token: Contract, borrower: str, principal: int,
-                       origination_fee: int, collateral_id: int) -> bytes:
-        """`borrower` borrows `principal` from `vault` through `router` (emits LoanOriginated); its loan terms hash."""
-        receipt = self._receipt(router.functions.borrow(vault.address, token.address, principal, origination_fee,
-                                                        ZERO_ADDRESS, collateral_id), borrower)
+                       origination_fee: int, gpu_ids: list[int], *, via: Contract | None = None) -> bytes:
+        """`borrower` borrows `principal` from `vault` through `router`'s borrow(LoanTerms, LenderDepositInfo[])
+        (emits LoanOriginated) against a bundle of GPU NFTs; its loan terms hash.
+
+        The terms are laid out as USD.AI's (ILoanRouter.LoanTerms): the collateral is a bundle wrapper
+        token whose context is the GPU NFT contract's 20 bytes then each id's 32 (as
+        BundleCollateralWrapper encodes it) and whose id is keccak256(chain id, context). No wrapper or
+        GPU NFT contract is deployed locally: the terms only name them (LOCAL_BUNDLE_WRAPPER, LOCAL_GPU_NFT).
+        With `via` (a Forwarder), `borrower` sends the transaction to it and the forwarder is the borrower.
+        """
+        context = bytes.fromhex(LOCAL_GPU_NFT[2:]) + b"".join(i.to_bytes(32, "big") for i in gpu_ids)
+        wrapper_id = int.from_bytes(Web3.solidity_keccak(["uint256", "bytes"], [self.w3.eth.chain_id, context]), "big")
+        named = via.address if via is not None else Web3.to_checksum_address(borrower)
+        terms = (2**63, named, token.address,
+                 Web3.to_checksum_address(LOCAL_BUNDLE_WRAPPER), wrapper_id, 30 * 86_400, 86_400, ZERO_ADDRESS, 0, 0,
+                 (origination_fee, 0), [(vault.address, principal, 0)], context, b"")
+        deposits = [(2, b"")]  # 2: DepositType.ERC20Approval
+        call = router.functions.borrow(terms, deposits)
+        if via is not None:
+            call = via.functions.forward(router.address, bytes.fromhex(router.encode_abi("borrow", [terms, deposits])[2:]))
+        receipt = self._receipt(call, borrower)
         [event] = router.events.LoanOriginated().process_receipt(receipt, errors=DISCARD)  # token Transfers too
         return event["args"]["loanTermsHash"]
 

@@ -397,9 +397,25 @@ def _gpu_finance_table(products: pd.DataFrame) -> Table:
         "gpu_finance", "GPU finance: realised yield against claimed, and GPU loans",
         "Per GPU-backed yield product: realised yield = (share price at the window's last reading ÷ at its first) ^ "
         "(365 ÷ days) − 1, compounded, beside the yield its sources claim; a short window annualises a few days' "
-        "change. Loans (in the loan currency's units) come from the loan router's events; collateral is not "
-        "named by them and stays unknown. The staking table above gives the compute networks' real yield.",
+        "change. Loans (in the loan currency's units) come from the loan router's events; the next table lists "
+        "each loan with its collateral. The staking table above gives the compute networks' real yield.",
         columns, products.reset_index(drop=True),
+    )
+
+
+def _gpu_loans_table(loans: pd.DataFrame) -> Table:
+    columns = (Column("originated_day", "originated", "date"), Column("network", "network"),
+               Column("source", "source label"), Column("borrower", "borrower"),
+               Column("currency_symbol", "currency"), Column("principal", "principal", "number"),
+               Column("loan_status", "status"), Column("collateral", "collateral (GPUs)"),
+               Column("collateral_reason", "why collateral is unknown"), Column("origination_tx", "origination tx"))
+    return Table(
+        "gpu_loans", "GPU loans and their collateral",
+        "Each GPU loan originated in the window. Collateral is what the loan's terms name in the borrow() call "
+        "that originated it (collateral token #id; on USD.AI a bundle of GPU NFTs), read from the transaction's "
+        "calldata because the router's events name none; \"unknown\" where that call did not go straight to the "
+        "router (a multicall or another contract), with the reason.",
+        columns, loans.reset_index(drop=True),
     )
 
 
@@ -451,6 +467,7 @@ def gather(conn: duckdb.DuckDBPyConnection, *, networks: list[str] | None = None
     bench = bench[(bench["venue"].isin(chosen)) | ~bench["venue"].isin(known)] if not bench.empty else bench
     claims = queries.claims_vs_evidence(conn, networks=chosen)
     gpu_finance = queries.gpu_finance_summary(conn, **window)
+    gpu_loans = queries.gpu_loans(conn, **window)
     token_sources = queries.data_sources(conn)
     token_sources = token_sources[token_sources["network"].isin(chosen)]
     refs = queries.onchain_references(conn, **window)
@@ -460,13 +477,15 @@ def gather(conn: duckdb.DuckDBPyConnection, *, networks: list[str] | None = None
     cost_table = _cost_table(cost, chosen, bound_runs)
     tables = [
         _networks_table(summary, daily, valuation, coverage), compare, cost_table, *_benchmarks_tables(bench),
-        _claims_table(claims, coverage), _gpu_finance_table(gpu_finance), _identifiers_table(),
+        _claims_table(claims, coverage), _gpu_finance_table(gpu_finance), _gpu_loans_table(gpu_loans),
+        _identifiers_table(),
         _sources_table(token_sources, daily, prices, claims, queries.gpu_specs(conn)),
         _references_table(refs), _daily_table(daily, coverage), every_price, _freshness_table(queries.freshness(conn)),
     ]
     labels: set[str] = set()
     for frame, column in ((daily, "source"), (compare.frame, "source"), (cost_table.frame, "source"),
-                          (refs, "source"), (token_sources, "source"), (gpu_finance, "source")):
+                          (refs, "source"), (token_sources, "source"), (gpu_finance, "source"),
+                          (gpu_loans, "source")):
         labels.update(str(v) for v in frame[column].dropna().unique())
     for listed in claims["evidence_sources"].dropna():
         labels.update(v.strip() for v in _listed(listed).split(",") if v.strip())

@@ -2,8 +2,9 @@
 
 The local stand-ins (harness/contracts/LoanRouter.vy, AsyncRedeemVault.vy) emit the real events'
 signatures; each decoded row is compared with what an independent ABI decoder (web3's contract
-event processing, eth_abi underneath) reads from the same log, and the vault's share price with
-one computed here from the amounts the test moved.
+event processing, eth_abi underneath) reads from the same log, each origination's collateral with
+what eth_abi.decode reads from its borrow() calldata, and the vault's share price with one computed
+here from the amounts the test moved.
 """
 
 from __future__ import annotations
@@ -11,11 +12,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from eth_abi import decode as abi_decode
 from web3 import Web3
 
 from harness.contracts import load_artifact
 from pipelines.chains.errors import DecodeError
-from pipelines.chains.evm import decode_loan_logs, loan_router_events
+from pipelines.chains.evm import EvmClient, collateral_of, decode_loan_logs, loan_router_events, read_collateral
 
 from .conftest import DAY_1, seconds
 
@@ -29,6 +31,12 @@ SOLIDITY_SIGNATURES = {
     "LenderLiquidationRepaid(bytes32,address,uint8,uint256,uint256)",
     "LoanCollateralLiquidated(bytes32,uint256,uint256,uint256)",
 }
+# borrow(LoanTerms, LenderDepositInfo[]) from the same file, its structs written out as ABI tuples by hand
+LOAN_TERMS = ("(uint64,address,address,address,uint256,uint64,uint64,address,uint256,uint256,(uint256,uint256),"
+              "(address,uint256,uint256)[],bytes,bytes)")
+LENDER_DEPOSIT_INFOS = "(uint8,bytes)[]"
+BORROW_SIGNATURE = f"borrow({LOAN_TERMS},{LENDER_DEPOSIT_INFOS})"
+GPUS_OF_LOAN = ([1, 2, 3], [4, 5])
 UNIT = 10**18
 COLUMN_OF = {"loanTermsHash": "loan_terms_hash", "borrower": "borrower", "lender": "lender",
              "currencyToken": "currency_token", "trancheIndex": "tranche_index", "principal": "principal_raw",
@@ -42,6 +50,13 @@ def test_the_loan_router_fragment_has_exactly_the_contracts_event_signatures() -
     router_abi = load_artifact("LoanRouter")["abi"]
     local = {f"{e['name']}({','.join(i['type'] for i in e['inputs'])})" for e in router_abi if e["type"] == "event"}
     assert local == SOLIDITY_SIGNATURES  # the stand-in emits the same signatures
+
+
+def test_the_local_routers_borrow_has_the_contracts_selector() -> None:
+    from eth_utils.abi import function_abi_to_4byte_selector
+
+    [borrow] = [f for f in load_artifact("LoanRouter")["abi"] if f.get("name") == "borrow"]
+    assert function_abi_to_4byte_selector(borrow) == Web3.keccak(text=BORROW_SIGNATURE)[:4]
 
 
 @pytest.fixture
@@ -61,8 +76,8 @@ def gpu_loans(local_chain, registry):
     evm.at(seconds(DAY_1, 1)).mint(token, lender, deposit)
     evm.vault_deposit(vault, token, lender, deposit)
     start_price = vault.functions.depositSharePrice().call()
-    first = evm.originate_loan(router, vault, token, operator_a, 400_000 * UNIT, 4_000 * UNIT, 1)
-    second = evm.originate_loan(router, vault, token, operator_b, 200_000 * UNIT, 2_000 * UNIT, 2)
+    first = evm.originate_loan(router, vault, token, operator_a, 400_000 * UNIT, 4_000 * UNIT, GPUS_OF_LOAN[0])
+    second = evm.originate_loan(router, vault, token, operator_b, 200_000 * UNIT, 2_000 * UNIT, GPUS_OF_LOAN[1])
     interest = [1_643_835_616_438_356_164_383, 1_500 * UNIT]
     evm.mint(token, operator_a, sum(interest) + 10_000 * UNIT)  # GPU rental income
     evm.repay_loan(router, token, operator_a, first, 100_000 * UNIT, interest[0], 0)
@@ -107,6 +122,65 @@ def test_each_loan_event_decodes_as_an_independent_abi_decoder_reads_it(gpu_loan
         assert row["fetched_at"] is not None
 
 
+def _collateral_rows(anvil, program, logs: list[dict]) -> list[dict]:
+    table = decode_loan_logs(logs, chain="anvil", source="local", routers={program.address: program})
+    with EvmClient("anvil", anvil.url) as client:
+        return read_collateral(client, table).to_pylist()
+
+
+def test_each_origination_records_the_collateral_its_borrow_calldata_states(gpu_loans, anvil) -> None:
+    evm, program = gpu_loans["evm"], gpu_loans["router_program"]
+    rows = _collateral_rows(anvil, program, _wire_logs(evm, program.address))
+    originated = [r for r in rows if r["event"] == "originated"]
+    assert len(originated) == len(GPUS_OF_LOAN)
+    for row, gpus in zip(originated, GPUS_OF_LOAN, strict=True):
+        calldata = bytes(evm.w3.eth.get_transaction(row["tx_hash"])["input"])
+        assert calldata[:4] == Web3.keccak(text=BORROW_SIGNATURE)[:4]
+        terms, deposits = abi_decode([LOAN_TERMS, LENDER_DEPOSIT_INFOS], calldata[4:])  # the independent decoder
+        assert row["collateral_status"] == "stated" and row["collateral_reason"] is None
+        assert row["collateral_token"] == terms[3].lower()
+        assert row["collateral_token_id"] == str(terms[4])
+        assert row["collateral_wrapper_context"] == "0x" + terms[12].hex()
+        # the bundle holds the GPUs the test financed: a 20-byte NFT contract, then one 32-byte id each
+        context = terms[12]
+        assert [int.from_bytes(context[20 + 32 * k: 52 + 32 * k], "big") for k in range(len(gpus))] == gpus
+        assert len(context) == 20 + 32 * len(gpus)
+    assert all(r["collateral_status"] is None for r in rows if r["event"] != "originated")
+
+
+def test_an_origination_through_another_contract_has_unknown_collateral_and_the_reason(gpu_loans, anvil) -> None:
+    evm, program, router, vault = gpu_loans["evm"], gpu_loans["router_program"], gpu_loans["router"], gpu_loans["vault"]
+    token = evm.token(vault.functions.asset().call())
+    forwarder = evm.deploy_forwarder()  # as a multicall or smart wallet: the transaction's `to` is not the router
+    evm.originate_loan(router, vault, token, evm.accounts[7], 1_000 * UNIT, 10 * UNIT, [9], via=forwarder)
+    rows = _collateral_rows(anvil, program, _wire_logs(evm, program.address))
+    [forwarded] = [r for r in rows if r["event"] == "originated" and r["borrower"] == forwarder.address.lower()]
+    assert evm.w3.eth.get_transaction(forwarded["tx_hash"])["to"] == forwarder.address  # the node's own record
+    assert (forwarded["collateral_status"], forwarded["collateral_token"], forwarded["collateral_token_id"],
+            forwarded["collateral_wrapper_context"]) == ("unknown", None, None, None)
+    assert forwarded["collateral_reason"] == (f"the transaction calls {forwarder.address.lower()}, not the loan router "
+                                              "(a multicall, wallet or another contract called borrow()): its "
+                                              "calldata is not decoded")
+    assert [r["collateral_status"] for r in rows if r["event"] == "originated" and r is not forwarded] == ["stated"] * 2
+
+
+def test_a_direct_call_that_is_not_borrow_or_does_not_match_the_event_has_unknown_collateral(gpu_loans) -> None:
+    evm, program = gpu_loans["evm"], gpu_loans["router_program"]
+    [log, *_] = _wire_logs(evm, program.address)
+    tx = dict(evm.w3.provider.make_request("eth_getTransactionByHash", [log["transactionHash"]])["result"])
+    event = decode_loan_logs([log], chain="anvil", source="local", routers={program.address: program}).to_pylist()[0]
+    terms = {"router": program.address, "borrower": event["borrower"], "currency": event["currency_token"]}
+    assert collateral_of(tx, **terms).status == "stated"
+    other_call = collateral_of({**tx, "input": "0xdeadbeef" + tx["input"][10:]}, **terms)
+    assert other_call.status == "unknown" and "not borrow()" in other_call.reason and other_call.token is None
+    truncated = collateral_of({**tx, "input": tx["input"][:200]}, **terms)
+    assert truncated.status == "unknown" and "does not decode" in truncated.reason
+    someone_else = collateral_of(tx, **{**terms, "borrower": evm.accounts[5].lower()})
+    assert someone_else.status == "unknown" and "not the event's" in someone_else.reason
+    two_loans = collateral_of(tx, **terms, originations_in_tx=2)
+    assert two_loans.status == "unknown" and "originated 2 loans" in two_loans.reason
+
+
 def test_share_prices_follow_interest_paid_and_the_loss_of_a_default_computed_independently(gpu_loans) -> None:
     vault, deposit = gpu_loans["vault"], gpu_loans["deposit"]
     assert gpu_loans["start_price"] == UNIT
@@ -136,7 +210,8 @@ def test_ingesting_a_day_of_loans_twice_adds_no_rows_and_keeps_provenance(gpu_lo
         assert result.success
         with duckdb.connect(str(settings.warehouse_path), read_only=True) as conn:
             events = conn.execute("select event, loan_terms_hash, block_number, block_hash, tx_hash, log_index, "
-                                  "principal_raw, interest_raw, source from raw.loan_events order by all").fetchall()
+                                  "principal_raw, interest_raw, collateral_status, collateral_token_id, source "
+                                  "from raw.loan_events order by all").fetchall()
             prices = conn.execute("select block_day, nav_raw, deposit_share_price_raw, redemption_share_price_raw "
                                   "from raw.vault_prices").fetchall()
         return events, prices
@@ -146,6 +221,8 @@ def test_ingesting_a_day_of_loans_twice_adds_no_rows_and_keeps_provenance(gpu_lo
     events, prices = first
     assert len(events) == len(_wire_logs(evm, gpu_loans["router_program"].address)) == 9
     assert {e[-1] for e in events} == {"local"}
+    assert {(e[0], e[8]) for e in events if e[0] == "originated"} == {("originated", "stated")}
+    assert all(e[8] is None and e[9] is None for e in events if e[0] != "originated")
     expected_nav = gpu_loans["deposit"] + gpu_loans["interest"] - gpu_loans["loss"]
     assert prices == [(DAY_1, expected_nav, expected_nav * UNIT // gpu_loans["deposit"],
                        expected_nav * UNIT // gpu_loans["deposit"])]
@@ -180,16 +257,28 @@ def test_the_demos_gpu_loans_in_the_mart_add_up_to_the_raw_events(demo_data_dir)
     sold = {e[1] for e in events if e[0] == "collateral_liquidated"}
     written_off = sum(int(e[2]) for e in events if e[0] == "originated" and e[1] in sold) - sum(
         int(e[2]) for e in events if e[0] in ("lender_repaid", "lender_liquidation_repaid") and e[1] in sold)
-    [(m_originated, m_repaid, m_interest, m_fees, m_written_off, m_defaults, last_outstanding, collateral)] = _demo_rows(
+    [(m_originated, m_repaid, m_interest, m_fees, m_written_off, m_defaults, last_outstanding)] = _demo_rows(
         demo_data_dir,
         "select sum(originated_raw), sum(repaid_raw), sum(interest_to_lenders_raw), sum(protocol_revenue) * 1e18, "
-        "sum(written_off_raw), sum(defaults), arg_max(outstanding_raw, day), string_agg(distinct collateral) "
+        "sum(written_off_raw), sum(defaults), arg_max(outstanding_raw, day) "
         "from marts.gpu_financing_daily where network = 'usdai' and source = 'demo'")
     assert (int(m_originated), int(m_repaid), int(m_interest)) == (originated, repaid, interest)
     assert m_fees == pytest.approx(fees, rel=1e-9)
     assert int(m_written_off) == written_off > 0 and m_defaults == 1
     assert int(last_outstanding) == originated - repaid - written_off
-    assert collateral == "unknown"
+
+
+def test_the_demos_loans_carry_the_collateral_their_borrow_calls_state(demo_data_dir) -> None:
+    raw = _demo_rows(demo_data_dir, "select loan_terms_hash, tx_hash, collateral_token, collateral_token_id "
+                                    "from raw.loan_events where network = 'usdai' and source = 'demo' "
+                                    "and event = 'originated'")
+    loans = {r[0]: r[1:] for r in _demo_rows(
+        demo_data_dir, "select loan_terms_hash, origination_tx, collateral_status, collateral, collateral_reason, "
+                       "loan_status from marts.gpu_loans where network = 'usdai' and source = 'demo'")}
+    assert len(loans) == len(raw) >= 2
+    for loan_hash, tx_hash, token, token_id in raw:
+        assert loans[loan_hash][:4] == (tx_hash, "stated", f"{token} #{token_id}", None)
+    assert "collateral sold" in {loan[4] for loan in loans.values()}
 
 
 def test_the_demos_realised_yield_is_the_share_price_growth_computed_here(demo_data_dir) -> None:
@@ -223,6 +312,8 @@ def test_the_gpu_finance_page_lists_the_systems_with_no_verified_identifiers(dem
     identifiers = next(d.value for d in app.dataframe if "pending" in d.value.columns or "Not registered, and why"
                        in d.value.columns)
     assert len(identifiers) >= 13
+    [loans] = [d.value for d in app.dataframe if "collateral" in d.value.columns]
+    assert len(loans) >= 2 and all(" #" in c for c in loans["collateral"])
 
 
 def test_the_report_has_a_gpu_finance_section_and_lists_the_systems_with_nothing_on_chain(demo_data_dir) -> None:
@@ -237,7 +328,20 @@ def test_the_report_has_a_gpu_finance_section_and_lists_the_systems_with_nothing
     expected = (usdai["end_share_price"] / usdai["start_share_price"]) ** (365 / usdai["days_measured"]) - 1
     assert usdai["realised_yield"] == pytest.approx(expected, rel=1e-9)
     assert usdai["defaults"] == 1 and usdai["claimed_yield_low"] == 0.13
+    loans = content.tables["gpu_loans"].frame
+    assert len(loans) >= 2 and all(" #" in c for c in loans["collateral"])
     identifiers = content.tables["onchain_identifiers"].frame.set_index("network")
     for network in ("berkeley", "nodegoai", "kaisar"):
         assert identifiers.loc[network, "status"] == "no verified on-chain identifiers"
         assert identifiers.loc[network, "pending"]
+
+
+def test_an_origination_whose_transaction_the_node_does_not_know_is_refused_naming_it(gpu_loans, anvil) -> None:
+    from pipelines.chains.errors import MalformedResponse
+
+    evm, program = gpu_loans["evm"], gpu_loans["router_program"]
+    logs = _wire_logs(evm, program.address)
+    missing = "0x" + "ab" * 32
+    logs[0] = {**logs[0], "transactionHash": missing}
+    with pytest.raises(MalformedResponse, match=f"no transaction {missing}, though it logged LoanOriginated"):
+        _collateral_rows(anvil, program, logs)

@@ -19,9 +19,10 @@ filters = sidebar_filters()
 
 # ── data ────────────────────────────────────────────────────────────────────────
 window = {"networks": filters.networks, "start": filters.start, "end": filters.end}
-products, daily_yield, loans = one_source(data.query("gpu_finance_summary", **window),
-                                          data.query("vault_yield_daily", **window),
-                                          data.query("gpu_financing_daily", **window))
+products, daily_yield, loans, each_loan = one_source(data.query("gpu_finance_summary", **window),
+                                                     data.query("vault_yield_daily", **window),
+                                                     data.query("gpu_financing_daily", **window),
+                                                     data.query("gpu_loans", **window))
 staking = data.query("network_summary", **window)
 staking = same_source(staking, products) if not products.empty else staking
 compute = staking[~staking["network"].isin(products["network"])].dropna(subset=["real_yield"])
@@ -58,14 +59,24 @@ else:
     cols[2].metric("Interest paid to lenders", f"{loans['interest_to_lenders'].sum():,.2f}")
     cols[3].metric("Defaults", f"{int(loans['defaults'].sum())}",
                    help=f"principal written off: {loans['principal_written_off'].sum():,.0f}")
-    st.caption(f"Amounts in the loans' currency ({', '.join(sorted(loans['currency_symbol'].unique()))}). "
-               "Collateral (which GPUs) is unknown: the loan router's events do not name it.")
+    st.caption(f"Amounts in the loans' currency ({', '.join(sorted(loans['currency_symbol'].unique()))}).")
     chart(charts.metric_lines(loans, "principal_outstanding", "Principal outstanding (currency units)"),
           loans[["day", "network", "principal_outstanding"]], "gpu_loans_outstanding")
     table(loans, "gpu_loans",
           show=["day", "network", "currency_symbol", "principal_originated", "principal_repaid",
                 "principal_outstanding", "interest_to_lenders", "protocol_revenue", "defaults",
-                "principal_written_off", "collateral"])
+                "principal_written_off"])
+
+    st.subheader("Loans and their collateral")
+    if each_loan.empty:
+        no_data("GPU loans originated in the window")
+    else:
+        stated = int((each_loan["collateral_status"] == "stated").sum())
+        st.caption(f"Collateral (which GPUs) as each loan's terms state it in the borrow() call that originated it: "
+                   f"stated for {stated} of {len(each_loan)} loans; \"unknown\" ones say why.")
+        table(each_loan, "gpu_loan_collateral",
+              show=["originated_day", "network", "borrower", "currency_symbol", "principal", "loan_status",
+                    "collateral", "collateral_reason", "origination_tx"])
 
 # ── systems with nothing verified on-chain ───────────────────────────────────────
 st.subheader("What is and is not on-chain")

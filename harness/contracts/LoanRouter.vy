@@ -6,9 +6,12 @@
         contract's events with their exact signatures (LoanOriginated, LenderRepaid, LoanRepaid,
         LoanLiquidated, LenderLiquidationRepaid, LoanCollateralLiquidated) and moves the currency
         token the way a loan does: principal from the lender to the borrower, repayments and
-        liquidation proceeds back to the lender, fees to the fee recipient. One tranche per loan;
-        loan terms are reduced to what the events carry (the collateral is kept but, as on
-        mainnet, named by no event).
+        liquidation proceeds back to the lender, fees to the fee recipient. `borrow()` takes that
+        contract's LoanTerms and LenderDepositInfo[] (same selector and ABI layout: Vyper structs
+        encode as tuples, DepositType as its uint8), so the collateral (collateralToken,
+        collateralTokenId, collateralWrapperContext) is in the calldata and, as on mainnet, named
+        by no event. One tranche per loan, lent from an approval; repay, liquidate and
+        onCollateralLiquidated take the loan terms hash instead of the terms.
 """
 
 from ethereum.ercs import IERC20
@@ -62,6 +65,35 @@ event LoanCollateralLiquidated:
     surplus: uint256
 
 
+struct FeeSpec:
+    originationFee: uint256
+    exitFee: uint256
+
+struct TrancheSpec:
+    lender: address
+    amount: uint256
+    rate: uint256
+
+struct LoanTerms:
+    expiration: uint64
+    borrower: address
+    currencyToken: address
+    collateralToken: address
+    collateralTokenId: uint256
+    duration: uint64
+    repaymentInterval: uint64
+    interestRateModel: address
+    gracePeriodRate: uint256
+    gracePeriodDuration: uint256
+    feeSpec: FeeSpec
+    trancheSpecs: DynArray[TrancheSpec, 8]
+    collateralWrapperContext: Bytes[1024]
+    options: Bytes[256]
+
+struct LenderDepositInfo:
+    depositType: uint8  # ILoanRouter.DepositType (a Solidity enum is a uint8 in the ABI)
+    data: Bytes[256]
+
 struct Loan:
     lender: address
     borrower: address
@@ -83,20 +115,25 @@ def __init__():
 
 
 @external
-def borrow(lender: address, currency: address, principal: uint256, origination_fee: uint256,
-           collateral_token: address, collateral_token_id: uint256) -> bytes32:
-    """The caller borrows `principal` from `lender` (which approved this router); the fee is kept from it."""
+def borrow(loanTerms: LoanTerms, lenderDepositInfos: DynArray[LenderDepositInfo, 8]):
+    """The borrower borrows its one tranche's amount from that tranche's lender (which approved this router)."""
+    assert msg.sender == loanTerms.borrower, "borrower only"
+    assert len(loanTerms.trancheSpecs) == 1, "one tranche"
+    assert len(lenderDepositInfos) == 1 and lenderDepositInfos[0].depositType == 2, "one ERC20 approval"
+    lender: address = loanTerms.trancheSpecs[0].lender
+    principal: uint256 = loanTerms.trancheSpecs[0].amount
+    origination_fee: uint256 = loanTerms.feeSpec.originationFee
+    currency: address = loanTerms.currencyToken
     self.loanCount += 1
-    loan_hash: bytes32 = keccak256(abi_encode(msg.sender, lender, currency, principal, self.loanCount))
+    loan_hash: bytes32 = keccak256(abi_encode(loanTerms, self.loanCount))
     self.loans[loan_hash] = Loan(lender=lender, borrower=msg.sender, currency=currency,
-                                 collateral_token=collateral_token, collateral_token_id=collateral_token_id,
-                                 balance=principal, status=1)
+                                 collateral_token=loanTerms.collateralToken,
+                                 collateral_token_id=loanTerms.collateralTokenId, balance=principal, status=1)
     assert extcall IERC20(currency).transferFrom(lender, msg.sender, principal - origination_fee)
     assert extcall IERC20(currency).transferFrom(lender, self.feeRecipient, origination_fee)
     extcall Lender(lender).onLoanOriginated(principal)
     log LoanOriginated(loanTermsHash=loan_hash, borrower=msg.sender, currencyToken=currency, principal=principal,
                        originationFee=origination_fee)
-    return loan_hash
 
 
 @external

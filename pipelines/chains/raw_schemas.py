@@ -80,6 +80,8 @@ LOAN_EVENTS_SCHEMA = pa.schema([
     ("proceeds_raw", AMOUNT), ("surplus_raw", AMOUNT), ("is_repaid", pa.bool_()),
     ("block_number", pa.int64()), ("block_hash", pa.string()), ("block_time", TIMESTAMP), ("block_day", pa.date32()),
     ("tx_hash", pa.string()), ("log_index", pa.int32()), ("fetched_at", TIMESTAMP),
+    ("collateral_status", pa.string()), ("collateral_token", pa.string()), ("collateral_token_id", pa.string()),
+    ("collateral_wrapper_context", pa.string()), ("collateral_reason", pa.string()),
 ])
 
 # raw.vault_prices: a lending vault's nav() and share prices at the last block of a day.

@@ -24,6 +24,7 @@ __all__ = [
     "freshness",
     "gpu_finance_summary",
     "gpu_financing_daily",
+    "gpu_loans",
     "gpu_models",
     "gpu_prices",
     "gpu_specs",
@@ -183,6 +184,13 @@ def gpu_financing_daily(conn: duckdb.DuckDBPyConnection, *, networks: list[str] 
                         start: date | None = None, end: date | None = None) -> pd.DataFrame:
     """GPU loans per loan router, currency and day: originated, repaid, outstanding, interest, fees, defaults."""
     return conn.execute(_sql.GPU_FINANCING_DAILY, _window(networks, start, end)).df()
+
+
+def gpu_loans(conn: duckdb.DuckDBPyConnection, *, networks: list[str] | None = None, start: date | None = None,
+              end: date | None = None) -> pd.DataFrame:
+    """GPU loans originated in the window, one row each: principal, status, and collateral as the loan terms state
+    it ("token #id") or "unknown" with the reason."""
+    return conn.execute(_sql.GPU_LOANS, _window(networks, start, end)).df()
 
 
 def vault_yield_daily(conn: duckdb.DuckDBPyConnection, *, networks: list[str] | None = None,

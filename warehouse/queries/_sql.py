@@ -274,7 +274,7 @@ order by market_cap_usd desc nulls last, network
 
 GPU_FINANCING_DAILY = """
 select
-    day, network, chain, source, loan_router, currency_symbol, collateral,
+    day, network, chain, source, loan_router, currency_symbol,
     principal_originated, principal_repaid, principal_outstanding, interest_to_lenders, protocol_revenue,
     origination_fees, exit_fees, liquidation_fees, liquidation_surplus, principal_written_off,
     loans_originated, loans_repaid, defaults,
@@ -285,6 +285,19 @@ where (? is null or list_contains(?, network))
   and (? is null or day >= ?)
   and (? is null or day <= ?)
 order by day, network, chain, loan_router, currency_symbol
+"""
+
+GPU_LOANS = """
+select
+    originated_day, network, chain, source, loan_router, loan_terms_hash, borrower, currency_symbol,
+    principal, origination_fee, loan_status, collateral, collateral_status, collateral_token,
+    collateral_token_id, collateral_wrapper_context, collateral_reason, origination_tx,
+    principal_raw::varchar as principal_raw
+from marts.gpu_loans
+where (? is null or list_contains(?, network))
+  and (? is null or originated_day >= ?)
+  and (? is null or originated_day <= ?)
+order by originated_day, network, chain, loan_router, origination_tx, loan_terms_hash
 """
 
 VAULT_YIELD_DAILY = """

@@ -38,6 +38,20 @@ create table if not exists raw.loan_events (
     fetched_at         timestamptz  not null
 );
 
+-- The collateral an origination's loan terms state (the events name none): read from the borrow()
+-- calldata of the row's own transaction (tx_hash), so tx_hash is its provenance. Originations only.
+-- collateral_status: 'stated' (decoded from a direct borrow() call of the router whose terms name the
+-- event's borrower and currency) or 'unknown' (collateral_reason says why: a multicall or another
+-- contract called the router, ...). collateral_token_id is the uint256 in decimal (wrapper token ids are
+-- hashes, wider than DECIMAL(38,0)); collateral_wrapper_context is LoanTerms.collateralWrapperContext
+-- as 0x-hex (a BundleCollateralWrapper's encoded bundle). Added by ALTER, so warehouses made before it
+-- gain the columns too.
+alter table raw.loan_events add column if not exists collateral_status varchar;
+alter table raw.loan_events add column if not exists collateral_token varchar;
+alter table raw.loan_events add column if not exists collateral_token_id varchar;
+alter table raw.loan_events add column if not exists collateral_wrapper_context varchar;
+alter table raw.loan_events add column if not exists collateral_reason varchar;
+
 -- raw.vault_prices: a lending vault's own valuation at the last block of a day (sUSDai's reads):
 -- nav() and depositSharePrice() value loans at their balance, redemptionSharePrice() conservatively;
 -- prices are 18-decimal fixed point. natural key: (chain, source, vault, block_day)

@@ -158,10 +158,8 @@ final as (
         repaid_raw,
         outstanding_raw,
         interest_to_lenders_raw,
-        written_off_raw,
-
-        -- collateral: the loan router's events name no GPU; the loan terms in borrow() calldata do (not read)
-        'unknown' as collateral
+        written_off_raw
+        -- collateral is per loan, not per day: marts.gpu_loans
 
     from running
 

@@ -5,7 +5,8 @@ v1's signatures, taken from its Solidity interface) into `raw.loan_events`, one 
 its provenance. They are few (a handful of loans a day), so each log is decoded on its own, with
 plain integer arithmetic on the hex words: no ABI library, so the tests can check it against
 one. Vaults with ERC-7540 redemptions (sUSDai) are also read for `nav()`, `depositSharePrice()`
-and `redemptionSharePrice()` at each day's last block (`raw.vault_prices`).
+and `redemptionSharePrice()` at each day's last block (`raw.vault_prices`). An origination's
+collateral is in its `borrow()` calldata, not in any event: _collateral.py reads it.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from eth_utils import keccak
 from depinlens.registry import Program, Token
 from pipelines.chains.errors import DecodeError
 from pipelines.chains.evm._client import EvmClient
+from pipelines.chains.evm._collateral import read_collateral
 from pipelines.chains.evm._decode import describe_log
 from pipelines.chains.evm._events import ABI_DIR
 from pipelines.chains.evm._fetch import DayBlocks, DayRows, _checked, _end_of_day, _read_events, selector
@@ -156,13 +158,14 @@ def decode_loan_logs(logs: list[dict], *, chain: str, source: str, routers: Mapp
 
 def read_loan_events(client: EvmClient, routers: Sequence[Program], blocks: DayBlocks, *, source: str,
                      chunk_blocks: int = 2_000) -> DayRows:
-    """Every loan router event of `routers` in the day's blocks, decoded."""
+    """Every loan router event of `routers` in the day's blocks, decoded; originations with their collateral."""
     by_address = {r.address: r for r in routers}
-    return _read_events(client, list(by_address), sorted(loan_router_events()), blocks, chunk_blocks=chunk_blocks,
-                        schema=LOAN_EVENTS_SCHEMA,
-                        decode=lambda logs, at: decode_loan_logs(
-                            logs_as_dicts(logs) if isinstance(logs, pa.Table) else logs, chain=client.chain,
-                            source=source, routers=by_address, fetched_at=at))
+    day = _read_events(client, list(by_address), sorted(loan_router_events()), blocks, chunk_blocks=chunk_blocks,
+                       schema=LOAN_EVENTS_SCHEMA,
+                       decode=lambda logs, at: decode_loan_logs(
+                           logs_as_dicts(logs) if isinstance(logs, pa.Table) else logs, chain=client.chain,
+                           source=source, routers=by_address, fetched_at=at))
+    return DayRows(read_collateral(client, day.rows), day.removed_logs)
 
 
 def read_vault_prices(client: EvmClient, vaults: Sequence[Program], tokens: dict[str, Token], blocks: DayBlocks, *,

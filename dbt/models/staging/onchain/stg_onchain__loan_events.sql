@@ -34,6 +34,14 @@ renamed as (
         surplus_raw,
         is_repaid,
 
+        -- collateral as the origination's borrow() calldata states it (originations only; null before
+        -- it was read): 'stated' or 'unknown' with the reason
+        collateral_status,
+        collateral_token,
+        collateral_token_id,
+        collateral_wrapper_context,
+        collateral_reason,
+
         -- timestamps
         block_time,
         block_day,
