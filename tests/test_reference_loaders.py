@@ -287,7 +287,9 @@ def test_live_prices_stop_at_today_and_a_persistent_429_names_the_api(tmp_path, 
                                    date(2025, 6, 1) + timedelta(days=30)).num_rows == 0
     assert prices.requests == 1
     # a 429 is waited for, not counted as a failed attempt; one that never ends stops at the budget's limit
-    limited = CoinGeckoPrices(tmp_path, base_url=coingecko.api, today=date(2025, 7, 1), max_wait_s=0.01,
+    # backoff up to 0.1 s: about ten retries in the 0.5 s allowed, well inside CoinGecko's 30 calls a
+    # minute (at 0.01 s the retries used up that budget and the last one waited a minute for it)
+    limited = CoinGeckoPrices(tmp_path, base_url=coingecko.api, today=date(2025, 7, 1), max_wait_s=0.1,
                               max_throttle_s=0.5)
     with pytest.raises(RateLimited, match=r"coingecko \(http://127\.0\.0\.1:\d+\) /coins/\{id\}/history 2025-06-02: "
                                           r"HTTP 429.*answered 429 for"):
