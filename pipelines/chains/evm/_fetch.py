@@ -9,7 +9,7 @@ it and marked incomplete, so a later run reads it again.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -251,9 +251,28 @@ def _checked(value: int | None, detail: str) -> int | None:
     return value
 
 
-def _end_of_day(blocks: DayBlocks) -> tuple[int, datetime]:
+def end_of_day(blocks: DayBlocks) -> tuple[int, datetime]:
+    """The day's last block and its time: where every day-end read (supply, NAV, balances) is made."""
     assert blocks.last is not None and blocks.last_time is not None
     return blocks.last, datetime.fromtimestamp(blocks.last_time, UTC)
+
+
+def uint_at(client: EvmClient, address: str, data: str, block: int, *, detail: str) -> int | None:
+    """One uint256 `eth_call` at `block`, checked to fit the warehouse's DECIMAL(38,0); None when
+    nothing answers there (no contract yet at that block)."""
+    return _checked(client.eth_call_uint(address, data, block, detail=detail), detail)
+
+
+def uints_at(client: EvmClient, address: str, calls: Mapping[str, str], block: int) -> dict[str, int] | None:
+    """Several named uint256 calls of one contract at `block`; None as soon as one answers nothing,
+    so a contract not yet deployed that day gives no row rather than a partial one."""
+    reads: dict[str, int] = {}
+    for name, data in calls.items():
+        value = uint_at(client, address, data, block, detail=f"{address} {name} at block {block}")
+        if value is None:
+            return None
+        reads[name] = value
+    return reads
 
 
 def read_vault_navs(client: EvmClient, vaults: Sequence[Program], tokens: dict[str, Token], blocks: DayBlocks, *,
@@ -262,18 +281,15 @@ def read_vault_navs(client: EvmClient, vaults: Sequence[Program], tokens: dict[s
     if not blocks.has_blocks or not blocks.complete or not vaults:
         return VAULT_SNAPSHOTS_SCHEMA.empty_table()
     fetched_at = datetime.now(UTC)
-    block, stamp = _end_of_day(blocks)
+    block, stamp = end_of_day(blocks)
     rows = []
     for vault in vaults:
         decimals = tokens[vault.network].decimals
-        reads: dict[str, int | None] = {}
-        for name, data in (("total_assets", selector("totalAssets()")), ("total_supply", selector("totalSupply()")),
-                           ("per_share", selector("convertToAssets(uint256)") + _word(10**decimals))):
-            detail = f"{vault.address} {name} at block {block}"
-            reads[name] = _checked(client.eth_call_uint(vault.address, data, block, detail=detail), detail)
-            if reads[name] is None:  # no contract there yet at this block: no snapshot for the day
-                break
-        if None in reads.values() or len(reads) < 3:
+        reads = uints_at(client, vault.address, {"total_assets": selector("totalAssets()"),
+                                                 "total_supply": selector("totalSupply()"),
+                                                 "per_share": selector("convertToAssets(uint256)") + _word(10**decimals)},
+                         block)
+        if reads is None:  # no contract there yet at this block: no snapshot for the day
             continue
         rows.append({"network": vault.network, "chain": client.chain, "source": source, "vault": vault.address,
                      "asset_decimals": decimals, "total_assets_raw": reads["total_assets"],
@@ -287,11 +303,11 @@ def read_supplies(client: EvmClient, tokens: Sequence[Token], blocks: DayBlocks,
     if not blocks.has_blocks or not blocks.complete or not tokens:
         return SUPPLY_SNAPSHOTS_SCHEMA.empty_table()
     fetched_at = datetime.now(UTC)
-    block, stamp = _end_of_day(blocks)
+    block, stamp = end_of_day(blocks)
     rows = []
     for token in tokens:
         detail = f"{token.symbol} {token.address} totalSupply at block {block}"
-        supply = _checked(client.eth_call_uint(token.address, selector("totalSupply()"), block, detail=detail), detail)
+        supply = uint_at(client, token.address, selector("totalSupply()"), block, detail=detail)
         if supply is None:
             continue
         rows.append({"network": token.network, "chain": client.chain, "source": source, "token_symbol": token.symbol,
@@ -306,13 +322,13 @@ def read_holder_balances(client: EvmClient, holders: Sequence[Program], tokens: 
     if not blocks.has_blocks or not blocks.complete or not holders:
         return STAKING_SNAPSHOTS_SCHEMA.empty_table()
     fetched_at = datetime.now(UTC)
-    block, stamp = _end_of_day(blocks)
+    block, stamp = end_of_day(blocks)
     rows = []
     for holder in holders:
         token = tokens[holder.network]
         detail = f"{token.symbol} balanceOf({holder.address}) at block {block}"
-        balance = _checked(client.eth_call_uint(token.address, selector("balanceOf(address)")
-                                                + _address_word(holder.address), block, detail=detail), detail)
+        balance = uint_at(client, token.address, selector("balanceOf(address)") + _address_word(holder.address),
+                          block, detail=detail)
         if balance is None:
             continue
         rows.append({"network": holder.network, "chain": client.chain, "source": source, "account": holder.address,

@@ -27,7 +27,7 @@ from pipelines.chains.evm._client import EvmClient
 from pipelines.chains.evm._collateral import read_collateral
 from pipelines.chains.evm._decode import describe_log
 from pipelines.chains.evm._events import ABI_DIR
-from pipelines.chains.evm._fetch import DayBlocks, DayRows, _checked, _end_of_day, _read_events, selector
+from pipelines.chains.evm._fetch import DayBlocks, DayRows, _read_events, end_of_day, selector, uints_at
 from pipelines.chains.evm._wire import logs_as_dicts
 from pipelines.chains.raw_schemas import LOAN_EVENTS_SCHEMA, VAULT_PRICES_SCHEMA
 
@@ -174,17 +174,11 @@ def read_vault_prices(client: EvmClient, vaults: Sequence[Program], tokens: dict
     if not blocks.has_blocks or not blocks.complete or not vaults:
         return VAULT_PRICES_SCHEMA.empty_table()
     fetched_at = datetime.now(UTC)
-    block, stamp = _end_of_day(blocks)
+    block, stamp = end_of_day(blocks)
     rows = []
     for vault in vaults:
-        reads: dict[str, int | None] = {}
-        for name in PRICE_READS:
-            detail = f"{vault.address} {name}() at block {block}"
-            reads[name] = _checked(client.eth_call_uint(vault.address, selector(f"{name}()"), block, detail=detail),
-                                   detail)
-            if reads[name] is None:  # no contract there yet at this block: no prices for the day
-                break
-        if len(reads) < len(PRICE_READS) or None in reads.values():
+        reads = uints_at(client, vault.address, {name: selector(f"{name}()") for name in PRICE_READS}, block)
+        if reads is None:  # no contract there yet at this block: no prices for the day
             continue
         rows.append({"network": vault.network, "chain": client.chain, "source": source, "vault": vault.address,
                      "asset_decimals": tokens[vault.network].decimals, "nav_raw": reads["nav"],
