@@ -136,7 +136,9 @@ def _warehouse_path(resources: Mapping[str, object] | None) -> str:
 
 def _settle(warehouse: str, run_id: str, *, succeeded: bool) -> None:
     """Put back the reference tables a failed run rewrote (drop the copies of one that succeeded)."""
-    if not os.path.exists(warehouse):
+    from warehouse import is_lake
+
+    if not is_lake(warehouse) and not os.path.exists(warehouse):
         return
     from pipelines.reference.snapshots import settle_reference_tables
 

@@ -8,8 +8,11 @@ from warehouse._connect import (
     connect_serving,
     connect_warehouse,
     schema_sql,
+    serving_version,
 )
 from warehouse._integrity import WarehouseCorrupt
+from warehouse._lake import LakeUnavailable, install_extensions
+from warehouse._location import Lake, is_lake, parse_lake
 from warehouse._load import forget_chain, forget_marts_source, insert_rows, replace_partition, transaction
 from warehouse._progress import (
     BlockDay,
@@ -26,6 +29,12 @@ from warehouse._publish import publish
 from warehouse._serving import VERSIONS_KEPT, prune_versions, resolve_serving, versions_dir
 
 __all__ = [
+    "Lake",
+    "LakeUnavailable",
+    "install_extensions",
+    "is_lake",
+    "parse_lake",
+    "serving_version",
     "VERSIONS_KEPT",
     "BlockDay",
     "Cursor",

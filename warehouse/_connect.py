@@ -10,8 +10,12 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse import _lake
 from warehouse._integrity import WarehouseCorrupt, check_open_warehouse, is_damage
+from warehouse._location import Lake, is_lake
 from warehouse._serving import resolve_serving
+
+Location = Path | str | Lake  # a DuckDB file's path, or a `ducklake:postgres:<dsn>` location (warehouse/_location.py)
 
 
 def schema_sql() -> str:
@@ -31,13 +35,18 @@ def _open(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
         raise
 
 
-def connect_warehouse(path: Path | str) -> duckdb.DuckDBPyConnection:
-    """Open (creating if needed) the working DuckDB file with the raw schema in place.
+def connect_warehouse(path: Location) -> duckdb.DuckDBPyConnection:
+    """Open (creating if needed) the working warehouse with the raw schema in place.
+
+    `path` is the DuckDB file, or a DuckLake location (`ducklake:postgres:<dsn>`): then the
+    connection's default catalog is the lake, and loads go through warehouse/_lake.py's checks.
 
     Raises:
         WarehouseCorrupt: the file is damaged (cut short, or not a DuckDB file); it is left
             exactly as it was, because the check runs before any statement that writes.
     """
+    if is_lake(path):
+        return _lake.connect_lake(path if isinstance(path, Lake) else str(path), schema_sql())
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = _open(path, read_only=False)
@@ -51,14 +60,18 @@ def connect_warehouse(path: Path | str) -> duckdb.DuckDBPyConnection:
     return conn
 
 
-def check_warehouse(path: Path | str) -> None:
+def check_warehouse(path: Location) -> None:
     """Raise WarehouseCorrupt when the warehouse file at `path` is damaged; a missing file is fine.
+
+    A DuckLake has no file to check (PostgreSQL keeps its catalog consistent): it always passes.
 
     Opens it read-only, so it writes nothing: a run calls it once before its first writing step.
     When this process already has it open for writing, that instance is checked instead. A
     file another process holds for writing cannot be opened to check; it passes, and the
     steps that write meet (and report) that lock themselves.
     """
+    if is_lake(path):
+        return
     path = Path(path)
     if not path.exists():
         return
@@ -80,22 +93,36 @@ class ServingFileMissing(FileNotFoundError):
     """No serving file yet: the pipeline has not published."""
 
 
-def _missing(pointer: Path) -> ServingFileMissing:
+def _missing(pointer: Location) -> ServingFileMissing:
+    where = f"in the lake {Lake(str(pointer), '').redacted()}" if is_lake(pointer) else f"at {pointer}"
     return ServingFileMissing(
-        f"no serving file at {pointer}: run `depinlens up` (or the Dagster job) to build and publish the marts"
+        f"nothing published {where}: run `depinlens up` (or the Dagster job) to build and publish the marts"
     )
 
 
-def connect_serving(path: Path | str) -> duckdb.DuckDBPyConnection:
+def serving_version(pointer: Location) -> Path | int | None:
+    """What the serving pointer names now: a version file, or for a lake the published snapshot id.
+
+    None when nothing is published yet.
+    """
+    if is_lake(pointer):
+        return _lake.published_snapshot(pointer if isinstance(pointer, Lake) else str(pointer))
+    return resolve_serving(pointer)
+
+
+def connect_serving(path: Location, *, version: Path | int | None = None) -> duckdb.DuckDBPyConnection:
     """Open the current published version read-only, so readers can never write it.
 
     `path` is the serving pointer (or a plain DuckDB file); the version it names is opened by
     its own path, so a connection made after a publish never shares DuckDB's instance of the
-    version before it.
+    version before it. For a DuckLake, `path` is the lake itself: the connection is attached at
+    the snapshot the last publish pinned, so writers committing meanwhile change nothing it sees.
     """
-    version = resolve_serving(path)
+    version = serving_version(path) if version is None else version
     if version is None:
-        raise _missing(Path(path))
+        raise _missing(path)
+    if is_lake(path):
+        return _lake.connect_snapshot(path if isinstance(path, Lake) else str(path), int(version))
     conn = duckdb.connect(str(version), read_only=True)
     conn.execute("set TimeZone = 'UTC'")
     return conn
@@ -110,19 +137,19 @@ class ServingReader:
     share between threads.
     """
 
-    def __init__(self, pointer: Path | str) -> None:
-        self.pointer = Path(pointer)
+    def __init__(self, pointer: Location) -> None:
+        self.pointer: Path | str = str(pointer) if is_lake(pointer) else Path(pointer)
         self._lock = threading.Lock()
-        self._version: Path | None = None
+        self._version: Path | int | None = None
         self._conn: duckdb.DuckDBPyConnection | None = None
-        self._users: dict[Path, int] = {}
-        self._retired: dict[Path, duckdb.DuckDBPyConnection] = {}
+        self._users: dict[Path | int, int] = {}
+        self._retired: dict[Path | int, duckdb.DuckDBPyConnection] = {}
 
-    def version(self) -> Path | None:
-        """The version file the pointer names now (None when nothing is published)."""
-        return resolve_serving(self.pointer)
+    def version(self) -> Path | int | None:
+        """The version file (or lake snapshot) the pointer names now (None when nothing is published)."""
+        return serving_version(self.pointer)
 
-    def open_versions(self) -> list[Path]:
+    def open_versions(self) -> list[Path | int]:
         """Version files this reader still has a connection to (the current one, and any still in use)."""
         with self._lock:
             return [*([self._version] if self._conn is not None else []), *self._retired]
@@ -135,7 +162,7 @@ class ServingReader:
             if version is None:
                 raise _missing(self.pointer)
             if self._conn is None or version != self._version:
-                fresh = connect_serving(version)
+                fresh = connect_serving(self.pointer, version=version)
                 self._retire()
                 self._version, self._conn = version, fresh
             self._users[version] = self._users.get(version, 0) + 1

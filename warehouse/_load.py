@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from warehouse._lake import insert_checked, is_lake_connection, retry_on_conflict
 from warehouse._progress import Progress, record_progress
 
 if TYPE_CHECKING:
@@ -28,15 +29,29 @@ def transaction(conn: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConn
         yield conn
         conn.execute("commit")
     except BaseException:
-        conn.execute("rollback")
+        _rollback_if_open(conn)
         raise
 
 
+def _rollback_if_open(conn: duckdb.DuckDBPyConnection) -> None:
+    """Roll back; a DuckLake commit that failed (a write conflict) has already ended its transaction."""
+    import duckdb
+
+    try:
+        conn.execute("rollback")
+    except duckdb.TransactionException as exc:
+        if "no transaction is active" not in str(exc):
+            raise
+
+
 def insert_rows(conn: duckdb.DuckDBPyConnection, table: str, rows: pa.Table) -> None:
-    """Append an Arrow table to `table`, columns matched by name."""
+    """Append an Arrow table to `table`, columns matched by name (on a lake, through its CHECK constraints)."""
     conn.register("_incoming_rows", rows)
     try:
-        conn.execute(f"insert into {table} by name select * from _incoming_rows")
+        if is_lake_connection(conn):
+            insert_checked(conn, table, "_incoming_rows")
+        else:
+            conn.execute(f"insert into {table} by name select * from _incoming_rows")
     finally:
         conn.unregister("_incoming_rows")
 
@@ -57,7 +72,8 @@ def replace_partition(
     The partition is every row whose `scope` columns match and, when `day_column` is given,
     whose day lies in [first_day, last_day] (reference files, read whole, give no days).
     Re-running with the same input leaves the table identical; a failure anywhere rolls
-    back, leaving the warehouse as it was. Rows outside the partition are refused, so a
+    back, leaving the warehouse as it was. On a DuckLake, a commit that loses a write conflict
+    to another worker is run again (the load is idempotent, so that is safe). Rows outside the partition are refused, so a
     load can never delete what it does not replace.
 
     Args:
@@ -88,12 +104,15 @@ def replace_partition(
         if stray:
             raise ValueError(f"rows for {sorted(map(str, stray))[:3]} fall outside the partition {first_day}..{last_day}")
 
-    with transaction(conn):
-        conn.execute(f"delete from {table} where {' and '.join(clauses)}", params)
-        insert_rows(conn, table, rows)
-        if progress is not None:
-            record_progress(conn, progress)
-        _pause_for_crash_tests(conn)
+    def load() -> None:
+        with transaction(conn):
+            conn.execute(f"delete from {table} where {' and '.join(clauses)}", params)
+            insert_rows(conn, table, rows)
+            if progress is not None:
+                record_progress(conn, progress)
+            _pause_for_crash_tests(conn)
+
+    retry_on_conflict(load)
     return rows.num_rows
 
 
@@ -104,8 +123,11 @@ def _pause_for_crash_tests(conn: duckdb.DuckDBPyConnection) -> None:
     seconds = float(os.environ.get("DEPINLENS_PAUSE_IN_LOAD") or 0)
     if seconds <= 0:
         return
-    path = conn.execute("select path from duckdb_databases() where database_name = current_database()").fetchone()[0]
-    marker = Path(path).with_name(".load_in_progress")
+    if is_lake_connection(conn):
+        marker = Path(os.environ.get("DEPINLENS_DATA_DIR", ".")) / ".load_in_progress"
+    else:
+        path = conn.execute("select path from duckdb_databases() where database_name = current_database()").fetchone()[0]
+        marker = Path(path).with_name(".load_in_progress")
     marker.touch()
     time.sleep(seconds)
     marker.unlink(missing_ok=True)
@@ -135,7 +157,8 @@ def forget_marts_source(conn: duckdb.DuckDBPyConnection, *, source: str) -> int:
     """
     tables = [name for (name,) in conn.execute(
         "select table_name from information_schema.columns c join information_schema.tables t using "
-        "(table_schema, table_name) where table_schema = 'marts' and column_name = 'source' "
+        "(table_catalog, table_schema, table_name) where table_catalog = current_database() "
+        "and table_schema = 'marts' and column_name = 'source' "
         "and table_type = 'BASE TABLE' order by table_name").fetchall()]
     with transaction(conn):
         return sum(conn.execute(f'delete from marts."{name}" where source = ?', [source]).fetchone()[0]

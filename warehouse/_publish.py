@@ -5,6 +5,9 @@ holds for writing. Dashboards therefore never open the working warehouse: after 
 successful build the marts are copied to a new version file, and the serving path is then
 switched to it in one rename (warehouse/_serving.py: why a new name each time, and when old
 versions go). Readers holding an older version keep a consistent snapshot.
+
+On a DuckLake (warehouse/_location.py) there is nothing to copy: publishing records the
+lake's current snapshot as the published one, and readers attach the lake at that snapshot.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse._lake import connect_lake_plain, publish_snapshot, sql_literal
+from warehouse._location import is_lake
 from warehouse._serving import VERSIONS_KEPT, new_version_path, prune_versions, switch_pointer
 
 PUBLISHED_SCHEMAS = ("marts",)
@@ -21,6 +26,9 @@ PUBLISHED_SCHEMAS = ("marts",)
 
 def publish(working: Path | str, serving: Path | str, *, keep: int = VERSIONS_KEPT) -> dict[str, int]:
     """Copy every table of the published schemas from `working` into a new version and point `serving` at it.
+
+    For a DuckLake `working` (`ducklake:postgres:...`), pin its current snapshot instead (a pointer
+    move, no copy); `serving` and `keep` do not apply, the lake keeps its snapshots.
 
     Args:
         working: the working warehouse (opened read-only).
@@ -30,6 +38,12 @@ def publish(working: Path | str, serving: Path | str, *, keep: int = VERSIONS_KE
     Returns:
         Row count per published table, keyed `schema.table`.
     """
+    if is_lake(working):
+        conn = connect_lake_plain(str(working))
+        try:
+            return publish_snapshot(conn, PUBLISHED_SCHEMAS)[1]
+        finally:
+            conn.close()
     working, serving = Path(working), Path(serving)
     version = new_version_path(serving)
     version.parent.mkdir(parents=True, exist_ok=True)
@@ -52,8 +66,8 @@ def _copy_marts(working: Path, target: Path) -> dict[str, int]:
     counts: dict[str, int] = {}
     conn = duckdb.connect()
     try:
-        conn.execute("attach ? as working (read_only)", [str(working)])
-        conn.execute("attach ? as serving", [str(target)])
+        conn.execute(f"attach {sql_literal(str(working))} as working (read_only)")  # duckdb 1.5 binds no parameter here
+        conn.execute(f"attach {sql_literal(str(target))} as serving")
         tables = conn.execute(
             """
             select table_schema, table_name from information_schema.tables
