@@ -43,11 +43,51 @@ def anvil() -> Iterator[Anvil]:
         node.stop()
 
 
+@pytest.fixture(scope="session")
+def postgres(tmp_path_factory: pytest.TempPathFactory):
+    """One real PostgreSQL server for the session (Debian's binaries, a temp cluster on a free loopback
+    port), stopped at the end; tests make their own databases on it with `fresh_lake`."""
+    from depinlens.postgres import PostgresUnavailable, local_cluster
+
+    try:
+        with local_cluster(tmp_path_factory.mktemp("postgres"), databases=(), durable=False) as cluster:
+            yield cluster
+    except PostgresUnavailable as exc:
+        pytest.fail(f"the DuckLake tests need PostgreSQL: {exc}")
+
+
+_LAKES = iter(range(1_000_000))
+
+
+def fresh_lake(postgres, data_dir: Path) -> str:
+    """A new, empty DuckLake: its own catalog database on the session's server, data under `data_dir`.
+    Returns its DEPINLENS_WAREHOUSE location; DEPINLENS_LAKE_DATA is for the caller to set."""
+    from depinlens.postgres import create_database
+
+    name = f"lake_{os.getpid()}_{next(_LAKES)}"
+    create_database(postgres, name)
+    (data_dir / "lake").mkdir(parents=True, exist_ok=True)
+    return f"ducklake:postgres:{postgres.dsn(name)}"
+
+
+@pytest.fixture
+def lake_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, postgres) -> Settings:
+    """Like `settings`, with the warehouse a fresh DuckLake on the session's PostgreSQL server."""
+    monkeypatch.setenv("DEPINLENS_DATA_DIR", str(tmp_path))
+    for var in ("DEPINLENS_SERVING", "DAGSTER_HOME"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("DEPINLENS_WAREHOUSE", fresh_lake(postgres, tmp_path))
+    monkeypatch.setenv("DEPINLENS_LAKE_DATA", str(tmp_path / "lake"))
+    resolved = Settings.from_env()
+    resolved.export()
+    return resolved
+
+
 @pytest.fixture
 def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     """Warehouse, serving file and Dagster home in a temporary directory."""
     monkeypatch.setenv("DEPINLENS_DATA_DIR", str(tmp_path))
-    for var in ("DEPINLENS_WAREHOUSE", "DEPINLENS_SERVING", "DAGSTER_HOME"):
+    for var in ("DEPINLENS_WAREHOUSE", "DEPINLENS_SERVING", "DAGSTER_HOME", "DEPINLENS_LAKE_DATA"):
         monkeypatch.delenv(var, raising=False)
     resolved = Settings.from_env()
     resolved.export()
