@@ -208,6 +208,10 @@ def up(
                                            f"{MAX_WINDOW_DAYS}).", min=1, max=MAX_WINDOW_DAYS)] = 30,
     port: Annotated[int, typer.Option(help="Port for the dashboards on 127.0.0.1 (a free one if taken).")] = 8501,
     serve: Annotated[bool, typer.Option(help="Serve the dashboards when the pipeline is done.")] = True,
+    team: Annotated[bool, typer.Option(
+        "--team", help="Team mode: the warehouse is a DuckLake on PostgreSQL (DEPINLENS_WAREHOUSE=ducklake:postgres:"
+                       "<dsn> if set, else a cluster started under data/postgres/ for this command) and Dagster keeps "
+                       "its runs in PostgreSQL. See docs/architecture.md.")] = False,
     verbose: VerboseOption = False,
 ) -> None:
     """Embedded default, end to end: local chains → demo activity → ingest → dbt → publish → dashboards.
@@ -216,8 +220,24 @@ def up(
 
     Then it loads the reference data (cloud GPU prices from DEPINLENS_SHARED_DIR, GPU specs, claims), runs the Dagster pipeline into the DuckDB file under data/, publishes the serving file, stops the local chains and serves Streamlit.
 
+    With --team the same runs into a DuckLake whose catalog is in PostgreSQL (its Parquet files under data/lake/, or DEPINLENS_LAKE_DATA), publishing is a pinned snapshot instead of a copied file, and the PostgreSQL server this command started stops with it.
+
     Ctrl-C or SIGTERM stops the run and the local chains; a run left unfinished by a process that is gone is marked failed first.
     """  # noqa: E501  (typer keeps docstring line breaks: one line per paragraph)
+    _Options.verbose = _Options.verbose or verbose
+    if not team:
+        _up(days, port, serve)
+        return
+    from depinlens.team import team_environment
+    from warehouse import parse_lake
+
+    with team_environment(Settings.from_env(), on_start=console.print) as setup:
+        console.print(f"team mode: warehouse {parse_lake(setup.warehouse).redacted()}, Dagster storage in PostgreSQL")
+        _up(days, port, serve)
+
+
+def _up(days: int, port: int, serve: bool) -> None:
+    """`up`'s work, in whichever backend the environment names."""
     from contextlib import ExitStack
 
     from depinlens.registry import load_registry
@@ -228,7 +248,6 @@ def up(
     from harness.solana.demo import solana_demo
     from warehouse import connect_warehouse, forget_chain, forget_marts_source
 
-    _Options.verbose = _Options.verbose or verbose
     settings = Settings.from_env()
     _refuse_a_damaged_warehouse(settings)
     registry = load_registry(settings.registry_path)
@@ -270,7 +289,7 @@ def up(
         if removed:
             console.print(f"dropped {removed} rows of the previous demo's local chains")
         _run(first, last, watch)
-    console.print(f"warehouse {settings.warehouse_path}\nserving   {settings.serving_path}")
+    console.print(_where(settings))
     if serve:
         serve_dashboards(port)
 
@@ -299,6 +318,16 @@ def run(
         raise typer.BadParameter(str(exc), param_hint="--to") from None
     with stop_on_signals() as watch:
         _run(first_day, last_day, watch)
+
+
+def _where(settings: Settings) -> str:
+    """Where the warehouse and what readers see are, as printed (a lake's DSN without its password)."""
+    from warehouse import parse_lake, serving_version
+
+    if not settings.lake:
+        return f"warehouse {settings.warehouse_path}\nserving   {settings.serving_path}"
+    lake = parse_lake(str(settings.warehouse_path))
+    return f"warehouse {lake.redacted()}\nserving   snapshot {serving_version(lake)} of that lake (the last published)"
 
 
 def _partition_day(text: str, option: str) -> date:

@@ -41,8 +41,8 @@ class Cluster:
         return f"dbname={dbname} host={self.host} port={self.port} user={self.user}"
 
     def url(self, dbname: str) -> str:
-        """The same as a postgresql:// URL (Dagster's storage takes one)."""
-        return f"postgresql://{self.user}@{self.host}:{self.port}/{dbname}"
+        """The same as an SQLAlchemy URL for Dagster's storage (psycopg2, the driver dagster-postgres installs)."""
+        return f"postgresql+psycopg2://{self.user}@{self.host}:{self.port}/{dbname}"
 
 
 def bin_dir() -> Path:

@@ -157,15 +157,15 @@ class LoopbackProxy(LoopbackServer):
         super().__init__(respond, name="rpc-proxy")
 
 
-def run_up(data_dir: Path, days: int) -> str:
-    """`depinlens up --days N --no-serve` in `data_dir` with a clean environment; its stdout."""
+def run_up(data_dir: Path, days: int, *options: str) -> str:
+    """`depinlens up --days N --no-serve [options]` in `data_dir` with a clean environment; its stdout."""
     import subprocess
     import sys
 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DEPINLENS_", "DAGSTER_"))}
     env["DEPINLENS_DATA_DIR"] = str(data_dir)
     env["DEPINLENS_SHARED_DIR"] = str(SHARED_DIR)
-    done = subprocess.run([sys.executable, "-m", "depinlens.cli", "up", "--days", str(days), "--no-serve"],
+    done = subprocess.run([sys.executable, "-m", "depinlens.cli", "up", "--days", str(days), "--no-serve", *options],
                           cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "pipeline run" in done.stdout and "succeeded" in done.stdout

@@ -12,7 +12,7 @@ import duckdb
 
 from warehouse import _lake
 from warehouse._integrity import WarehouseCorrupt, check_open_warehouse, is_damage
-from warehouse._location import Lake, is_lake
+from warehouse._location import LAKE_ALIAS, Lake, is_lake
 from warehouse._serving import resolve_serving
 
 Location = Path | str | Lake  # a DuckDB file's path, or a `ducklake:postgres:<dsn>` location (warehouse/_location.py)
@@ -167,6 +167,8 @@ class ServingReader:
                 self._version, self._conn = version, fresh
             self._users[version] = self._users.get(version, 0) + 1
             cursor = self._conn.cursor()
+            if isinstance(version, int):  # a lake snapshot: a cursor starts in DuckDB's default catalog
+                cursor.execute(f"use {LAKE_ALIAS}")
         try:
             yield cursor
         finally:

@@ -256,29 +256,37 @@ def current_snapshot(conn: duckdb.DuckDBPyConnection) -> int:
 def publish_snapshot(conn: duckdb.DuckDBPyConnection, schemas: tuple[str, ...]) -> tuple[int, dict[str, int]]:
     """Pin the lake's current snapshot as the published one; (snapshot id, row count per published table).
 
-    Publishing writes one row (the pointer), never a copy: readers attach the lake at that
-    snapshot (DuckLake time travel) and see exactly the marts of the build that published.
+    Publishing writes two small rows, never a copy: `meta.published` (when, as the serving file
+    has it, so pages can say so) in the data, then the pointer to the snapshot that includes it.
+    Readers attach the lake at that snapshot (DuckLake time travel) and see exactly the marts
+    of the build that published.
     """
+
+    def in_transaction(*statements: tuple[str, list]) -> None:
+        conn.execute("begin transaction")
+        try:
+            for sql, params in statements:
+                conn.execute(sql, params)
+            conn.execute("commit")
+        except BaseException:
+            _rollback_quietly(conn)
+            raise
+
+    retry_on_conflict(lambda: in_transaction(
+        ("create schema if not exists meta", []),
+        ("create table if not exists meta.published (published_at timestamptz not null, working_file varchar)", []),
+        ("delete from meta.published", []),
+        ("insert into meta.published values (now(), 'ducklake')", [])))
     snapshot = current_snapshot(conn)
     tables = conn.execute(
         "select schema_name, table_name from duckdb_tables() where database_name = ? and schema_name in "
         "(select unnest(?)) order by 1, 2", [LAKE_ALIAS, list(schemas)]).fetchall()
     counts = {f"{s}.{t}": conn.execute(f'select count(*) from {LAKE_ALIAS}.{s}."{t}" at (version => {snapshot})'
                                        ).fetchone()[0] for s, t in tables}
-
-    def write_pointer() -> None:
-        conn.execute("begin transaction")
-        try:
-            conn.execute("create schema if not exists meta")
-            conn.execute(f"create table if not exists {PUBLISHED_TABLE} "
-                         "(snapshot_id bigint not null, published_at timestamptz not null)")
-            conn.execute(f"insert into {PUBLISHED_TABLE} values (?, now())", [snapshot])
-            conn.execute("commit")
-        except BaseException:
-            _rollback_quietly(conn)
-            raise
-
-    retry_on_conflict(write_pointer)
+    retry_on_conflict(lambda: in_transaction(
+        (f"create table if not exists {PUBLISHED_TABLE} (snapshot_id bigint not null, published_at timestamptz not null)",
+         []),
+        (f"insert into {PUBLISHED_TABLE} values (?, now())", [snapshot])))
     return snapshot, counts
 
 

@@ -67,7 +67,7 @@ select
     list_sort(list_distinct(flatten(list(coalesce(unpriced_denoms, []::varchar[]))))) as unpriced_denoms
 from window_rows
 group by network, source
-order by revenue_usd desc nulls last
+order by revenue_usd desc nulls last, network, source
 """
 
 METRIC_COVERAGE = """
@@ -93,7 +93,7 @@ where (? is null or list_contains(?, gpu_model))
   and (? is null or day <= ?)
   and (venue_kind = 'cloud' or ? is null or day >= ?)
 qualify row_number() over (partition by venue, gpu_model, source order by day desc) = 1
-order by gpu_model, usd_per_gpu_hour
+order by gpu_model, usd_per_gpu_hour, venue, source
 """
 
 GPU_MODELS = "select distinct gpu_model from marts.gpu_prices order by 1"
@@ -108,7 +108,7 @@ order by signed_at desc
 COST_PER_COMPUTE = """
 select * from marts.cost_per_compute
 where (? is null or gpu_model = ?)
-order by usd_per_pflop_hour nulls last
+order by usd_per_pflop_hour nulls last, cost_key  -- the key breaks ties, so every backend lists rows alike
 """
 
 CLAIMS_VS_EVIDENCE = """
