@@ -6,14 +6,17 @@
 #
 #   bash scripts/setup.sh            runtime only
 #   bash scripts/setup.sh --test     runtime + test extras + CPU benchmark suites (torch, pinned)
+#   bash scripts/setup.sh --team     runtime + PostgreSQL, for `depinlens up --team` (DuckLake warehouse)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 extras=""
+team=""
 for arg in "$@"; do
   case "$arg" in
     --test) extras="test,bench" ;;
-    *) echo "setup.sh: unknown option $arg (use --test)" >&2; exit 2 ;;
+    --team) team=1 ;;
+    *) echo "setup.sh: unknown option $arg (use --test or --team)" >&2; exit 2 ;;
   esac
 done
 
@@ -38,10 +41,12 @@ echo "==> npm tools (anvil, pinned by package-lock.json)"
 # so it is complete and a fresh clone stays clean.
 npm ci --no-audit --no-fund --loglevel=error
 
-# Debian packages: WeasyPrint's libraries (PDF reports) always; Chromium (browser tests) and
-# poppler-utils (PDF pages to PNG) with --test. Only what is missing is installed.
+# Debian packages: WeasyPrint's libraries (PDF reports) always; Chromium (browser tests),
+# poppler-utils (PDF pages to PNG) and PostgreSQL (the DuckLake backend's tests, `up --team`)
+# with --test. Only what is missing is installed.
 debs="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core"
-[ -n "$extras" ] && debs="$debs chromium poppler-utils"
+[ -n "$extras" ] && debs="$debs chromium poppler-utils postgresql"
+[ -n "$team" ] && debs="$debs postgresql"
 missing=$(for d in $debs; do dpkg -s "$d" >/dev/null 2>&1 || echo "$d"; done)
 if [ -n "$missing" ]; then
   echo "==> Debian packages: $(echo $missing)"
