@@ -152,6 +152,10 @@ def upgrade_rejections_table(conn: duckdb.DuckDBPyConnection) -> bool:
     renamed, created again from warehouse/schema (the one definition), refilled and the old one
     dropped; staging views read it by name and are unaffected.
     """
+    from warehouse._lake import is_lake_connection
+
+    if is_lake_connection(conn):
+        return False  # a lake is made from the current DDL, and its checks live in the checking tables
     (ddl,) = conn.execute("select sql from duckdb_tables() where schema_name = 'raw' "
                           "and table_name = 'bench_rejections'").fetchone()
     (nullable,) = conn.execute("select is_nullable from duckdb_columns() where schema_name = 'raw' "
