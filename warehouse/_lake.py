@@ -24,6 +24,7 @@ import re
 import hashlib
 import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from importlib import resources
@@ -290,20 +291,37 @@ def publish_snapshot(conn: duckdb.DuckDBPyConnection, schemas: tuple[str, ...]) 
     return snapshot, counts
 
 
+_POINTER_READERS: dict[str, duckdb.DuckDBPyConnection] = {}
+_POINTER_LOCK = threading.Lock()
+
+
 def published_snapshot(location: str | Lake) -> int | None:
-    """The snapshot the last publish pinned (None when nothing is published yet)."""
-    conn = duckdb.connect()
-    try:
-        attach_lake(conn, parse_lake(location))
-        exists = conn.execute("select count(*) from duckdb_tables() where database_name = ? and schema_name = 'meta' "
-                              "and table_name = 'published_snapshots'", [LAKE_ALIAS]).fetchone()[0]
-        if not exists:
-            return None
-        row = conn.execute(f"select snapshot_id from {PUBLISHED_TABLE} order by published_at desc, "
-                           "snapshot_id desc limit 1").fetchone()
-        return int(row[0]) if row else None
-    finally:
-        conn.close()
+    """The snapshot the last publish pinned (None when nothing is published yet).
+
+    The dashboards ask before every query, so each location keeps one attached connection for
+    this (each query is its own transaction and reads the catalog afresh); a broken one is
+    dropped and made again at the next call.
+    """
+    lake = parse_lake(location)
+    with _POINTER_LOCK:
+        conn = _POINTER_READERS.get(lake.catalog)
+        if conn is None:
+            conn = duckdb.connect()
+            try:
+                attach_lake(conn, lake)
+            except BaseException:
+                conn.close()
+                raise
+            _POINTER_READERS[lake.catalog] = conn
+        try:
+            exists = conn.execute("select count(*) from duckdb_tables() where database_name = ? and schema_name = "
+                                  "'meta' and table_name = 'published_snapshots'", [LAKE_ALIAS]).fetchone()[0]
+            row = conn.execute(f"select snapshot_id from {PUBLISHED_TABLE} order by published_at desc, "
+                               "snapshot_id desc limit 1").fetchone() if exists else None
+        except duckdb.Error:
+            _POINTER_READERS.pop(lake.catalog).close()
+            raise
+    return int(row[0]) if row else None
 
 
 def connect_snapshot(location: str | Lake, snapshot: int) -> duckdb.DuckDBPyConnection:
