@@ -55,8 +55,6 @@ class Settings:
         os.environ["DEPINLENS_SERVING"] = str(self.serving_path)
         os.environ["DEPINLENS_REGISTRY"] = str(self.registry_path)
         os.environ["DEPINLENS_SHARED_DIR"] = str(self.shared_dir)
-        # dbt's profile has a target per backend (dbt/profiles.yml)
-        os.environ["DEPINLENS_DBT_TARGET"] = "lake" if self.lake else "default"
 
     @property
     def lake(self) -> bool:
