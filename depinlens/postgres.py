@@ -125,4 +125,5 @@ def local_cluster(directory: Path, *, port: int | None = None, databases: tuple[
             create_database(cluster, name)
         yield cluster
     finally:
-        _run([str(binaries / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"], directory)
+        if (data / "postmaster.pid").exists():  # else the server is already gone: nothing is left to stop
+            _run([str(binaries / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"], directory)
