@@ -61,7 +61,8 @@ def _marts(warehouse: Path) -> dict[str, list[tuple]]:
 
 
 def _copies(demo_data_dir: Path, tmp_path: Path) -> tuple[Path, Path]:
-    incremental, full = tmp_path / "incremental" / "w.duckdb", tmp_path / "full" / "w.duckdb"
+    # the file keeps its name: dbt's views name their database (the file's stem), and DuckDB 1.5 resolves that name
+    incremental, full = tmp_path / "incremental" / "warehouse.duckdb", tmp_path / "full" / "warehouse.duckdb"
     for copy in (incremental, full):
         copy.parent.mkdir()
         shutil.copy(demo_data_dir / "warehouse.duckdb", copy)
