@@ -32,7 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from depinlens.registry import load_registry  # noqa: E402
 from depinlens.settings import DBT_PROJECT_DIR, PROJECT_ROOT  # noqa: E402
 from pipelines.defs.assets.dbt import DBT_BUILD_ARGS, dbt_window_env  # noqa: E402
-from warehouse import connect_warehouse  # noqa: E402
+from pipelines.defs.assets.registry import registry_rows  # noqa: E402
+from warehouse import connect_warehouse, insert_rows  # noqa: E402
 
 SIZES = (1_000_000, 5_000_000, 10_000_000)
 LAST_DAY = date(2025, 12, 31)
@@ -42,15 +43,8 @@ def build_raw_layer(path: Path, rows: int) -> None:
     """Registry tables, prices and `rows` token movements over 365 days, straight in SQL."""
     registry = load_registry(PROJECT_ROOT / "networks.toml")
     conn = connect_warehouse(path)
-    now = datetime.now(UTC)
-    for n in registry.networks.values():
-        conn.execute("insert into raw.registry_networks values (?, ?, ?, ?, ?, ?, ?, ?)",
-                     [n.id, n.name, n.revenue_definition, n.revenue_model, n.burn_share_of_fees, n.rewards_source,
-                      n.primary_token, now])
-        for token in n.tokens:
-            conn.execute("insert into raw.registry_contracts values (?, ?, ?, ?, 'token', ?, ?, ?, ?, ?, ?)",
-                         [n.id, token.chain, registry.chains[token.chain].family, registry.chains[token.chain].local,
-                          token.symbol, token.address, token.decimals, token.verified, token.reference, now])
+    for table, rows_of_table in registry_rows(registry, datetime.now(UTC)).items():  # as the registry asset loads it
+        insert_rows(conn, table, rows_of_table)
     tokens = [(t.network, t.chain, t.symbol, t.address, t.decimals) for n in registry.networks.values() for t in n.tokens]
     conn.execute("create temp table tokens (k int, network varchar, chain varchar, symbol varchar, address varchar, "
                  "decimals utinyint)")
