@@ -16,11 +16,14 @@ networks as (
 
 ),
 
-supply as (select * from {{ ref('int_supply_flows_daily') }}),
-staking as (select * from {{ ref('int_staking_daily') }}),
-jobs as (select * from {{ ref('int_jobs_daily') }}),
-vaults as (select * from {{ ref('int_vault_daily') }}),
-prices as (select * from {{ ref('int_token_prices_daily') }}),
+-- an incremental run reads only the days it rebuilds (the spine keeps no other, and every join is
+-- on the day): the filter reaches the raw scans, so a day's build does not aggregate all history
+{%- set rebuilt_days = 'where day >= ' ~ window_start() if is_incremental() else '' %}
+supply as (select * from {{ ref('int_supply_flows_daily') }} {{ rebuilt_days }}),
+staking as (select * from {{ ref('int_staking_daily') }} {{ rebuilt_days }}),
+jobs as (select * from {{ ref('int_jobs_daily') }} {{ rebuilt_days }}),
+vaults as (select * from {{ ref('int_vault_daily') }} {{ rebuilt_days }}),
+prices as (select * from {{ ref('int_token_prices_daily') }} {{ rebuilt_days }}),
 
 akash_params as (
 
@@ -32,6 +35,7 @@ akash_params as (
             / nullif(max(amount_raw::double) filter (where metric = 'total_supply'), 0) as bonded_ratio
 
     from {{ ref('stg_akash__staking_snapshots') }}
+    {% if is_incremental() %} where snapshot_day >= {{ window_start() }} {% endif %}
     group by all
 
 ),
