@@ -7,6 +7,7 @@
 -- covered: a job seen after midnight has only part of that day.
 -- on_schema_change: a warehouse built before a column was added gets it (null on days no run rebuilt since).
 {{ config(materialized='incremental', incremental_strategy='rebuild_from_window', on_schema_change='append_new_columns') }}
+{%- set rebuilt_days = 'where day >= ' ~ window_start() if is_incremental() else '' %}
 
 with
 
@@ -16,9 +17,9 @@ networks as (
 
 ),
 
--- an incremental run reads only the days it rebuilds (the spine keeps no other, and every join is
--- on the day): the filter reaches the raw scans, so a day's build does not aggregate all history
-{%- set rebuilt_days = 'where day >= ' ~ window_start() if is_incremental() else '' %}
+-- an incremental run reads its inputs only from the first day it rebuilds (the spine keeps no
+-- earlier day, and every join is on the day); DuckDB pushes the filter down to the raw scans where
+-- it can (not below running balances), so a one-day build does not aggregate the whole history
 supply as (select * from {{ ref('int_supply_flows_daily') }} {{ rebuilt_days }}),
 staking as (select * from {{ ref('int_staking_daily') }} {{ rebuilt_days }}),
 jobs as (select * from {{ ref('int_jobs_daily') }} {{ rebuilt_days }}),
