@@ -61,7 +61,7 @@ def _marts(warehouse: Path) -> dict[str, list[tuple]]:
 
 
 def _copies(demo_data_dir: Path, tmp_path: Path) -> tuple[Path, Path]:
-    # the file keeps its name: dbt's views name their database (the file's stem), and DuckDB 1.5 resolves that name
+    # the demo file's own name: its views name their catalog (the file name) in DuckDB 1.5
     incremental, full = tmp_path / "incremental" / "warehouse.duckdb", tmp_path / "full" / "warehouse.duckdb"
     for copy in (incremental, full):
         copy.parent.mkdir()

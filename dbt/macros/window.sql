@@ -16,6 +16,17 @@
     {%- if max_day -%} date '{{ max_day }}' {%- else -%} date '9999-12-31' {%- endif -%}
 {%- endmacro %}
 
+{#- `relation` limited to the days a run rebuilds (`day_column` from window_start() on), for the
+    *_in_window data tests; the relation itself when no window is set (a full build checks every
+    row). A subquery as dbt's own `where` test config makes it, so dbt's test SQL runs unchanged. -#}
+{% macro in_window(relation, day_column) -%}
+    {%- if window_day('min_day') -%}
+        (select * from {{ relation }} where {{ day_column }} >= {{ window_start() }}) as in_window
+    {%- else -%}
+        {{ relation }}
+    {%- endif -%}
+{%- endmacro %}
+
 {#- One end of the window: the var (`--vars`, as tests and manual runs pass it) or else the
     environment variable DEPINLENS_DBT_MIN_DAY / DEPINLENS_DBT_MAX_DAY, which pipeline runs set
     (pipelines/defs/assets/dbt.py). A `--vars` value that changes every run makes dbt re-parse

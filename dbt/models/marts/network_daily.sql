@@ -7,6 +7,7 @@
 -- covered: a job seen after midnight has only part of that day.
 -- on_schema_change: a warehouse built before a column was added gets it (null on days no run rebuilt since).
 {{ config(materialized='incremental', incremental_strategy='rebuild_from_window', on_schema_change='append_new_columns') }}
+{%- set rebuilt_days = 'where day >= ' ~ window_start() if is_incremental() else '' %}
 
 with
 
@@ -16,11 +17,14 @@ networks as (
 
 ),
 
-supply as (select * from {{ ref('int_supply_flows_daily') }}),
-staking as (select * from {{ ref('int_staking_daily') }}),
-jobs as (select * from {{ ref('int_jobs_daily') }}),
-vaults as (select * from {{ ref('int_vault_daily') }}),
-prices as (select * from {{ ref('int_token_prices_daily') }}),
+-- an incremental run reads its inputs only from the first day it rebuilds (the spine keeps no
+-- earlier day, and every join is on the day); DuckDB pushes the filter down to the raw scans where
+-- it can (not below running balances), so a one-day build does not aggregate the whole history
+supply as (select * from {{ ref('int_supply_flows_daily') }} {{ rebuilt_days }}),
+staking as (select * from {{ ref('int_staking_daily') }} {{ rebuilt_days }}),
+jobs as (select * from {{ ref('int_jobs_daily') }} {{ rebuilt_days }}),
+vaults as (select * from {{ ref('int_vault_daily') }} {{ rebuilt_days }}),
+prices as (select * from {{ ref('int_token_prices_daily') }} {{ rebuilt_days }}),
 
 akash_params as (
 
@@ -32,6 +36,7 @@ akash_params as (
             / nullif(max(amount_raw::double) filter (where metric = 'total_supply'), 0) as bonded_ratio
 
     from {{ ref('stg_akash__staking_snapshots') }}
+    {% if is_incremental() %} where snapshot_day >= {{ window_start() }} {% endif %}
     group by all
 
 ),
