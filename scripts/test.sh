@@ -23,4 +23,7 @@ else
   bash scripts/setup.sh --test
 fi
 
-exec .venv/bin/python -m pytest "$@"
+# Two worker processes (pytest-xdist), each taking whole test files (module fixtures stay shared):
+# most tests wait on real child processes (anvil, dbt, Streamlit), so two overlap well on 2 cores.
+# DEPINLENS_TEST_WORKERS=0 runs the suite in this process.
+exec .venv/bin/python -m pytest -n "${DEPINLENS_TEST_WORKERS:-2}" --dist loadfile "$@"

@@ -22,8 +22,8 @@ per_provider as (
         gpu_model,
         day,
         source,
-        sum(active_jobs) as active_jobs,
-        sum(jobs_started) as jobs_started,
+        sum(active_jobs)::bigint as active_jobs,  -- counts: BIGINT, not the HUGEINT sum() gives (DuckLake, Parquet)
+        sum(jobs_started)::bigint as jobs_started,
         sum(gpu_hours) as gpu_hours,
         sum(fees_usd) as payments_usd,
         sum(revenue_usd) as protocol_revenue_usd,

@@ -89,8 +89,8 @@ daily as (
         network,
         day,
         source,
-        sum(active_jobs) as active_jobs,
-        sum(jobs_started) as jobs_started,
+        sum(active_jobs)::bigint as active_jobs,  -- counts: BIGINT, not the HUGEINT sum() gives (DuckLake, Parquet)
+        sum(jobs_started)::bigint as jobs_started,
         count(distinct provider) as active_providers,
         sum(gpu_hours) as gpu_hours,
         sum(fees_usd) as fees_usd,

@@ -121,7 +121,7 @@ select
     sum(coalesce(burned, 0)) as burns_tokens,
     sum(minted_usd) as emissions_usd,
     sum(burned_usd) as burns_usd,
-    sum(transfers) as transfers,
+    sum(transfers)::bigint as transfers,  -- a count: BIGINT, not the HUGEINT sum() gives
     bool_and(token_price_usd is not null) as all_flows_priced
 
 from priced
