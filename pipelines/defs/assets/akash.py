@@ -10,7 +10,7 @@ is stored in its own transaction with its progress; a re-run reads only unfinish
 
 import os
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import dagster as dg
 import duckdb
@@ -47,12 +47,16 @@ class AkashResource(ChainReaderResource):
     chain's REST URL comes from the environment variable the registry names for it
     (DEPINLENS_REST_AKASH, DEPINLENS_REST_AKASH_LOCAL). `scan_closed` also walks every closed
     lease once (a history scan: its cost grows with the chain; the demo's small chain uses it).
+    `backfill_first_day` (YYYY-MM-DD) is the first day of the backfill a run is one share of
+    (parallel workers, pipelines/parallel.py): a lease created on an earlier share's days then gets
+    its start time, as in one run over the whole window, though this run has not seen it yet.
     """
 
     chains: list[str] = ["akash-local"]
     page_limit: int = 1000
     earliest_height: int = 1
     scan_closed: bool = False
+    backfill_first_day: str = ""
 
     def get_client(self, chain: str) -> AkashClient:
         """A REST client for `chain`, or a ConfigError naming the missing variable."""
@@ -74,12 +78,14 @@ def build_akash_resource(settings: Settings | None = None) -> AkashResource:
     """The Akash resource for this process's environment (the loopback chain unless overridden).
 
     DEPINLENS_AKASH_SCAN_CLOSED=1 walks every closed lease once (first load of a chain's history).
+    DEPINLENS_BACKFILL_FIRST_DAY is set by pipelines/parallel.py for its workers (see the resource).
     """
     settings = settings or Settings.from_env()
     chains = chains_from_env("DEPINLENS_AKASH_CHAINS", "akash-local")
     return AkashResource(chains=chains, source=os.environ.get("DEPINLENS_SOURCE", "local"),
                          registry_path=str(settings.registry_path), refresh=refresh_from_env(),
-                         scan_closed=os.environ.get("DEPINLENS_AKASH_SCAN_CLOSED", "") == "1")
+                         scan_closed=os.environ.get("DEPINLENS_AKASH_SCAN_CLOSED", "") == "1",
+                         backfill_first_day=os.environ.get("DEPINLENS_BACKFILL_FIRST_DAY", ""))
 
 
 def known_leases(conn: duckdb.DuckDBPyConnection, *, network: str, chain: str, source: str) -> dict[str, KnownLease]:
@@ -108,6 +114,16 @@ def _seed_times(client: AkashClient, conn: duckdb.DuckDBPyConnection, chain: str
         if b.next_block_time is not None:
             times[b.last_block + 1] = b.next_block_time
     client.remember_block_times(times)
+
+
+def _backfill_first_height(akash: AkashResource, client: AkashClient, first_pending: date,
+                           latest: tuple[int, datetime]) -> int | None:
+    """The first height of the backfill this run is a later share of (None: the run's own first day's, found
+    in the loop): creation heights from there on are read, as one run over the whole window reads them."""
+    if not akash.backfill_first_day:
+        return None
+    start = date.fromisoformat(akash.backfill_first_day)
+    return day_heights(client, start, latest).first if start < first_pending else None
 
 
 def _partitioned(name: str, **kwargs):
@@ -161,7 +177,7 @@ def akash_leases(context: dg.AssetExecutionContext, akash: AkashResource,
                 if unknown_denoms:
                     context.log.warning(f"{chain}: leases priced in denoms the registry does not list (their payments "
                                         f"stay unpriced and their days are marked incomplete): {dict(unknown_denoms)}")
-                window_first = None
+                window_first = _backfill_first_height(akash, client, pending_days[0], latest)
                 for number, day in enumerate(pending_days, start=1):
                     heights = day_heights(client, day, latest)
                     if heights.first is not None and window_first is None:
