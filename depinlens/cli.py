@@ -334,8 +334,15 @@ def _ingest_in_workers(first: date, last: date, workers: int) -> None:
                 bar.update(rows[state.share.worker], description=line,
                            **({"total": 1, "completed": 1} if state.returncode is not None else {}))
 
-        results = ingest_in_workers(first, last, workers, on_progress=show)
-    for line in dict.fromkeys(line for result in results if result.ok for line in result.lines):
+        try:
+            results = ingest_in_workers(first, last, workers, on_progress=show)
+        except BaseException as exc:
+            stop = next((e for e in (exc, exc.__cause__, exc.__context__) if isinstance(e, Stopped)), None)
+            if stop is None:  # a signal inside a DuckDB query arrives as DuckDB's "interrupted" error
+                raise
+            raise Stopped(stop.signum, "the workers were stopped (the days they finished are kept)",
+                          "run the same command again to finish") from None
+    for line in dict.fromkeys(line for result in results for line in result.warnings):
         console.print(Text(line, style="yellow"), soft_wrap=True)  # what steps warned about
     failed = [result for result in results if not result.ok]
     for result in failed:

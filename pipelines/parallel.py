@@ -69,6 +69,7 @@ if TYPE_CHECKING:
     import duckdb
 
 BACKFILL_FIRST_DAY = "DEPINLENS_BACKFILL_FIRST_DAY"  # the window's first day, for every worker (Akash leases)
+FAILED_STEP = "failed step "  # how a worker's line about a failed step starts: `failed step <key>: <error>`
 POLL_S = 1.0
 STOP_GRACE_S = 10.0
 
@@ -169,19 +170,30 @@ class WorkerResult:
     returncode: int
     seconds: float
     loads: int
-    lines: tuple[str, ...]  # what it printed: its steps' warnings, and one line per failed step
+    lines: tuple[str, ...]  # what it printed: its steps' warnings, and a `failed step` line per failed step
 
     @property
     def ok(self) -> bool:
         return self.returncode == 0
 
+    @property
+    def warnings(self) -> list[str]:
+        """What its steps warned about (the lines that are not about a failed step)."""
+        return [line for line in self.lines if not line.startswith(FAILED_STEP)]
+
     def failure(self) -> str:
-        """One line: which worker, its days, how it ended, and the first thing it said about it."""
+        """One line: which worker, its days, how it ended, and why (each distinct error once, with its steps)."""
         if self.returncode < 0:
             how = f"was stopped by {signal.Signals(-self.returncode).name}"
         else:
             how = f"failed (exit {self.returncode})"
-        said = "; ".join(self.lines[-3:]) or "it printed nothing"
+        steps: dict[str, list[str]] = {}
+        for line in self.lines:
+            if line.startswith(FAILED_STEP):
+                step, _, error = line.removeprefix(FAILED_STEP).partition(": ")
+                steps.setdefault(error, []).append(step)
+        said = "; ".join(f"{', '.join(keys)}: {error}" for error, keys in steps.items()) \
+            or " | ".join(self.lines[-3:]) or "it printed nothing"
         return f"worker {self.share.worker} (days {self.share}) {how} after {self.loads} day loads: {said}"
 
 
@@ -336,7 +348,8 @@ def run_worker(first_day: date, last_day: date) -> int:
                           selection=chain_ingestion(), snapshots=False, raise_on_error=False, quiet=True)
     for event in result.all_events:
         if event.is_step_failure and event.step_failure_data.error is not None:
-            print(f"{event.step_key}: {one_line(chain_of_error_info(event.step_failure_data.error))}", file=sys.stderr)
+            error = one_line(chain_of_error_info(event.step_failure_data.error))
+            print(f"{FAILED_STEP}{event.step_key}: {error}", file=sys.stderr)
     return 0 if result.success else 1
 
 
