@@ -48,7 +48,9 @@ def build_raw_layer(path: Path, rows: int) -> None:
                      [n.id, n.name, n.revenue_definition, n.revenue_model, n.burn_share_of_fees, n.rewards_source,
                       n.primary_token, now])
         for token in n.tokens:
-            conn.execute("insert into raw.registry_contracts values (?, ?, ?, ?, 'token', ?, ?, ?, ?, ?, ?)",
+            conn.execute("insert into raw.registry_contracts (network, chain, chain_family, local_chain, role, "
+                         "label, address, decimals, verified, reference, fetched_at) "
+                         "values (?, ?, ?, ?, 'token', ?, ?, ?, ?, ?, ?)",
                          [n.id, token.chain, registry.chains[token.chain].family, registry.chains[token.chain].local,
                           token.symbol, token.address, token.decimals, token.verified, token.reference, now])
     tokens = [(t.network, t.chain, t.symbol, t.address, t.decimals) for n in registry.networks.values() for t in n.tokens]
