@@ -84,10 +84,14 @@ def record_progress(conn: duckdb.DuckDBPyConnection, progress: Progress) -> None
                      [d.network, d.chain, d.source, d.record_kind, d.scope, d.day, d.row_count, d.complete,
                       d.first_block, d.last_block, d.oldest_ref, d.newest_ref, now])
     for b in progress.block_days:
-        conn.execute("delete from raw.block_days where chain = ? and source = ? and day = ?", [b.chain, b.source, b.day])
+        key = [b.chain, b.source, b.day]
+        known = conn.execute("select first_block, last_block, first_block_time, last_block_time, next_block_time "
+                             "from raw.block_days where chain = ? and source = ? and day = ?", key).fetchall()
+        if known == [(b.first_block, b.last_block, b.first_block_time, b.last_block_time, b.next_block_time)]:
+            continue  # already recorded (by another reader of the chain): rewriting it would only conflict
+        conn.execute("delete from raw.block_days where chain = ? and source = ? and day = ?", key)
         conn.execute("insert into raw.block_days values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                     [b.chain, b.source, b.day, b.first_block, b.last_block, b.first_block_time,
-                      b.last_block_time, b.next_block_time, now])
+                     [*key, b.first_block, b.last_block, b.first_block_time, b.last_block_time, b.next_block_time, now])
 
 
 def _advance_cursor(conn: duckdb.DuckDBPyConnection, cursor: Cursor) -> None:
