@@ -21,6 +21,7 @@ from pipelines.chains.cosmos import (
     DayHeights,
     GpuNames,
     KnownLease,
+    Lease,
     LeaseGpus,
     day_heights,
     day_rows,
@@ -116,6 +117,18 @@ def _seed_times(client: AkashClient, conn: duckdb.DuckDBPyConnection, chain: str
     client.remember_block_times(times)
 
 
+def _running_within(client: AkashClient, leases: list[Lease], days: list[date],
+                    latest: tuple[int, datetime]) -> list[Lease]:
+    """The leases that run at some point of `days` (first to last): the only ones whose GPUs this run's rows
+    name, so the only deployments worth reading (a share of a backfill, or an old window, needs fewer)."""
+    span = client.heights_of_days(days[0], days[-1], latest)
+    if span is None:
+        return []
+    first, last = span
+    return [lease for lease in leases
+            if lease.created_height <= last and not (lease.closed_height and lease.closed_height < first)]
+
+
 def _backfill_first_height(akash: AkashResource, client: AkashClient, first_pending: date,
                            latest: tuple[int, datetime]) -> int | None:
     """The first height of the backfill this run is a later share of (None: the run's own first day's, found
@@ -156,7 +169,8 @@ def akash_leases(context: dg.AssetExecutionContext, akash: AkashResource,
                 latest = client.latest_block()
                 state = read_lease_state(client, known, scan_closed=akash.scan_closed)
                 names = GpuNames()
-                new = [lease for lease in state.leases if lease.job_id not in known]
+                new = [lease for lease in _running_within(client, state.leases, pending_days, latest)
+                       if lease.job_id not in known]
                 gpus = read_lease_gpus(client, new, names)
                 for lease in state.leases:
                     if lease.job_id in known and lease.job_id not in gpus:
