@@ -107,11 +107,13 @@ class Ingested:
     rows: int
     requests: int
     calls: int
+    each: tuple[float, ...]  # each worker's own seconds
     raw: dict[str, list[tuple]]
 
     def line(self) -> str:
         label = f"{self.workers} worker{'s' if self.workers > 1 else ''}:"
-        return (f"{label:10} {self.seconds:7.1f} s | "
+        each = f" (each: {', '.join(f'{s:.1f}' for s in self.each)} s)" if self.workers > 1 else ""
+        return (f"{label:10} {self.seconds:7.1f} s{each} | "
                 f"{self.days / self.seconds:5.2f} days/s | {self.rows / self.seconds:8.1f} rows/s ({self.rows} rows) | "
                 f"{self.requests} requests, {self.calls} calls")
 
@@ -149,20 +151,20 @@ def ingest(workers: int, first: date, last: date, *, env: dict[str, str], cluste
     os.environ.update(env, DEPINLENS_DATA_DIR=str(data), DEPINLENS_WAREHOUSE=location,
                       DEPINLENS_LAKE_DATA=str(data / "lake"), DEPINLENS_AKASH_SCAN_CLOSED="1")
     os.environ.pop("DAGSTER_HOME", None)  # each worker records its run in an ephemeral instance
-    told = [time.monotonic()]
+    started = told = time.monotonic()
 
     def progress(states) -> None:
-        if time.monotonic() - told[0] >= 5 or all(s.returncode is not None for s in states):
-            told[0] = time.monotonic()
+        nonlocal told
+        if time.monotonic() - told >= 5 or all(s.returncode is not None for s in states):
+            told = time.monotonic()
             print("    " + " | ".join(f"worker {s.share.worker} ({s.share}): {s.loads} day loads"
                                       + ("" if s.returncode is None else f", exit {s.returncode}") for s in states)
-                  + f" | {states[0].seconds:.0f} s", flush=True)
+                  + f" | {told - started:.0f} s", flush=True)
 
     requests, calls = sum(p.requests for p in proxies), fleet.served_calls()
-    started = time.perf_counter()
     try:
         results = ingest_in_workers(first, last, workers, on_progress=progress)
-        seconds = time.perf_counter() - started
+        seconds = time.monotonic() - started
     finally:
         os.environ.clear()
         os.environ.update(saved)
@@ -172,7 +174,8 @@ def ingest(workers: int, first: date, last: date, *, env: dict[str, str], cluste
     raw = _raw_rows(location)
     return Ingested(workers, seconds, (last - first).days + 1,
                     sum(len(rows) for table, rows in raw.items() if table not in BOOKKEEPING),
-                    sum(p.requests for p in proxies) - requests, fleet.served_calls() - calls, raw)
+                    sum(p.requests for p in proxies) - requests, fleet.served_calls() - calls,
+                    tuple(r.seconds for r in results), raw)
 
 
 def bench_ingestion(cluster: Cluster, work: Path, days: int, delay_ms: float) -> float:
