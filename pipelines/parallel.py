@@ -35,10 +35,14 @@ Why these choices:
     not queue behind each other, while the stored limit stays 1 for the file backend's runs.
   * One DuckDB file admits one writer, so more than one worker needs a DuckLake
     (`check_workers`).
-  * The Akash lease reader fills each day from the chain's current lease list and reads the
-    creation time of leases created inside its window; a later share learns the whole
-    window's first day (DEPINLENS_BACKFILL_FIRST_DAY, pipelines/defs/assets/akash.py), so its
-    rows equal those of one run over the window.
+  * Every worker knows the whole window (DEPINLENS_BACKFILL=FIRST..LAST): the Akash lease reader
+    reads the creation time of leases created inside the window, so a later share's rows equal
+    those of one run over the window, and only the last share reads the providers' audits (the
+    chain's current list, filed under today: every worker writing it would race)
+    (pipelines/defs/assets/akash.py).
+  * A cursor key seen first by two workers at the same moment is inserted by both: on a DuckLake
+    inserts never conflict and there are no unique keys. Readers take the furthest row, and
+    `settle_cursors` keeps only that one before the workers start and after they end.
 
 Run one worker by hand: `python -m pipelines.parallel FIRST LAST` (the environment names the
 warehouse and the chains, as for `depinlens run`).
@@ -63,12 +67,13 @@ from typing import IO, TYPE_CHECKING
 
 from depinlens.settings import PROJECT_ROOT, Settings
 from warehouse import is_lake
+from warehouse._progress import settle_cursors
 
 if TYPE_CHECKING:
     import dagster as dg
     import duckdb
 
-BACKFILL_FIRST_DAY = "DEPINLENS_BACKFILL_FIRST_DAY"  # the window's first day, for every worker (Akash leases)
+BACKFILL = "DEPINLENS_BACKFILL"  # FIRST..LAST: the window each worker's run is a share of (Akash leases)
 FAILED_STEP = "failed step "  # how a worker's line about a failed step starts: `failed step <key>: <error>`
 POLL_S = 1.0
 STOP_GRACE_S = 10.0
@@ -137,9 +142,9 @@ def worker_command(share: Share) -> list[str]:
     return [sys.executable, "-m", "pipelines.parallel", share.first_day.isoformat(), share.last_day.isoformat()]
 
 
-def worker_env(window_first_day: date, base: dict[str, str] | None = None) -> dict[str, str]:
-    """A worker's environment: this process's (or `base`), plus the window's first day."""
-    return {**(os.environ if base is None else base), BACKFILL_FIRST_DAY: window_first_day.isoformat()}
+def worker_env(first_day: date, last_day: date, base: dict[str, str] | None = None) -> dict[str, str]:
+    """A worker's environment: this process's (or `base`), plus the window it is a share of."""
+    return {**(os.environ if base is None else base), BACKFILL: f"{first_day.isoformat()}..{last_day.isoformat()}"}
 
 
 @dataclass
@@ -227,7 +232,7 @@ def ingest_in_workers(first_day: date, last_day: date, workers: int, *,
         conn = connect_lake_plain(str(warehouse))  # reads each worker's progress
     since = datetime.now(UTC)
     try:
-        with _started(shares, worker_env(first_day)) as states:
+        with _started(shares, worker_env(first_day, last_day)) as states:
             while True:
                 running = [s for s in states if s.process.poll() is None]
                 for state in states:
@@ -240,14 +245,18 @@ def ingest_in_workers(first_day: date, last_day: date, workers: int, *,
                 if not running:
                     break
                 time.sleep(poll_s)
-            return [WorkerResult(s.share, s.process.returncode, s.seconds, s.loads, _lines(s.log)) for s in states]
+            results = [WorkerResult(s.share, s.process.returncode, s.seconds, s.loads, _lines(s.log)) for s in states]
+        if conn is not None:
+            settle_cursors(conn)
+        return results
     finally:
         if conn is not None:
             conn.close()
 
 
 def prepare_lake(lake: Path | str) -> None:
-    """Create, before any worker starts, what every worker would otherwise create at the same time.
+    """Create, before any worker starts, what every worker would otherwise create at the same time (and
+    settle the cursors an earlier parallel ingestion stopped early may have doubled).
 
     The DuckLake catalog itself (two first attaches of a new catalog race to create its tables), the
     raw schema, and the catalog of kept reference tables that each run settles when it ends
@@ -260,6 +269,7 @@ def prepare_lake(lake: Path | str) -> None:
     conn = connect_warehouse(lake)
     try:
         unsettled_runs(conn)  # creates the catalog when missing
+        settle_cursors(conn)  # what a parallel ingestion stopped before its end may have left
     finally:
         conn.close()
 

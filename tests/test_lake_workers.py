@@ -32,8 +32,9 @@ from pipelines.parallel import (
     worker_env,
 )
 from tests.conftest import SHARED_DIR, fresh_lake
-from warehouse import Lake, connect_serving, connect_warehouse, publish
+from warehouse import Lake, connect_serving, connect_warehouse, publish, read_cursor
 from warehouse._lake import connect_lake_plain
+from warehouse._progress import settle_cursors
 
 FIRST = date(2025, 5, 1)
 LAST = FIRST + timedelta(days=1)  # a day for each of two workers: the time goes to each run's setup, not its days
@@ -141,6 +142,27 @@ def test_the_days_are_shared_in_contiguous_blocks_that_cover_the_window_once() -
     assert [str(s) for s in split_days(date(2025, 1, 1), date(2025, 1, 2), 3)] == ["2025-01-01", "2025-01-02"]
 
 
+def test_a_cursor_two_workers_inserted_at_the_same_moment_is_read_and_kept_at_its_furthest(
+        postgres, tmp_path, monkeypatch) -> None:
+    """On a lake, inserts never conflict and no key is unique: two workers seeing a new cursor key at the same
+    moment both insert it. Here the two commits are made one after the other, as the race leaves them."""
+    monkeypatch.setenv("DEPINLENS_LAKE_DATA", str(tmp_path / "lake"))
+    location = fresh_lake(postgres, tmp_path)
+    conn = connect_warehouse(location)
+    try:
+        insert = ("insert into raw.ingest_state (network, chain, contract, record_kind, last_block, last_day, source, "
+                  "updated_at, last_ref) values ('akash', 'akash', 'market', 'akash_lease', ?, ?, 'live', now(), null)")
+        conn.execute(insert, [200, LAST])
+        conn.execute(insert, [100, FIRST])
+        assert read_cursor(conn, network="akash", chain="akash", contract="market",
+                           record_kind="akash_lease").last_block == 200
+        assert settle_cursors(conn) == 1
+        assert conn.execute("select last_block, last_day from raw.ingest_state").fetchall() == [(200, LAST)]
+        assert settle_cursors(conn) == 0
+    finally:
+        conn.close()
+
+
 def test_two_workers_at_once_lose_and_duplicate_nothing_and_a_pinned_reader_sees_one_snapshot_until_publish(
         fleet, postgres, one_worker, tmp_path, monkeypatch) -> None:
     reference, _ = one_worker
@@ -185,7 +207,7 @@ def test_a_worker_killed_inside_a_load_leaves_no_trace_while_the_other_commits_a
     assert "default_limit: 1" in (tmp_path / "dagster_home" / "dagster.yaml").read_text()
     victim_share, survivor_share = split_days(FIRST, LAST, 2)
     marker = tmp_path / ".load_in_progress"
-    env = worker_env(FIRST)
+    env = worker_env(FIRST, LAST)
 
     def start(share: Share, **extra: str) -> subprocess.Popen:
         return subprocess.Popen(worker_command(share), cwd=PROJECT_ROOT, env={**env, **extra},
