@@ -299,11 +299,16 @@ def run(
     first: Annotated[str, typer.Option("--from", help="First UTC day, YYYY-MM-DD.")],
     last: Annotated[str, typer.Option("--to", help="Last UTC day, YYYY-MM-DD (default: --from); one run covers at "
                                                    f"most {MAX_WINDOW_DAYS} days.")] = "",
+    workers: Annotated[int, typer.Option(min=1, help="Ingest in this many processes at once, each a share of the "
+                                                     "days, then build and publish once; more than 1 needs a DuckLake "
+                                                     "(DEPINLENS_WAREHOUSE=ducklake:postgres:<dsn>).")] = 1,
     verbose: VerboseOption = False,
 ) -> None:
     """Run the pipeline for a window of days against the configured chains.
 
     Chains come from DEPINLENS_EVM_CHAINS, DEPINLENS_SOLANA_CHAINS and DEPINLENS_AKASH_CHAINS; each chain's URL from the variable networks.toml names (e.g. DEPINLENS_RPC_ETHEREUM); rows are labelled with DEPINLENS_SOURCE (live, local or demo). See README, "Live chains".
+
+    With --workers N the chain readers first run in N worker processes writing the lake at once (the window's days split among them, a line each while they run); a failed worker is named with its days and nothing is built or published. Then one run builds and publishes the whole window, skipping the days the workers finished.
 
     Runs left unfinished by a process that is gone are marked failed first (their pool slots freed); Ctrl-C or SIGTERM stops the run, dbt included, and marks it failed. Each failed step is one line; --verbose shows the tracebacks.
     """  # noqa: E501
@@ -317,6 +322,8 @@ def run(
     except WindowTooLong as exc:
         raise typer.BadParameter(str(exc), param_hint="--to") from None
     with stop_on_signals() as watch:
+        if workers > 1:
+            _ingest_in_workers(first_day, last_day, workers)
         _run(first_day, last_day, watch)
 
 
@@ -328,6 +335,52 @@ def _where(settings: Settings) -> str:
         return f"warehouse {settings.warehouse_path}\nserving   {settings.serving_path}"
     lake = parse_lake(str(settings.warehouse_path))
     return f"warehouse {lake.redacted()}\nserving   snapshot {serving_version(lake)} of that lake (the last published)"
+
+
+def _ingest_in_workers(first: date, last: date, workers: int) -> None:
+    """The chain readers in `workers` processes (pipelines/parallel.py), a progress line each; exit 1 naming
+    each failed worker and its days (nothing built or published), or 2 on the DuckDB file."""
+    from rich.progress import SpinnerColumn
+
+    from pipelines.parallel import NeedsLake, WorkerState, check_workers, ingest_in_workers
+
+    try:
+        check_workers(Settings.from_env().warehouse_path, workers)
+    except NeedsLake as exc:
+        _say_error(f"depinlens: {exc}")
+        raise typer.Exit(code=2) from None
+    _quiet_dagster()
+    _clear_the_way(_instance())
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console) as bar:
+        rows: dict[int, int] = {}
+
+        def show(states: list[WorkerState]) -> None:
+            for state in states:
+                status = {None: "running", 0: "done"}.get(state.returncode, "failed")
+                line = f"worker {state.share.worker} days {state.share}: {state.loads} day loads committed, {status}"
+                if state.share.worker not in rows:
+                    rows[state.share.worker] = bar.add_task(line, total=None)
+                bar.update(rows[state.share.worker], description=line,
+                           **({"total": 1, "completed": 1} if state.returncode is not None else {}))
+
+        try:
+            results = ingest_in_workers(first, last, workers, on_progress=show)
+        except BaseException as exc:
+            stop = next((e for e in (exc, exc.__cause__, exc.__context__) if isinstance(e, Stopped)), None)
+            if stop is None:  # a signal inside a DuckDB query arrives as DuckDB's "interrupted" error
+                raise
+            raise Stopped(stop.signum, "the workers were stopped (the days they finished are kept)",
+                          "run the same command again to finish") from None
+    for line in dict.fromkeys(line for result in results for line in result.warnings):
+        console.print(Text(line, style="yellow"), soft_wrap=True)  # what steps warned about
+    failed = [result for result in results if not result.ok]
+    for result in failed:
+        _say_error(f"depinlens: {result.failure()}")
+    if failed:
+        _say_error("nothing was built or published; run the same command again to finish (the days the workers "
+                   "finished are kept and not read again)", style="dim")
+        raise typer.Exit(code=1)
+    console.print(f"[green]{len(results)} workers ingested {first}..{last}[/green]; building and publishing the window")
 
 
 def _partition_day(text: str, option: str) -> date:

@@ -84,24 +84,56 @@ def record_progress(conn: duckdb.DuckDBPyConnection, progress: Progress) -> None
                      [d.network, d.chain, d.source, d.record_kind, d.scope, d.day, d.row_count, d.complete,
                       d.first_block, d.last_block, d.oldest_ref, d.newest_ref, now])
     for b in progress.block_days:
-        conn.execute("delete from raw.block_days where chain = ? and source = ? and day = ?", [b.chain, b.source, b.day])
+        key = [b.chain, b.source, b.day]
+        known = conn.execute("select first_block, last_block, first_block_time, last_block_time, next_block_time "
+                             "from raw.block_days where chain = ? and source = ? and day = ?", key).fetchall()
+        if known == [(b.first_block, b.last_block, b.first_block_time, b.last_block_time, b.next_block_time)]:
+            continue  # already recorded (by another reader of the chain): rewriting it would only conflict
+        conn.execute("delete from raw.block_days where chain = ? and source = ? and day = ?", key)
         conn.execute("insert into raw.block_days values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                     [b.chain, b.source, b.day, b.first_block, b.last_block, b.first_block_time,
-                      b.last_block_time, b.next_block_time, now])
+                     [*key, b.first_block, b.last_block, b.first_block_time, b.last_block_time, b.next_block_time, now])
 
 
 def _advance_cursor(conn: duckdb.DuckDBPyConnection, cursor: Cursor) -> None:
     """Move one cursor forward; a cursor already further (a backfill of older days) stays where it is."""
     key = [cursor.network, cursor.chain, cursor.contract, cursor.record_kind]
-    current = conn.execute("select last_block from raw.ingest_state where network = ? and chain = ? and "
-                           "contract = ? and record_kind = ?", key).fetchone()
-    if current is not None and current[0] >= cursor.last_block:
+    current = conn.execute("select max(last_block) from raw.ingest_state where network = ? and chain = ? and "
+                           "contract = ? and record_kind = ?", key).fetchone()[0]
+    if current is not None and current >= cursor.last_block:
         return
     conn.execute("delete from raw.ingest_state where network = ? and chain = ? and contract = ? and record_kind = ?",
                  key)
     conn.execute("insert into raw.ingest_state (network, chain, contract, record_kind, last_block, last_day, source, "
                  "updated_at, last_ref) values (?, ?, ?, ?, ?, ?, ?, now(), ?)",
                  [*key, cursor.last_block, cursor.last_day, cursor.source, cursor.ref])
+
+
+def settle_cursors(conn: duckdb.DuckDBPyConnection) -> int:
+    """Keep one row per cursor key, the furthest, in one transaction of its own; returns the rows removed.
+
+    One writer never leaves two. Parallel workers on a DuckLake can: two that insert the same new
+    key at the same moment both commit (inserts never conflict there, and a lake has no unique
+    keys). Readers take the furthest row meanwhile, and the next advance of the key replaces both.
+    """
+    where = "network = ? and chain = ? and contract = ? and record_kind = ?"
+    conn.execute("begin transaction")
+    try:
+        removed = 0
+        for key in conn.execute("select network, chain, contract, record_kind from raw.ingest_state "
+                                "group by all having count(*) > 1").fetchall():
+            rows = conn.execute(f"select * from raw.ingest_state where {where} order by last_block desc, "
+                                "updated_at desc", key).fetchall()
+            conn.execute(f"delete from raw.ingest_state where {where}", key)
+            conn.execute(f"insert into raw.ingest_state values ({', '.join('?' for _ in rows[0])})", rows[0])
+            removed += len(rows) - 1
+        conn.execute("commit")
+    except BaseException:
+        try:
+            conn.execute("rollback")
+        except Exception:  # noqa: BLE001 - a DuckLake commit that failed has already ended the transaction
+            pass
+        raise
+    return removed
 
 
 @dataclass
@@ -132,7 +164,7 @@ def read_cursor(conn: duckdb.DuckDBPyConnection, *, network: str, chain: str, co
                 record_kind: str) -> Cursor | None:
     """The cursor of one (network, chain, contract, record kind), or None before the first read."""
     row = conn.execute("select last_block, last_day, source, last_ref from raw.ingest_state where network = ? and "
-                       "chain = ? and contract = ? and record_kind = ?",
+                       "chain = ? and contract = ? and record_kind = ? order by last_block desc limit 1",
                        [network, chain, contract, record_kind]).fetchone()
     if row is None:
         return None

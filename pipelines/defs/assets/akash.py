@@ -10,7 +10,7 @@ is stored in its own transaction with its progress; a re-run reads only unfinish
 
 import os
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import dagster as dg
 import duckdb
@@ -21,6 +21,7 @@ from pipelines.chains.cosmos import (
     DayHeights,
     GpuNames,
     KnownLease,
+    Lease,
     LeaseGpus,
     day_heights,
     day_rows,
@@ -47,12 +48,24 @@ class AkashResource(ChainReaderResource):
     chain's REST URL comes from the environment variable the registry names for it
     (DEPINLENS_REST_AKASH, DEPINLENS_REST_AKASH_LOCAL). `scan_closed` also walks every closed
     lease once (a history scan: its cost grows with the chain; the demo's small chain uses it).
+    `backfill` (`FIRST..LAST`) is the window of the backfill a run is one share of (parallel
+    workers, pipelines/parallel.py): a lease created on an earlier share's days then gets its start
+    time, as in one run over the whole window, though this run has not seen it yet; and only the
+    share that ends the window reads the providers' audits (the chain's current list, read once).
     """
 
     chains: list[str] = ["akash-local"]
     page_limit: int = 1000
     earliest_height: int = 1
     scan_closed: bool = False
+    backfill: str = ""
+
+    def backfill_window(self) -> tuple[date, date] | None:
+        """The (first, last) day of the backfill this run is a share of; None when it is a run of its own."""
+        if not self.backfill:
+            return None
+        first, _, last = self.backfill.partition("..")
+        return date.fromisoformat(first), date.fromisoformat(last or first)
 
     def get_client(self, chain: str) -> AkashClient:
         """A REST client for `chain`, or a ConfigError naming the missing variable."""
@@ -74,12 +87,14 @@ def build_akash_resource(settings: Settings | None = None) -> AkashResource:
     """The Akash resource for this process's environment (the loopback chain unless overridden).
 
     DEPINLENS_AKASH_SCAN_CLOSED=1 walks every closed lease once (first load of a chain's history).
+    DEPINLENS_BACKFILL (FIRST..LAST) is set by pipelines/parallel.py for its workers (see the resource).
     """
     settings = settings or Settings.from_env()
     chains = chains_from_env("DEPINLENS_AKASH_CHAINS", "akash-local")
     return AkashResource(chains=chains, source=os.environ.get("DEPINLENS_SOURCE", "local"),
                          registry_path=str(settings.registry_path), refresh=refresh_from_env(),
-                         scan_closed=os.environ.get("DEPINLENS_AKASH_SCAN_CLOSED", "") == "1")
+                         scan_closed=os.environ.get("DEPINLENS_AKASH_SCAN_CLOSED", "") == "1",
+                         backfill=os.environ.get("DEPINLENS_BACKFILL", ""))
 
 
 def known_leases(conn: duckdb.DuckDBPyConnection, *, network: str, chain: str, source: str) -> dict[str, KnownLease]:
@@ -108,6 +123,28 @@ def _seed_times(client: AkashClient, conn: duckdb.DuckDBPyConnection, chain: str
         if b.next_block_time is not None:
             times[b.last_block + 1] = b.next_block_time
     client.remember_block_times(times)
+
+
+def _running_within(client: AkashClient, leases: list[Lease], days: list[date],
+                    latest: tuple[int, datetime]) -> list[Lease]:
+    """The leases that run at some point of `days` (first to last): the only ones whose GPUs this run's rows
+    name, so the only deployments worth reading (a share of a backfill, or an old window, needs fewer)."""
+    span = client.heights_of_days(days[0], days[-1], latest)
+    if span is None:
+        return []
+    first, last = span
+    return [lease for lease in leases
+            if lease.created_height <= last and not (lease.closed_height and lease.closed_height < first)]
+
+
+def _backfill_first_height(akash: AkashResource, client: AkashClient, first_pending: date,
+                           latest: tuple[int, datetime]) -> int | None:
+    """The first height of the backfill this run is a later share of (None: the run's own first day's, found
+    in the loop): creation heights from there on are read, as one run over the whole window reads them."""
+    window = akash.backfill_window()
+    if window is None:
+        return None
+    return day_heights(client, window[0], latest).first if window[0] < first_pending else None
 
 
 def _partitioned(name: str, **kwargs):
@@ -140,28 +177,32 @@ def akash_leases(context: dg.AssetExecutionContext, akash: AkashResource,
                 latest = client.latest_block()
                 state = read_lease_state(client, known, scan_closed=akash.scan_closed)
                 names = GpuNames()
-                new = [lease for lease in state.leases if lease.job_id not in known]
+                new = [lease for lease in _running_within(client, state.leases, pending_days, latest)
+                       if lease.job_id not in known]
                 gpus = read_lease_gpus(client, new, names)
                 for lease in state.leases:
                     if lease.job_id in known and lease.job_id not in gpus:
                         stored = known[lease.job_id]
                         gpus[lease.job_id] = LeaseGpus(stored.gpu_count, stored.gpu_model)
-                audits = read_provider_audits(client, (lease.provider for lease in state.leases), latest,
-                                              network=network, source=source)
+                window = akash.backfill_window()
+                if window is not None and last_day < window[1]:
+                    audits, audit_note = None, {"provider_audits": "not read: the backfill's last share reads them"}
+                else:
+                    audits = read_provider_audits(client, (lease.provider for lease in state.leases), latest,
+                                                  network=network, source=source)
+                    audit_note = {"provider_audits": "not read: the node serves no audit module"}
                 if audits is not None:
                     replace_partition(conn, "raw.provider_audits", audits,
                                       scope={"network": network, "chain": chain, "source": source},
                                       day_column="observed_day", first_day=latest[1].date(), last_day=latest[1].date())
                     audit_note = {"providers_audited": len(set(audits.filter(
                         audits["auditor"].is_valid())["provider"].to_pylist()))}
-                else:
-                    audit_note = {"provider_audits": "not read: the node serves no audit module"}
                 started = {job_id: k.started_at for job_id, k in known.items() if k.started_at is not None}
                 unknown_denoms = Counter(lease.price.denom for lease in state.leases if lease.price.denom not in denoms)
                 if unknown_denoms:
                     context.log.warning(f"{chain}: leases priced in denoms the registry does not list (their payments "
                                         f"stay unpriced and their days are marked incomplete): {dict(unknown_denoms)}")
-                window_first = None
+                window_first = _backfill_first_height(akash, client, pending_days[0], latest)
                 for number, day in enumerate(pending_days, start=1):
                     heights = day_heights(client, day, latest)
                     if heights.first is not None and window_first is None:
