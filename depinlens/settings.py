@@ -9,6 +9,8 @@ mode, which DuckLake (`DEPINLENS_WAREHOUSE=ducklake:postgres:<dsn>`, data under
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,3 +62,21 @@ class Settings:
     def lake(self) -> bool:
         """Whether the warehouse is a DuckLake (team mode) rather than the embedded DuckDB file."""
         return is_lake(self.warehouse_path)
+
+
+@contextmanager
+def environment_restored(names: Iterable[str]) -> Iterator[None]:
+    """Put `names` back in os.environ as they were (set, or absent) when the block ends, however it ends.
+
+    For code that must hand variables to what it starts (dbt's subprocess, Dagster's instance,
+    worker processes) by setting them in this process for a while.
+    """
+    saved = {name: os.environ.get(name) for name in names}
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value

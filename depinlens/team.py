@@ -14,13 +14,13 @@ embedded default in configuration only:
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from depinlens.settings import Settings
+from depinlens.settings import Settings, environment_restored
 from warehouse import is_lake
 
 TEAM_POOL_LIMIT = 4  # warehouse writers at once on a lake (the DuckDB file allows 1)
@@ -75,7 +75,7 @@ def write_dagster_home(home: Path) -> Path:
 
 
 @contextmanager
-def team_environment(settings: Settings, *, on_start: callable | None = None) -> Iterator[TeamSetup]:
+def team_environment(settings: Settings, *, on_start: Callable[[str], None] | None = None) -> Iterator[TeamSetup]:
     """Set the team mode's variables for the block; start (and finally stop) PostgreSQL if none is configured.
 
     Args:
@@ -84,9 +84,7 @@ def team_environment(settings: Settings, *, on_start: callable | None = None) ->
     """
     from depinlens.postgres import create_database, local_cluster
 
-    saved = {k: os.environ.get(k) for k in ("DEPINLENS_WAREHOUSE", "DEPINLENS_DAGSTER_PG_URL", "DAGSTER_HOME",
-                                            "DEPINLENS_LAKE_DATA")}
-    try:
+    with environment_restored(("DEPINLENS_WAREHOUSE", "DEPINLENS_DAGSTER_PG_URL", "DAGSTER_HOME", "DEPINLENS_LAKE_DATA")):
         os.environ["DAGSTER_HOME"] = str(write_dagster_home(settings.data_dir / "dagster_home_team"))
         os.environ.setdefault("DEPINLENS_LAKE_DATA", str(settings.data_dir / "lake"))
         if is_lake(os.environ.get("DEPINLENS_WAREHOUSE", "")):
@@ -102,9 +100,3 @@ def team_environment(settings: Settings, *, on_start: callable | None = None) ->
             os.environ["DEPINLENS_WAREHOUSE"] = f"ducklake:postgres:{cluster.dsn(LAKE_DATABASE)}"
             os.environ["DEPINLENS_DAGSTER_PG_URL"] = cluster.url(DAGSTER_DATABASE)
             yield TeamSetup(os.environ["DEPINLENS_WAREHOUSE"], cluster.url(DAGSTER_DATABASE), started_server=True)
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value

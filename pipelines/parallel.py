@@ -8,9 +8,9 @@ snapshots are left to the build run) over its days as one in-process Dagster run
 `pipelines.run.run_pipeline`: the same code path as every other run. So each day is still
 stored in one transaction with its progress (one DuckLake transaction: all or nothing), a day
 a reader finished is still skipped (raw.ingest_days), and cursors stay per (network, chain,
-contract, kind) and only move forward (warehouse/_progress.py reads the current cursor inside
-the load's own transaction, and a load that loses a write conflict to another worker is run
-again from the start: warehouse/_lake.py). The caller then runs the normal pipeline over the
+contract, kind) and only move forward (a load appends its cursor row and readers take the
+furthest, and a load that loses a write conflict to another worker is run again from the
+start: warehouse/_progress.py, warehouse/_lake.py). The caller then runs the normal pipeline over the
 whole window once, whose readers find every day finished and whose dbt build and publish see
 all of it. What every worker would create at the same time (the lake's catalog, the raw schema)
 is created first (`prepare_lake`).
@@ -40,9 +40,10 @@ Why these choices:
     those of one run over the window, and only the last share reads the providers' audits (the
     chain's current list, filed under today: every worker writing it would race)
     (pipelines/defs/assets/akash.py).
-  * A cursor key seen first by two workers at the same moment is inserted by both: on a DuckLake
-    inserts never conflict and there are no unique keys. Readers take the furthest row, and
-    `settle_cursors` keeps only that one before the workers start and after they end.
+  * Cursors are appended by every load, never rewritten (warehouse/_progress.py): appends never
+    conflict on a DuckLake, readers take the furthest row of a key, and `settle_cursors` keeps
+    only that one (each pipeline connection when its work is done, and this coordinator before
+    the workers start and after they end).
 
 Run one worker by hand: `python -m pipelines.parallel FIRST LAST` (the environment names the
 warehouse and the chains, as for `depinlens run`).

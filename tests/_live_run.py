@@ -15,11 +15,11 @@ import dagster as dg
 def main(first: str, last: str) -> int:
     from pipelines.defs.assets.akash import build_akash_resource
     from pipelines.defs.assets.solana import solana_resource_from_env
-    from pipelines.defs.jobs import STATE_SNAPSHOTS
     from pipelines.defs.resources import build_resources
+    from pipelines.parallel import chain_ingestion
     from pipelines.run import run_pipeline
 
-    ingest = dg.AssetSelection.groups("evm", "solana", "akash") - STATE_SNAPSHOTS
+    ingest = chain_ingestion()  # the same readers a parallel worker runs
     resources = {**build_resources(), "solana": solana_resource_from_env(), "akash": build_akash_resource()}
     result = run_pipeline(date.fromisoformat(first), date.fromisoformat(last), resources=resources,
                           instance=dg.DagsterInstance.ephemeral(), selection=ingest, snapshots=False, raise_on_error=False,

@@ -35,6 +35,8 @@ from warehouse import (
     record_progress,
     replace_partition,
     serving_version,
+    settle_cursors,
+    transaction,
 )
 from warehouse._progress import Cursor, Progress
 
@@ -229,6 +231,29 @@ def test_a_cursor_never_moves_backwards_on_either_backend(backend: Settings) -> 
     finally:
         conn.close()
     assert cursor is not None and cursor.last_block == 250
+
+
+def test_cursors_appended_by_loads_settle_to_the_furthest_row_of_each_key_on_either_backend(backend: Settings) -> None:
+    """Loads append cursor rows (no delete: the dearest statement on a lake); settling keeps one per key."""
+    conn = connect_warehouse(backend.warehouse_path)
+    ahead = dict(network="aethir", chain="anvil", contract="0x" + "a" * 40, record_kind="transfer")
+    alone = {**ahead, "contract": "0x" + "b" * 40}
+    try:
+        for block, ref in ((100, "first"), (250, "older write"), (40, "backfill"), (250, "newer write")):
+            with transaction(conn):
+                record_progress(conn, Progress(cursors=[
+                    Cursor(**ahead, last_block=block, last_day=date(2025, 6, 1), source="local", ref=ref),
+                    Cursor(**alone, last_block=7, last_day=date(2025, 6, 1), source="local")][:2 if block == 100 else 1]))
+        appended = conn.execute("select count(*) from raw.ingest_state").fetchone()[0]
+        before = read_cursor(conn, **ahead)
+        removed = settle_cursors(conn)
+        after = conn.execute("select contract, last_block, last_ref from raw.ingest_state order by contract").fetchall()
+        again = settle_cursors(conn)
+    finally:
+        conn.close()
+    assert appended == 5 and removed == 3 and again == 0
+    assert before is not None and (before.last_block, before.ref) == (250, "newer write")  # ties: the newest write
+    assert after == [(ahead["contract"], 250, "newer write"), (alone["contract"], 7, None)]
 
 
 def _mart_rows(conn) -> int:

@@ -24,6 +24,7 @@ from warehouse._progress import (
     read_cursor,
     read_ledger,
     record_progress,
+    settle_cursors,
 )
 from warehouse._publish import publish
 from warehouse._serving import VERSIONS_KEPT, prune_versions, resolve_serving, versions_dir
@@ -56,6 +57,7 @@ __all__ = [
     "read_cursor",
     "read_ledger",
     "record_progress",
+    "settle_cursors",
     "replace_partition",
     "resolve_serving",
     "schema_sql",

@@ -37,6 +37,11 @@ from warehouse._location import LAKE_ALIAS, Lake, parse_lake, redact_dsn
 
 SCHEMA_TABLE = "meta.schema_applied"  # the DDL versions (sha256) already applied to a lake
 CONFLICT_ATTEMPTS = 30
+# Two writers that commit at the same moment race for the next snapshot id, and DuckLake retries the loser
+# itself (without a conflict, the commit succeeds on the next try). Its default first wait, 100 ms growing
+# by 1.5x, is longer than a whole day load here (20-60 ms), so workers lost more time waiting than loading;
+# short waits that double are enough for 2-8 workers (measured with benchmarks/scale_out.py).
+COMMIT_RETRY = "set ducklake_retry_wait_ms = 5; set ducklake_retry_backoff = 2; set ducklake_max_retry_count = 10"
 _CONFLICT_MARKERS = ("transaction conflict", "failed to commit ducklake transaction")
 T = TypeVar("T")
 
@@ -94,6 +99,7 @@ def attach_lake(conn: duckdb.DuckDBPyConnection, lake: Lake, *, snapshot: int | 
         except duckdb.Error as again:
             raise _unavailable(lake, again) from again
     conn.execute(f"use {LAKE_ALIAS}")
+    conn.execute(COMMIT_RETRY)
 
 
 def _attach(conn: duckdb.DuckDBPyConnection, lake: Lake, options: list[str]) -> None:

@@ -73,67 +73,116 @@ class Progress:
 
 
 def record_progress(conn: duckdb.DuckDBPyConnection, progress: Progress) -> None:
-    """Write `progress` (inside the caller's transaction)."""
-    for cursor in progress.cursors:
-        _advance_cursor(conn, cursor)
+    """Write `progress` (inside the caller's transaction), in as few statements as the tables allow.
+
+    Why so few: on a DuckLake every statement that touches a table asks the PostgreSQL catalog
+    (about 5 ms of client CPU each), and a delete of rows is the dearest of all, so a load that
+    wrote its progress row by row spent most of its time here (benchmarks/scale_out.py).
+    Cursors are appended, never updated (`_append_cursors`); finished days and block days are
+    replaced in one delete and one insert each.
+    """
     now = datetime.now(UTC)
-    for d in progress.days:
-        conn.execute("delete from raw.ingest_days where chain = ? and source = ? and record_kind = ? and scope = ? "
-                     "and day = ?", [d.chain, d.source, d.record_kind, d.scope, d.day])
-        conn.execute("insert into raw.ingest_days values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                     [d.network, d.chain, d.source, d.record_kind, d.scope, d.day, d.row_count, d.complete,
-                      d.first_block, d.last_block, d.oldest_ref, d.newest_ref, now])
-    for b in progress.block_days:
-        key = [b.chain, b.source, b.day]
-        known = conn.execute("select first_block, last_block, first_block_time, last_block_time, next_block_time "
-                             "from raw.block_days where chain = ? and source = ? and day = ?", key).fetchall()
-        if known == [(b.first_block, b.last_block, b.first_block_time, b.last_block_time, b.next_block_time)]:
-            continue  # already recorded (by another reader of the chain): rewriting it would only conflict
-        conn.execute("delete from raw.block_days where chain = ? and source = ? and day = ?", key)
-        conn.execute("insert into raw.block_days values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                     [*key, b.first_block, b.last_block, b.first_block_time, b.last_block_time, b.next_block_time, now])
+    _append_cursors(conn, progress.cursors, now)
+    if progress.days:
+        keys = [(d.chain, d.source, d.record_kind, d.scope, d.day) for d in progress.days]
+        conn.execute(f"delete from raw.ingest_days where {_matching(('chain', 'source', 'record_kind', 'scope', 'day'), keys)}",
+                     _flat(keys))
+        values = [(d.network, d.chain, d.source, d.record_kind, d.scope, d.day, d.row_count, d.complete,
+                   d.first_block, d.last_block, d.oldest_ref, d.newest_ref, now) for d in progress.days]
+        conn.execute(f"insert into raw.ingest_days {_rows(values)}", _flat(values))
+    _replace_block_days(conn, progress.block_days, now)
 
 
-def _advance_cursor(conn: duckdb.DuckDBPyConnection, cursor: Cursor) -> None:
-    """Move one cursor forward; a cursor already further (a backfill of older days) stays where it is."""
-    key = [cursor.network, cursor.chain, cursor.contract, cursor.record_kind]
-    current = conn.execute("select max(last_block) from raw.ingest_state where network = ? and chain = ? and "
-                           "contract = ? and record_kind = ?", key).fetchone()[0]
-    if current is not None and current >= cursor.last_block:
+def _append_cursors(conn: duckdb.DuckDBPyConnection, cursors: Sequence[Cursor], now: datetime) -> None:
+    """Append one row per cursor; the furthest row of a key is its cursor (`read_cursor`).
+
+    Forward only without reading first: a backfill of older days appends a row behind the
+    furthest, which readers pass over. Appending also never conflicts with another worker
+    writing the same key on a DuckLake (deletes do). `settle_cursors` keeps only the furthest
+    row of each key at the end of a run.
+    """
+    if not cursors:
         return
-    conn.execute("delete from raw.ingest_state where network = ? and chain = ? and contract = ? and record_kind = ?",
-                 key)
+    values = [(c.network, c.chain, c.contract, c.record_kind, c.last_block, c.last_day, c.source, now, c.ref)
+              for c in cursors]
     conn.execute("insert into raw.ingest_state (network, chain, contract, record_kind, last_block, last_day, source, "
-                 "updated_at, last_ref) values (?, ?, ?, ?, ?, ?, ?, now(), ?)",
-                 [*key, cursor.last_block, cursor.last_day, cursor.source, cursor.ref])
+                 f"updated_at, last_ref) {_rows(values)}", _flat(values))
+
+
+def _replace_block_days(conn: duckdb.DuckDBPyConnection, block_days: Sequence[BlockDay], now: datetime) -> None:
+    """Record the block days not already recorded as they are (another reader of the chain may have written the
+    same day: rewriting it would only conflict with that reader on a DuckLake)."""
+    if not block_days:
+        return
+    keys = [(b.chain, b.source, b.day) for b in block_days]
+    known = set(conn.execute(
+        "select chain, source, day, first_block, last_block, first_block_time, last_block_time, next_block_time "
+        f"from raw.block_days where {_matching(('chain', 'source', 'day'), keys)}", _flat(keys)).fetchall())
+    changed = [b for b in block_days if (b.chain, b.source, b.day, b.first_block, b.last_block, b.first_block_time,
+                                         b.last_block_time, b.next_block_time) not in known]
+    if not changed:
+        return
+    keys = [(b.chain, b.source, b.day) for b in changed]
+    conn.execute(f"delete from raw.block_days where {_matching(('chain', 'source', 'day'), keys)}", _flat(keys))
+    values = [(b.chain, b.source, b.day, b.first_block, b.last_block, b.first_block_time, b.last_block_time,
+               b.next_block_time, now) for b in changed]
+    conn.execute(f"insert into raw.block_days {_rows(values)}", _flat(values))
+
+
+def _rows(rows: Sequence[tuple]) -> str:
+    """`values (?, ?), (?, ?)` for `rows` (a VALUES list of placeholders; the values go in `_flat(rows)`)."""
+    one = f"({', '.join('?' for _ in rows[0])})"
+    return "values " + ", ".join(one for _ in rows)
+
+
+def _matching(columns: Sequence[str], keys: Sequence[tuple]) -> str:
+    """A WHERE condition matching any of `keys` (values in `_flat(keys)`), written as equalities: DuckLake prunes
+    files with those, where a row-value `in (values ...)` reads the whole table."""
+    one = "(" + " and ".join(f"{column} = ?" for column in columns) + ")"
+    return " or ".join(one for _ in keys)
+
+
+def _flat(rows: Sequence[tuple]) -> list:
+    return [value for row in rows for value in row]
 
 
 def settle_cursors(conn: duckdb.DuckDBPyConnection) -> int:
     """Keep one row per cursor key, the furthest, in one transaction of its own; returns the rows removed.
 
-    One writer never leaves two. Parallel workers on a DuckLake can: two that insert the same new
-    key at the same moment both commit (inserts never conflict there, and a lake has no unique
-    keys). Readers take the furthest row meanwhile, and the next advance of the key replaces both.
+    Loads append cursor rows (`_append_cursors`), so a reader leaves one row per load of a key;
+    readers take the furthest meanwhile. The pipeline's warehouse connections settle them when
+    their work is done (pipelines/defs/resources.py), and the coordinator of parallel workers
+    before and after they run (pipelines/parallel.py). Safe beside another writer: its deletes
+    remove only the rows this transaction saw, so a row appended meanwhile stays (and is the
+    furthest). One read when nothing is doubled; else the same few statements however many rows
+    a backfill appended.
     """
-    where = "network = ? and chain = ? and contract = ? and record_kind = ?"
-    conn.execute("begin transaction")
-    try:
-        removed = 0
-        for key in conn.execute("select network, chain, contract, record_kind from raw.ingest_state "
-                                "group by all having count(*) > 1").fetchall():
-            rows = conn.execute(f"select * from raw.ingest_state where {where} order by last_block desc, "
-                                "updated_at desc", key).fetchall()
-            conn.execute(f"delete from raw.ingest_state where {where}", key)
-            conn.execute(f"insert into raw.ingest_state values ({', '.join('?' for _ in rows[0])})", rows[0])
-            removed += len(rows) - 1
-        conn.execute("commit")
-    except BaseException:
-        try:
-            conn.execute("rollback")
-        except Exception:  # noqa: BLE001 - a DuckLake commit that failed has already ended the transaction
-            pass
-        raise
-    return removed
+    from warehouse._lake import retry_on_conflict
+    from warehouse._load import transaction
+
+    key = "network, chain, contract, record_kind"
+
+    doubled = f"select {key} from raw.ingest_state group by all having count(*) > 1"
+    if not conn.execute(f"select exists ({doubled})").fetchone()[0]:
+        return 0
+
+    def settle() -> int:
+        with transaction(conn):
+            conn.execute(f"""
+                create or replace temp table settled_cursors as
+                select * from raw.ingest_state
+                where ({key}) in ({doubled})
+                qualify row_number() over (partition by {key} order by last_block desc, updated_at desc) = 1""")
+            kept = conn.execute("select count(*) from settled_cursors").fetchone()[0]
+            if not kept:
+                return 0
+            deleted = conn.execute(f"delete from raw.ingest_state where ({key}) in "
+                                   f"(select {key} from settled_cursors)").fetchone()[0]
+            conn.execute("insert into raw.ingest_state by name select * from settled_cursors")
+            conn.execute("drop table settled_cursors")
+            return deleted - kept
+
+    return retry_on_conflict(settle)
 
 
 @dataclass
@@ -164,7 +213,7 @@ def read_cursor(conn: duckdb.DuckDBPyConnection, *, network: str, chain: str, co
                 record_kind: str) -> Cursor | None:
     """The cursor of one (network, chain, contract, record kind), or None before the first read."""
     row = conn.execute("select last_block, last_day, source, last_ref from raw.ingest_state where network = ? and "
-                       "chain = ? and contract = ? and record_kind = ? order by last_block desc limit 1",
+                       "chain = ? and contract = ? and record_kind = ? order by last_block desc, updated_at desc limit 1",
                        [network, chain, contract, record_kind]).fetchone()
     if row is None:
         return None

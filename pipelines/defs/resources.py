@@ -19,7 +19,7 @@ from pipelines.chains.errors import ConfigError
 from pipelines.chains.endpoints import endpoint_url
 from pipelines.chains.evm import EvmClient
 from pipelines.http import UNLIMITED, Budget
-from warehouse import connect_warehouse
+from warehouse import connect_warehouse, settle_cursors
 
 Source = str  # live | local | demo
 
@@ -32,10 +32,12 @@ class WarehouseResource(dg.ConfigurableResource):
 
     @contextmanager
     def get_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A read-write connection, closed on exit so dbt can open the file next."""
+        """A read-write connection, closed on exit so dbt can open the file next. Loads append cursor rows
+        (warehouse/_progress.py): once the work with it is done, one row per cursor is kept."""
         conn = connect_warehouse(self.path)
         try:
             yield conn
+            settle_cursors(conn)
         finally:
             conn.close()
 

@@ -144,8 +144,9 @@ create table if not exists raw.provider_audits (
 
 -- Per source cursor: how far ingestion has read, and when. It only moves forward: a backfill
 -- of an older window leaves it where it is. last_ref is the newest signature read (Solana),
--- the `until` of the next run's paging.
--- natural key: (network, chain, contract, record_kind)
+-- the `until` of the next run's paging. Loads append a row per cursor; the cursor is the row
+-- with the highest last_block (then the newest updated_at), and settle_cursors keeps only it.
+-- natural key: (network, chain, contract, record_kind), after settle_cursors
 create table if not exists raw.ingest_state (
     network        varchar      not null,
     chain          varchar      not null,

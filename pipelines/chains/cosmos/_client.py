@@ -11,7 +11,7 @@ chain's history. State at a past height (`x-cosmos-block-height`) needs an archi
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -106,6 +106,13 @@ class AkashClient:
                 raise MalformedResponse(f"asked for block {height}, got {found}", chain=self.label, method=path)
             self._times[height] = stamp
         return self._times[height]
+
+    def block_times(self, heights: Iterable[int]) -> dict[int, datetime]:
+        """Times of many blocks: the headers not cached yet read concurrently (within the endpoint's budget), since
+        a day's leases name hundreds of creation heights and each read is one round trip."""
+        wanted = sorted(set(heights))
+        self.endpoint.map_concurrently(self.block_time, [h for h in wanted if h not in self._times])
+        return {h: self._times[h] for h in wanted}
 
     def heights_of_days(self, first_day: date, last_day: date, latest: tuple[int, datetime]) -> tuple[int, int] | None:
         """Heights of the blocks made on UTC days first_day..last_day, up to `latest`."""

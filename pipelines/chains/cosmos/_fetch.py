@@ -114,11 +114,11 @@ def read_lease_gpus(client: AkashClient, leases: Sequence[Lease], names: GpuName
         if exc.code not in NOT_SERVED:
             raise
         providers = {}  # this node serves no provider API: models come from deployments alone
-    groups = {}
-    for owner, dseq in sorted({(lease.owner, lease.dseq) for lease in leases}):
-        answer = client.deployment(owner, dseq)
-        groups[(owner, dseq)] = {} if answer is None else decode_deployment_gpus(
-            answer, names, where=f"{client.label} deployment {owner}/{dseq}")
+    deployments = sorted({(lease.owner, lease.dseq) for lease in leases})
+    answers = client.endpoint.map_concurrently(lambda key: client.deployment(*key), deployments)  # a round trip each
+    groups = {(owner, dseq): {} if answer is None else decode_deployment_gpus(
+                  answer, names, where=f"{client.label} deployment {owner}/{dseq}")
+              for (owner, dseq), answer in zip(deployments, answers, strict=True)}
     result = {}
     for lease in leases:
         group = groups[(lease.owner, lease.dseq)].get(lease.gseq)
@@ -191,7 +191,7 @@ def day_rows(client: AkashClient, leases: Sequence[Lease], heights: DayHeights, 
     running = active_on(leases, heights)
     needed = {h for lease in running for h in (lease.created_height, lease.closed_height)
               if h and h >= window_first_height and not (h == lease.created_height and lease.job_id in started)}
-    times = {h: client.block_time(h) for h in sorted(needed)}
+    times = client.block_times(needed)
     return lease_rows(running, network=network, chain=client.chain, source=source, day=heights.day,
                       block_times=times, gpus=gpus, started=started, fetched_at=datetime.now(UTC))
 

@@ -11,7 +11,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
-from depinlens.settings import Settings
+from depinlens.settings import Settings, environment_restored
 from pipelines.defs.lineage import WarehouseDbtTranslator
 from pipelines.defs.partitions import daily, single_run, window_days
 from pipelines.defs.resources import dbt_project
@@ -41,16 +41,9 @@ def dbt_window_env(first_day: str, last_day: str) -> dict[str, str]:
 @contextmanager
 def _environment(values: dict[str, str]) -> Iterator[None]:
     """`values` in os.environ while the block runs (the dbt subprocess starts inside it)."""
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
+    with environment_restored(values):
+        os.environ.update(values)
         yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, partitions_def=daily,
