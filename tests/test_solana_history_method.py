@@ -168,6 +168,7 @@ def test_get_transactions_for_address_needs_a_call_per_100_transactions_and_no_g
     assert "getTransaction" not in helius_calls and "getSignaturesForAddress" not in helius_calls
     assert standard_calls["getTransaction"] >= sum(transactions.values()) * 0.9  # one per successful one
     assert sum(helius_calls.values()) * 10 < sum(standard_calls.values()), (helius_calls, standard_calls)
+    assert fleet.solana.stats().window_violations == 0  # within the per-method and overall windows throughout
 
 
 def _complete_days(data_dir: Path) -> dict[tuple, object]:
