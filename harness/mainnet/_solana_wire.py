@@ -191,3 +191,19 @@ def account_info(data: bytes, owner: str, encoding: str, data_slice: tuple[int, 
     encoded = [base64.b64encode(shown).decode(), "base64"] if encoding == "base64" else [b58encode(shown), "base58"]
     return {"data": encoded, "executable": False, "lamports": (len(data) + 128) * 6_960, "owner": owner,
             "rentEpoch": U64_MAX, "space": len(data)}
+
+
+def history_signature_entry(signature: str, slot: int, transaction_index: int, block_time: int,
+                            err: dict[str, Any] | None, finalized: bool) -> dict[str, Any]:
+    """One entry of Helius' getTransactionsForAddress with transactionDetails `signatures`
+    (https://www.helius.dev/docs/api-reference/rpc/http/gettransactionsforaddress)."""
+    return {"signature": signature, "slot": slot, "transactionIndex": transaction_index, "err": err, "memo": None,
+            "blockTime": block_time, "confirmationStatus": "finalized" if finalized else "confirmed"}
+
+
+def history_full_entry(result: dict[str, Any], transaction_index: int) -> dict[str, Any]:
+    """One entry of getTransactionsForAddress with transactionDetails `full`, from getTransaction's `result`:
+    slot, transactionIndex, transaction, meta, blockTime (Helius' own SDK types the entry so:
+    helius-labs/helius-sdk src/types, `TransactionForAddressFull`)."""
+    return {"slot": result["slot"], "transactionIndex": transaction_index, "transaction": result["transaction"],
+            "meta": result["meta"], "blockTime": result["blockTime"]}

@@ -6,8 +6,11 @@ newest first exactly as Agave's blockstore does (`before` and `until` exclusive,
 jsonParsed/json/base64 (null for an unknown signature; -32015 for a version-0 transaction
 asked without maxSupportedTransactionVersion), getTokenSupply, getProgramAccounts (dataSize and
 memcmp filters, dataSlice, withContext), getMultipleAccounts, getAccountInfo, getBlockTime,
-getSlot, getBlockHeight, getHealth, getVersion. Limits default to the public endpoint's: 100
-requests / 10 s overall, 40 / 10 s per method, 40 connections; 429 with Retry-After and the
+getSlot, getBlockHeight, getHealth, getVersion; and, when built with
+`get_transactions_for_address=True` (a provider that offers it, as Helius' paid plans do), Helius'
+getTransactionsForAddress (harness/mainnet/_solana_history.py; otherwise -32601 "Method not found",
+as standard nodes answer). Limits default to the public endpoint's: 100 requests / 10 s overall,
+40 / 10 s per method (getTransactionsForAddress too), 40 connections; 429 with Retry-After and the
 endpoint's own message.
 
 Traffic per day (see `volumes.SolanaVolumes`): each mint's transfers, mints and burns; its burn
@@ -54,7 +57,14 @@ from harness.mainnet._solana_chain import (
     ata,
     pubkey,
 )
-from harness.mainnet._solana_wire import account_info, signature_info, transaction_result
+from harness.mainnet._solana_history import HistoryQuery, pagination_token, read_query
+from harness.mainnet._solana_wire import (
+    account_info,
+    history_full_entry,
+    history_signature_entry,
+    signature_info,
+    transaction_result,
+)
 from harness.mainnet.volumes import MAINNET_VOLUMES, SolanaVolumes
 from harness.solana._parsed import ui_token_amount
 from pipelines.chains.solana._base58 import b58decode
@@ -95,6 +105,8 @@ class SolanaMainnet(JsonRpcProvider):
             (default: drawn from the seed; the layouts are the official IDLs' either way).
         head_margin: slots after the last day's last slot the head starts at.
         limits: request windows, concurrency, batch size, flaky mode.
+        get_transactions_for_address: also serve Helius' getTransactionsForAddress (a Helius paid
+            plan); without it the method is unknown (-32601), as on any standard node.
 
     Example:
         with SolanaMainnet(date(2025, 6, 1), date(2025, 6, 30), volumes=TEST_VOLUMES.solana) as rpc:
@@ -106,7 +118,8 @@ class SolanaMainnet(JsonRpcProvider):
                  volumes: SolanaVolumes = MAINNET_VOLUMES.solana, seed: int = 0, jobs_program: str | None = None,
                  staking_program: str | None = None, rewards_program: str | None = None,
                  nos_mint: str | None = None, genesis_time: int | None = None, history_days: int = 1,
-                 head_margin: int = 150, limits: Limits = PUBLIC_LIMITS, **kwargs: Any) -> None:
+                 head_margin: int = 150, limits: Limits = PUBLIC_LIMITS,
+                 get_transactions_for_address: bool = False, **kwargs: Any) -> None:
         super().__init__(limits, name="solana-mainnet", **kwargs)
         self.seed, self.volumes = seed, volumes
         self.clock = SlotClock(genesis_time if genesis_time is not None
@@ -159,6 +172,8 @@ class SolanaMainnet(JsonRpcProvider):
             "getMultipleAccounts": self._get_multiple_accounts,
             "getAccountInfo": self._get_account_info,
         }
+        if get_transactions_for_address:
+            self.methods["getTransactionsForAddress"] = self._get_transactions_for_address
 
     # -- the public endpoint's texts ---------------------------------------------------------
 
@@ -288,6 +303,102 @@ class SolanaMainnet(JsonRpcProvider):
                 raise RpcError(-32602, "Invalid param: Invalid")
         return self.history(address, before=config.get("before"), until=config.get("until"), limit=limit,
                             top=self._top(config))
+
+    # -- getTransactionsForAddress (Helius) ----------------------------------------------------
+
+    def _ranked(self) -> list[Stream]:
+        return sorted(self.streams, key=lambda s: s.rank)
+
+    def transaction_index(self, key: Key) -> int:
+        """Position of a transaction in its block (its `transactionIndex`): the chain's transactions of
+        that slot in block order, (stream rank, index)."""
+        slot, rank, i = key
+        day, position = self.clock.day_of(slot), 0
+        for stream in self._ranked():
+            if stream.rank > rank or not stream.count(day):
+                continue
+            at = stream.first_at(day, slot)
+            position += (i if stream.rank == rank else stream.first_at(day, slot + 1)) - at
+        return position
+
+    def _key_at(self, slot: int, position: int) -> Key:
+        """The block-order key of the transaction at `position` in `slot` (past the last: after all of them)."""
+        day = self.clock.day_of(slot)
+        for stream in self._ranked():
+            if not stream.count(day):
+                continue
+            at = stream.first_at(day, slot)
+            n = stream.first_at(day, slot + 1) - at
+            if position < n:
+                return slot, stream.rank, at + position
+            position -= n
+        return slot, 1 << 30, position
+
+    def _between(self, stream: Stream, first: int, last: int,
+                 descending: bool) -> Iterator[tuple[Key, Stream, date, int]]:
+        """The stream's transactions at slots first..last in block order (or reversed)."""
+        if first > last:
+            return
+        low = max(self.clock.day_of(first), self.activity_from - timedelta(days=1))
+        high = self.clock.day_of(last)
+        span = [low + timedelta(days=n) for n in range((high - low).days + 1)]
+        for day in reversed(span) if descending else span:
+            if not stream.count(day):
+                continue
+            begin, end = stream.first_at(day, first), stream.first_at(day, last + 1)
+            for i in range(end - 1, begin - 1, -1) if descending else range(begin, end):
+                yield (stream.slot(day, i), stream.rank, i), stream, day, i
+
+    @lru_cache(maxsize=4096)  # noqa: B019 - bounded; re-runs ask for the same pages
+    def _full_entry(self, rank: int, day: date, i: int, encoding: str, index: int) -> orjson.Fragment:
+        result = transaction_result(self._by_rank[rank].tx(day, i), seed=self.seed, encoding=encoding,
+                                    with_version=False)
+        return orjson.Fragment(orjson.dumps(history_full_entry(result, index)))
+
+    def history_page(self, query: HistoryQuery, top: int) -> dict[str, Any]:
+        """One page of getTransactionsForAddress for `query`, up to slot `top`."""
+        addresses = {query.address}
+        if query.token_accounts != "none":  # the address's token accounts of the tracked mints
+            addresses |= {ata(query.address, spec.address) for spec in self.mints}
+        streams = [s for s in self.streams if s.listed_under & addresses]
+        first, last = query.first_slot, top if query.last_slot is None else min(query.last_slot, top)
+        after = None
+        if query.after is not None:
+            after = self._key_at(*query.after)
+            first, last = (first, min(last, after[0])) if query.descending else (max(first, after[0]), last)
+        merged = heapq.merge(*(self._between(s, first, last, query.descending) for s in streams),
+                             key=lambda t: t[0], reverse=query.descending)
+        finalized = self.head - FINALIZED_LAG
+        data: list[Any] = []
+        last_key: Key | None = None
+        for key, stream, day, i in merged:
+            if after is not None and (key >= after if query.descending else key <= after):
+                continue
+            failed_at = stream.error_instruction(day, i)
+            if not query.keeps(failed_at is not None):
+                continue
+            index = self.transaction_index(key)
+            if query.details == "full":
+                if stream.version(day, i) == 0 and not query.with_version:
+                    raise RpcError(-32015, "Transaction version (0) is not supported by the requesting client. "
+                                           "Please try the request again with the following configuration "
+                                           "parameter: \"maxSupportedTransactionVersion\": 0")
+                data.append(self._full_entry(stream.rank, day, i, query.encoding, index))
+            else:
+                err = None if failed_at is None else {"InstructionError": [failed_at, {"Custom": 1}]}
+                data.append(history_signature_entry(stream.signature(day, i), key[0], index,
+                                                    self.clock.time_of(key[0]), err, key[0] <= finalized))
+            last_key = key
+            if len(data) == query.limit:
+                break
+        more = len(data) == query.limit and last_key is not None
+        return {"data": data,
+                "paginationToken": pagination_token(last_key[0], self.transaction_index(last_key)) if more else None}
+
+    def _get_transactions_for_address(self, params: list) -> Any:
+        address = self._address(params)
+        query = read_query(params, address, self.clock.slot_at)
+        return self.history_page(query, self._top(self._config(params, 1)))
 
     # -- getTransaction ------------------------------------------------------------------------
 

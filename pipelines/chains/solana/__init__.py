@@ -17,6 +17,8 @@ from pipelines.chains.solana._decode import (
 )
 from pipelines.chains.solana._fetch import (
     AccountPager,
+    HistoryMethodRefused,
+    HistoryPager,
     SignatureRecord,
     Snapshot,
     day_span,
@@ -27,6 +29,7 @@ from pipelines.chains.solana._fetch import (
     read_supplies,
     read_token_movements,
     successful,
+    transactions_of,
     window_seconds,
 )
 from pipelines.chains.solana._jobs import (
@@ -47,6 +50,8 @@ __all__ = [
     "TOKEN_TRANSFERS_SCHEMA",
     "ZERO_PUBKEY",
     "AccountPager",
+    "HistoryMethodRefused",
+    "HistoryPager",
     "SignatureRecord",
     "Snapshot",
     "SolanaClient",
@@ -66,5 +71,6 @@ __all__ = [
     "stake_rows",
     "successful",
     "token_transfer_rows",
+    "transactions_of",
     "window_seconds",
 ]

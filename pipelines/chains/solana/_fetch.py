@@ -8,6 +8,14 @@ signature the ledger knows from a later finished day, or the node's head) and st
 newest signature stored before it (`until`), so a daily run reads only the new day's pages and a
 resumed backfill continues where it stopped. Failed transactions are listed but not fetched.
 
+`HistoryPager` is the same walk through Helius' `getTransactionsForAddress` (a provider-specific,
+paid method): each page carries up to 100 full transactions, so a day costs a call per 100
+transactions instead of one per transaction. It lists the same signatures for each day (the
+window's block times bound it instead of the `before`/`until` signatures, which always lie
+outside the days being read) and the records carry their transactions, which
+`transactions_of` then hands to the decoder instead of asking `getTransaction`. The price: one
+day of an account's transactions is held in memory until that day is decoded.
+
 Limitation (documented, not hidden): a plain SPL `transfer` does not name its mint, so reading
 by a mint misses plain transfers whose transaction touches the mint nowhere else. Burns, mints
 and checked transfers name it; reading by a wallet sees every transaction of that wallet.
@@ -16,16 +24,17 @@ and checked transfers name it; reading by a wallet sees every transaction of tha
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 import pyarrow as pa
 
 from depinlens.registry import Program, Token
-from pipelines.chains.errors import DecodeError
+from pipelines.chains.errors import ConfigError, DecodeError, MalformedResponse, RpcRefused
 from pipelines.chains.raw_schemas import SUPPLY_SNAPSHOTS_SCHEMA, TOKEN_TRANSFERS_SCHEMA
 from pipelines.chains.solana._base58 import b58encode
-from pipelines.chains.solana._client import MAX_SIGNATURES_PER_PAGE, SolanaClient
+from pipelines.chains.solana._client import MAX_FULL_TRANSACTIONS_PER_PAGE, MAX_SIGNATURES_PER_PAGE, SolanaClient
 from pipelines.chains.solana._decode import decode_token_movements, token_transfer_rows
 from pipelines.chains.solana._jobs import (
     JOB_EVENTS_SCHEMA,
@@ -55,12 +64,14 @@ def window_seconds(first_day: date, last_day: date) -> tuple[int, int]:
 
 @dataclass(frozen=True)
 class SignatureRecord:
-    """One entry of `getSignaturesForAddress`, with its block time resolved."""
+    """One entry of `getSignaturesForAddress`, with its block time resolved (and, read through
+    `getTransactionsForAddress`, the successful transaction itself, as `getTransaction` renders it)."""
 
     signature: str
     slot: int
     block_time: int
     failed: bool
+    answer: dict[str, Any] | None = field(default=None, compare=False, repr=False)
 
 
 class AccountPager:
@@ -108,6 +119,60 @@ class AccountPager:
         return day
 
 
+class HistoryMethodRefused(ConfigError):
+    """The endpoint does not offer the history method the configuration asks for."""
+
+
+class HistoryPager(AccountPager):
+    """An account's transactions in full through Helius' `getTransactionsForAddress`, newest first, handed
+    out one UTC day at a time like `AccountPager`'s signatures (each record carrying its transaction).
+
+    Args:
+        start, end: [start, end) unix seconds of the days to read (the pending window).
+        refusal_hint: what the user should do when the endpoint lacks the method (names the setting).
+    """
+
+    def __init__(self, client: SolanaClient, account: str, *, start: int, end: int,
+                 page_limit: int = MAX_FULL_TRANSACTIONS_PER_PAGE,
+                 refusal_hint: str = "read through the standard methods instead") -> None:
+        super().__init__(client, account, page_limit=min(page_limit, MAX_FULL_TRANSACTIONS_PER_PAGE))
+        self.start, self.end, self.refusal_hint = start, end, refusal_hint
+        self._token: str | None = None
+
+    def _pull(self) -> None:
+        try:
+            page, token = self.client.transactions_for_address(self.account, start=self.start, end=self.end,
+                                                               pagination_token=self._token, limit=self.page_limit)
+        except RpcRefused as exc:
+            if exc.code == -32601 or (exc.code is not None and 400 <= exc.code < 500):
+                why = "JSON-RPC error -32601, method not found" if exc.code == -32601 else f"HTTP {exc.code}"
+                raise HistoryMethodRefused(
+                    f"{self.client.chain}: the endpoint does not offer getTransactionsForAddress ({why}); it is "
+                    f"Helius' own method, on its paid plans (Developer and up); {self.refusal_hint}") from None
+            raise
+        self.pages += 1
+        for entry in page:
+            when = entry["blockTime"] if entry.get("blockTime") is not None else self.client.block_time(entry["slot"])
+            meta = entry.get("meta")
+            failed = isinstance(meta, dict) and meta.get("err") is not None
+            answer = None if failed else entry if entry.get("blockTime") is not None else {**entry, "blockTime": when}
+            self._buffer.append(SignatureRecord(entry["transaction"]["signatures"][0], entry["slot"], when, failed,
+                                                answer))
+        if token is not None and token == self._token:
+            raise MalformedResponse(f"the next page's token is this page's ({token}): paging would never end",
+                                    chain=self.client.label, method="getTransactionsForAddress",
+                                    detail=f"address {self.account}")
+        self._token = token
+        self._exhausted = token is None
+
+
+def transactions_of(client: SolanaClient, records: Sequence[SignatureRecord]) -> list[Any]:
+    """The transactions of `records`, in order: those the records carry, the others through `getTransaction`."""
+    missing = [r.signature for r in records if r.answer is None]
+    fetched = iter(client.transactions(missing) if missing else ())
+    return [r.answer if r.answer is not None else next(fetched) for r in records]
+
+
 def day_span(day: date) -> tuple[int, int]:
     """[start, end) unix seconds of one UTC day."""
     return window_seconds(day, day)
@@ -129,7 +194,7 @@ def read_token_movements(client: SolanaClient, records: Sequence[SignatureRecord
     by_mint = {t.address: t for t in tokens}
     parts = []
     for start in range(0, len(ok), batch_size):  # decode a batch at a time: memory stays flat
-        answers = client.transactions([r.signature for r in ok[start:start + batch_size]])
+        answers = transactions_of(client, ok[start:start + batch_size])
         try:
             movements = decode_token_movements(answers)
             parts.append(token_transfer_rows(movements, chain=client.chain, source=source, tokens=by_mint,
@@ -150,7 +215,7 @@ def read_job_day(client: SolanaClient, records: Sequence[SignatureRecord], jobs_
     """raw.jobs rows of the jobs the Jobs program's transactions of `day` touched, and how many
     of those jobs' accounts are closed (their current state cannot be read)."""
     ok = successful(records)
-    answers = client.transactions([r.signature for r in ok]) if ok else []
+    answers = transactions_of(client, ok)
     where = f"{client.label} Nosana jobs {day}"
     try:
         events = decode_job_instructions(answers, program=jobs_program.address)

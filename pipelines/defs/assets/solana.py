@@ -4,7 +4,9 @@ snapshots (Nosana stakes and open jobs, token supplies) that load every day they
 
 The partitioned assets walk their days newest first (Solana pages signatures newest first)
 and store each day in its own transaction with its progress; a re-run reads only unfinished
-days, paging from the signatures the ledger keeps around them.
+days, paging from the signatures the ledger keeps around them. Where the endpoint is Helius on
+a paid plan, DEPINLENS_HISTORY_<CHAIN>=getTransactionsForAddress reads the same days through
+that method (100 full transactions a call) instead of a getTransaction per transaction.
 """
 
 import os
@@ -13,13 +15,14 @@ from datetime import UTC, date, datetime
 
 import dagster as dg
 
-from depinlens.registry import Program, Registry, Token
+from depinlens.registry import Chain, Program, Registry, Token
 from depinlens.settings import Settings
 from pipelines.chains.endpoints import endpoint_url
 from pipelines.chains.errors import ConfigError
 from pipelines.chains.solana import (
     STAKE_METRICS,
     AccountPager,
+    HistoryPager,
     SignatureRecord,
     SolanaClient,
     day_span,
@@ -38,6 +41,14 @@ from warehouse import Cursor, IngestDay, Ledger, Progress, read_cursor, read_led
 TOKEN_KIND = "spl_token_instruction"
 SIGNATURES_KIND = "spl_signatures"
 JOBS_KIND = "nosana_job_instructions"
+STANDARD_HISTORY = "standard"  # getSignaturesForAddress + getTransaction: every Solana node
+HELIUS_HISTORY = "getTransactionsForAddress"  # Helius only, paid plans (Developer and up), 100 credits a call
+HISTORY_METHODS = (STANDARD_HISTORY, HELIUS_HISTORY)
+
+
+def history_variable(chain: Chain) -> str:
+    """The variable that chooses how `chain`'s account histories are read."""
+    return f"DEPINLENS_HISTORY_{chain.env_suffix}"
 
 
 class SolanaResource(ChainReaderResource):
@@ -58,6 +69,32 @@ class SolanaResource(ChainReaderResource):
                             budget=self.budget_of(chain), timeout_s=self.timeout_s, max_attempts=self.max_attempts,
                             max_wait_s=self.max_wait_s)
 
+    def history_method(self, chain: str) -> str:
+        """How `chain`'s account histories are read (DEPINLENS_HISTORY_<CHAIN>): `standard`
+        (getSignaturesForAddress + one getTransaction per transaction, any node; the default) or
+        `getTransactionsForAddress` (Helius' paid method: up to 100 full transactions a call)."""
+        variable = history_variable(self.registry().chain(chain))
+        text = os.environ.get(variable, "").strip() or STANDARD_HISTORY
+        chosen = next((m for m in HISTORY_METHODS if m.lower() == text.lower()), None)
+        if chosen is None:
+            raise ConfigError(f"{variable}={text!r} is not a history method: set it to {STANDARD_HISTORY} (any "
+                              f"Solana RPC) or {HELIUS_HISTORY} (Helius, paid plans), or unset it")
+        return chosen
+
+    def pager(self, client: SolanaClient, conn, ledger: Ledger, network: str, account: str, kind: str,
+              pending: Sequence[date]) -> AccountPager:
+        """The pager of one account over the `pending` days, by the chain's history method: resumed from the
+        ledger's anchors and the account's cursor (standard), or bounded by the days' block times (Helius)."""
+        if self.history_method(client.chain) == HELIUS_HISTORY:
+            variable = history_variable(self.registry().chain(client.chain))
+            return HistoryPager(client, account, start=day_span(min(pending))[0], end=day_span(max(pending))[1],
+                                refusal_hint=f"set {variable}={STANDARD_HISTORY} (or unset it) to read through "
+                                             "getSignaturesForAddress and getTransaction")
+        cursor = read_cursor(conn, network=network, chain=client.chain, contract=account, record_kind=kind)
+        newest = (cursor.last_day, cursor.ref) if cursor is not None and cursor.ref else None
+        before, until = paging_bounds(ledger.anchors[account], pending, newest)
+        return AccountPager(client, account, before=before, until=until, page_limit=self.page_limit)
+
 
 def _network_token(registry: Registry, program: Program) -> Token:
     """The token a program's network pays in on the program's chain (NOS for Nosana)."""
@@ -71,14 +108,6 @@ def _network_token(registry: Registry, program: Program) -> Token:
 def _finalized_time(client: SolanaClient) -> int:
     """Unix time of the newest slot the node serves at its commitment: days ending after it are not final."""
     return client.block_time(client.slot())
-
-
-def _pager(client: SolanaClient, conn, ledger: Ledger, network: str, account: str, kind: str, pending: Sequence[date],
-           page_limit: int) -> AccountPager:
-    cursor = read_cursor(conn, network=network, chain=client.chain, contract=account, record_kind=kind)
-    newest = (cursor.last_day, cursor.ref) if cursor is not None and cursor.ref else None
-    before, until = paging_bounds(ledger.anchors[account], pending, newest)
-    return AccountPager(client, account, before=before, until=until, page_limit=page_limit)
 
 
 def _account_progress(network: str, chain: str, source: str, kind: str, account: str, day: date,
@@ -122,6 +151,7 @@ def solana_token_transfers(context: dg.AssetExecutionContext, solana: SolanaReso
             context.log.info(f"{chain}: no signal accounts carry token movements; no request made")
             continue
         source = solana.source_of(chain)
+        summary.notes["history_method"] = solana.history_method(chain)  # checks the setting before any request
         with warehouse.get_connection() as conn:
             ledger = read_ledger(conn, chain=chain, source=source, record_kind=TOKEN_KIND)
             account_ledger = read_ledger(conn, chain=chain, source=source, record_kind=SIGNATURES_KIND)
@@ -133,8 +163,8 @@ def solana_token_transfers(context: dg.AssetExecutionContext, solana: SolanaReso
             with solana.get_client(chain) as client:
                 final = _finalized_time(client)
                 needed = sorted({a for mint in tokens for a in accounts_of[mint]})
-                pagers = {a: _pager(client, conn, account_ledger, network_of[a], a, SIGNATURES_KIND, pending_days,
-                                    solana.page_limit) for a in needed}
+                pagers = {a: solana.pager(client, conn, account_ledger, network_of[a], a, SIGNATURES_KIND,
+                                          pending_days) for a in needed}
                 for number, day in enumerate(reversed(pending_days), start=1):
                     start, end = day_span(day)
                     complete = end <= final
@@ -184,6 +214,7 @@ def nosana_jobs(context: dg.AssetExecutionContext, solana: SolanaResource,
         for program in registry.programs_on(chain, kind="jobs"):
             key = f"{chain}:{program.network}"
             summary = summaries[key] = ChainSummary()
+            summary.notes["history_method"] = solana.history_method(chain)  # checks the setting before any request
             token = _network_token(registry, program)
             source = solana.source_of(chain)
             with warehouse.get_connection() as conn:
@@ -195,8 +226,8 @@ def nosana_jobs(context: dg.AssetExecutionContext, solana: SolanaResource,
                     continue
                 with solana.get_client(chain) as client:
                     final = _finalized_time(client)
-                    pager = _pager(client, conn, ledger, program.network, program.address, JOBS_KIND, pending_days,
-                                   solana.page_limit)
+                    pager = solana.pager(client, conn, ledger, program.network, program.address, JOBS_KIND,
+                                         pending_days)
                     for number, day in enumerate(reversed(pending_days), start=1):
                         start, end = day_span(day)
                         complete = end <= final
@@ -313,6 +344,7 @@ def solana_resource_from_env(settings: Settings | None = None) -> SolanaResource
     DEPINLENS_SOLANA_CHAINS: comma-separated registry chain ids (default `solana-local`;
     an empty string reads nothing). DEPINLENS_SOURCE: `local` or `demo` for local chains
     (real chains are always `live`). DEPINLENS_REFRESH=1 reads finished days again.
+    DEPINLENS_HISTORY_<CHAIN>: `standard` (default) or `getTransactionsForAddress` (Helius, paid).
     """
     settings = settings or Settings.from_env()
     chains = chains_from_env("DEPINLENS_SOLANA_CHAINS", "solana-local")
