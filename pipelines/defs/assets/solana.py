@@ -11,7 +11,7 @@ that method (100 full transactions a call) instead of a getTransaction per trans
 
 import os
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import date
 
 import dagster as dg
 
