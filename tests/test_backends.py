@@ -26,6 +26,7 @@ from tests.conftest import run_up
 from tests.test_dashboard_pages import PAGES, TITLES, _assert_written_for_people
 from warehouse import (
     ServingReader,
+    WarehouseConnections,
     install_extensions,
     connect_serving,
     connect_warehouse,
@@ -218,6 +219,64 @@ def test_a_row_that_breaks_a_check_is_refused_and_nothing_of_its_load_is_written
         assert conn.execute("select count(*) from raw.token_transfers").fetchone()[0] == 3
     finally:
         conn.close()
+
+
+def test_a_runs_connections_each_load_all_or_nothing_and_see_each_others_commits_on_either_backend(
+        backend: Settings) -> None:
+    """The run's connections (WarehouseConnections: a lake attached once, a file opened each time) each
+    enforce the raw CHECKs, keep their own transactions, and read what the others committed."""
+    day1, day2 = date(2025, 6, 1), date(2025, 6, 2)
+    connections = WarehouseConnections(backend.warehouse_path)
+    try:
+        first = connections.connect()
+        try:
+            _load(first, day1, _transfers(day1, 3))
+        finally:
+            first.close()
+        second = connections.connect()
+        try:
+            good = _transfers(day2, 4)
+            bad = good.set_column(good.schema.get_field_index("kind"), "kind",
+                                  pa.array(["transfer", "transfer", "teleport", "transfer"]))
+            with pytest.raises(duckdb.ConstraintException, match="CHECK"):
+                _load(second, day2, bad)
+            _load(second, day2, good)
+            counts = dict(second.execute("select block_day, count(*) from raw.token_transfers group by 1").fetchall())
+        finally:
+            second.close()
+    finally:
+        connections.close()
+    assert counts == {day1: 3, day2: 4}
+    reopened = connect_warehouse(backend.warehouse_path)
+    try:
+        assert reopened.execute("select count(*) from raw.token_transfers").fetchone()[0] == 7
+    finally:
+        reopened.close()
+
+
+def test_a_lake_is_attached_once_for_all_the_connections_of_a_run(lake_settings: Settings) -> None:
+    connections = WarehouseConnections(lake_settings.warehouse_path)
+    try:
+        first, second = connections.connect(), connections.connect()
+        try:
+            first.execute("create table memory.main.marker (x int)")  # the in-memory catalog of their database
+            assert second.execute("select count(*) from memory.main.marker").fetchone()[0] == 0
+            assert second.execute("select current_database()").fetchone()[0] == "lake"
+        finally:
+            first.close()
+            second.close()
+    finally:
+        connections.close()
+    again = WarehouseConnections(lake_settings.warehouse_path)
+    try:
+        fresh = again.connect()
+        try:
+            with pytest.raises(duckdb.CatalogException):
+                fresh.execute("select count(*) from memory.main.marker")
+        finally:
+            fresh.close()
+    finally:
+        again.close()
 
 
 def test_a_cursor_never_moves_backwards_on_either_backend(backend: Settings) -> None:

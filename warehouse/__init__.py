@@ -4,6 +4,7 @@ and the query layer."""
 from warehouse._connect import (
     ServingFileMissing,
     ServingReader,
+    WarehouseConnections,
     check_warehouse,
     connect_serving,
     connect_warehouse,
@@ -44,6 +45,7 @@ __all__ = [
     "Progress",
     "ServingFileMissing",
     "ServingReader",
+    "WarehouseConnections",
     "WarehouseCorrupt",
     "check_warehouse",
     "connect_serving",

@@ -60,6 +60,38 @@ def connect_warehouse(path: Location) -> duckdb.DuckDBPyConnection:
     return conn
 
 
+class WarehouseConnections:
+    """Read-write connections to one warehouse, one per piece of work, for as long as a process runs it.
+
+    A DuckDB file is opened for each connection and closed after it: DuckDB admits one writer
+    process per file, and dbt opens the file between loads. A lake is attached once, on the first
+    connection, and each connection after it is another connection of that database
+    (`_lake.lake_session`): a run of a dozen assets attaches once instead of a dozen times, about
+    0.2-0.3 s each on this machine. `close` detaches it.
+    """
+
+    def __init__(self, location: Location) -> None:
+        self.location = location
+        self._lake: duckdb.DuckDBPyConnection | None = None
+        self._lock = threading.Lock()
+
+    def connect(self) -> duckdb.DuckDBPyConnection:
+        """A connection of its own: close it when done (the lake stays attached)."""
+        if not is_lake(self.location):
+            return connect_warehouse(self.location)
+        with self._lock:
+            if self._lake is None:
+                self._lake = connect_warehouse(self.location)
+            return _lake.lake_session(self._lake, schema_sql())
+
+    def close(self) -> None:
+        """Detach the lake, if it was attached (connections still open end with it)."""
+        with self._lock:
+            if self._lake is not None:
+                self._lake.close()
+                self._lake = None
+
+
 def check_warehouse(path: Location) -> None:
     """Raise WarehouseCorrupt when the warehouse file at `path` is damaged; a missing file is fine.
 

@@ -142,6 +142,25 @@ def connect_lake(location: str | Lake, schema_sql: str) -> duckdb.DuckDBPyConnec
     return conn
 
 
+def lake_session(base: duckdb.DuckDBPyConnection, schema_sql: str) -> duckdb.DuckDBPyConnection:
+    """Another connection to the lake `base` attached (`connect_lake`), for the next piece of work.
+
+    A connection of the same DuckDB database shares its attached lake, its extensions and the
+    schema already applied; what belongs to a connection is set again: the time zone, the lake as
+    the default catalog, and the checking tables (temporary). About 10-20 ms, against 0.2-0.3 s
+    for `connect_lake` (loading the extensions, the catalog's PostgreSQL session, the schema check).
+    """
+    conn = base.cursor()
+    try:
+        conn.execute("set TimeZone = 'UTC'")
+        conn.execute(f"use {LAKE_ALIAS}")
+        conn.execute(checking_tables_ddl(schema_sql))
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
 def _apply_schema(conn: duckdb.DuckDBPyConnection, schema_sql: str) -> None:
     """Apply the raw DDL (checks removed) in one lake transaction, once per DDL version.
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+from pydantic import PrivateAttr
 from dagster_dbt import DbtCliResource, DbtProject
 
 from depinlens.registry import Chain, Program, Registry, Token, load_registry
@@ -19,7 +20,7 @@ from pipelines.chains.errors import ConfigError
 from pipelines.chains.endpoints import endpoint_url
 from pipelines.chains.evm import EvmClient
 from pipelines.http import UNLIMITED, Budget
-from warehouse import connect_warehouse, settle_cursors
+from warehouse import WarehouseConnections, settle_cursors
 
 Source = str  # live | local | demo
 
@@ -29,12 +30,21 @@ class WarehouseResource(dg.ConfigurableResource):
 
     path: str
     serving_path: str
+    _connections: WarehouseConnections | None = PrivateAttr(default=None)
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        """The run's end in this process: detach the lake, if one was attached."""
+        if self._connections is not None:
+            self._connections.close()
 
     @contextmanager
     def get_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A read-write connection, closed on exit so dbt can open the file next. Loads append cursor rows
-        (warehouse/_progress.py): once the work with it is done, one row per cursor is kept."""
-        conn = connect_warehouse(self.path)
+        """A read-write connection, closed on exit so dbt can open the file next (a lake stays attached for
+        the run: warehouse.WarehouseConnections). Loads append cursor rows (warehouse/_progress.py): once
+        the work with it is done, one row per cursor is kept."""
+        if self._connections is None:
+            self._connections = WarehouseConnections(self.path)
+        conn = self._connections.connect()
         try:
             yield conn
             settle_cursors(conn)
