@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 
 from pipelines.chains.errors import MalformedResponse
+from pipelines.chains.solana._wire import Transaction
 from pipelines.http import UNLIMITED, Budget, Endpoint, JsonRpc
 
 MAX_SIGNATURES_PER_PAGE = 1000  # the node's own cap for getSignaturesForAddress
@@ -59,9 +60,11 @@ class SolanaClient:
         """Call `method`, retrying transient failures and rate limits, and return the JSON-RPC `result`."""
         return self.rpc.call(method, params, detail=detail)
 
-    def call_batch(self, method: str, params_list: Sequence[list[Any]], details: Sequence[str]) -> list[Any]:
-        """`method` once per params, batched where the provider takes it; results in request order."""
-        return self.rpc.call_many(method, params_list, details)
+    def call_batch(self, method: str, params_list: Sequence[list[Any]], details: Sequence[str], *,
+                   result_type: Any = None) -> list[Any]:
+        """`method` once per params, batched where the provider takes it; results in request order
+        (decoded into `result_type` where an answer fits it: see `JsonRpc.call_many`)."""
+        return self.rpc.call_many(method, params_list, details, result_type=result_type)
 
     # -- methods ---------------------------------------------------------------------------
 
@@ -87,11 +90,16 @@ class SolanaClient:
                                         method="getSignaturesForAddress", detail=detail)
         return page
 
-    def transactions(self, signatures: Sequence[str]) -> list[Any]:
-        """`getTransaction` (jsonParsed, versioned) for each signature, batched; raw results in order."""
+    def transactions(self, signatures: Sequence[str], *, typed: bool = False) -> list[Any]:
+        """`getTransaction` (jsonParsed, versioned) for each signature, batched; raw results in order.
+
+        Args:
+            typed: read each answer's bytes straight into `_wire.Transaction` structs (only the fields
+                the token decoder reads); an answer that does not fit comes back as parsed JSON.
+        """
         config = {**TRANSACTION_ENCODING, "commitment": self.commitment}
         results = self.call_batch("getTransaction", [[s, config] for s in signatures],
-                                  [f"signature {s}" for s in signatures])
+                                  [f"signature {s}" for s in signatures], result_type=Transaction if typed else None)
         for signature, result in zip(signatures, results, strict=True):
             if result is None:
                 raise MalformedResponse("the node has no such transaction (null result); it may have been "

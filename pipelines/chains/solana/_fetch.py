@@ -166,10 +166,11 @@ class HistoryPager(AccountPager):
         self._exhausted = token is None
 
 
-def transactions_of(client: SolanaClient, records: Sequence[SignatureRecord]) -> list[Any]:
-    """The transactions of `records`, in order: those the records carry, the others through `getTransaction`."""
+def transactions_of(client: SolanaClient, records: Sequence[SignatureRecord], *, typed: bool = False) -> list[Any]:
+    """The transactions of `records`, in order: those the records carry, the others through `getTransaction`
+    (with `typed`, read into `_wire.Transaction` structs where an answer fits them: for the token decoder)."""
     missing = [r.signature for r in records if r.answer is None]
-    fetched = iter(client.transactions(missing) if missing else ())
+    fetched = iter(client.transactions(missing, typed=typed) if missing else ())
     return [r.answer if r.answer is not None else next(fetched) for r in records]
 
 
@@ -194,7 +195,7 @@ def read_token_movements(client: SolanaClient, records: Sequence[SignatureRecord
     by_mint = {t.address: t for t in tokens}
     parts = []
     for start in range(0, len(ok), batch_size):  # decode a batch at a time: memory stays flat
-        answers = transactions_of(client, ok[start:start + batch_size])
+        answers = transactions_of(client, ok[start:start + batch_size], typed=True)
         try:
             movements = decode_token_movements(answers)
             parts.append(token_transfer_rows(movements, chain=client.chain, source=source, tokens=by_mint,
