@@ -19,17 +19,25 @@ import pytest
 from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
 
 from depinlens.registry import Token
+from harness.mainnet import UNLIMITED as MAINNET_UNLIMITED, SolanaMainnet
+from harness.mainnet.volumes import SolanaVolumes
 from harness.solana.scenarios import two_day_scenario
 from harness.solana.wire import transaction_result
 from pipelines.chains.errors import DecodeError, MalformedResponse, RpcRefused
 from pipelines.chains.solana import (
+    AccountPager,
+    HistoryPager,
+    SignatureRecord,
     SolanaClient,
     ZERO_PUBKEY,
     block_transactions,
+    day_span,
     decode_accounts,
     decode_job_instructions,
     decode_token_movements,
     failed_signatures,
+    read_token_movements,
+    successful,
     token_transfer_rows,
 )
 from pipelines.chains.solana._nosana import (
@@ -38,7 +46,7 @@ from pipelines.chains.solana._nosana import (
     STAKE_ACCOUNT_DISCRIMINATOR,
     STAKE_ACCOUNT_SIZE,
 )
-from pipelines.chains.solana._wire import Transaction
+from pipelines.chains.solana._wire import HistoryTransaction, Transaction
 from pipelines.http import Budget
 from pipelines.http._jsonrpc import typed_result, typed_results
 from tests.conftest import SHARED_DIR
@@ -759,3 +767,85 @@ def test_a_missing_transaction_or_an_error_object_is_refused_as_before_when_aski
         failures.append(str(caught.value))
 
     assert failures[0] == failures[1] and signatures[1] in failures[1]
+
+
+# -- the mainnet-shaped provider: getTransaction and Helius' pages, typed --------------------------
+
+HELIUS_DAY = date(2025, 5, 2)
+
+
+@pytest.fixture(scope="module")
+def mainnet():
+    volumes = SolanaVolumes(mint_signatures_per_day=30, burns_per_day=60, incoming_per_day=15,
+                            job_transactions_per_day=3, stake_accounts=1, failed_fraction=0.1)
+    with SolanaMainnet(HELIUS_DAY, HELIUS_DAY, volumes=volumes, limits=MAINNET_UNLIMITED,
+                       get_transactions_for_address=True) as rpc:
+        yield rpc
+
+
+def test_a_day_read_typed_through_helius_pages_or_get_transaction_loads_the_rows_parsed_answers_load(mainnet) -> None:
+    wallet, mint = mainnet.mints[0].burn_wallet, mainnet.mints[0].address
+    token = Token(network="x", symbol="X", chain="solana", address=mint, decimals=8, verified=False, reference="test")
+    start, end = day_span(HELIUS_DAY)
+    with SolanaClient("solana", mainnet.url) as client:
+        typed = HistoryPager(client, wallet, start=start, end=end, typed=True).take_day(start, end)
+        parsed = HistoryPager(client, wallet, start=start, end=end).take_day(start, end)
+        standard = AccountPager(client, wallet).take_day(start, end)
+        answers = client.transactions([r.signature for r in successful(standard)], typed=True)
+        rows = [read_token_movements(client, records, [token], source="live").drop(["fetched_at"])
+                for records in (typed, parsed, standard)]
+
+    assert typed == parsed == standard and any(r.failed for r in typed)
+    assert all(type(r.answer) is HistoryTransaction for r in typed if not r.failed)
+    assert all(type(r.answer) is dict for r in parsed if not r.failed)
+    assert all(type(a) is Transaction for a in answers)
+    assert rows[0].num_rows > 0 and rows[0].equals(rows[1]) and rows[0].equals(rows[2])
+
+
+def test_a_helius_entry_without_block_time_is_timed_by_its_slot_typed_or_parsed(answers) -> None:
+    entry = copy.deepcopy(_first_transfer(answers))
+    entry["blockTime"] = None
+    slot, signature = entry["slot"], entry["transaction"]["signatures"][0]
+
+    def respond(call):
+        if call["method"] == "getBlockTime":
+            return json.dumps({"jsonrpc": "2.0", "id": call["id"], "result": 1_748_800_000}).encode()
+        page = {"data": [entry], "paginationToken": None}
+        return json.dumps({"jsonrpc": "2.0", "id": call["id"], "result": page}).encode()
+
+    records = []
+    for typed in (True, False):
+        with _node(respond) as client:
+            records += HistoryPager(client, "Wallet111", start=0, end=2**40, typed=typed).take_day(0, 2**40)
+
+    assert records[0] == records[1] == SignatureRecord(signature, slot, 1_748_800_000, False)
+    assert type(records[0].answer) is HistoryTransaction and records[0].answer.block_time == 1_748_800_000
+    assert records[1].answer["blockTime"] == 1_748_800_000
+    assert decode_token_movements([records[0].answer]).equals(decode_token_movements([records[1].answer]))
+
+
+@pytest.mark.parametrize("change", ["slot-null", "no-signatures", "meta-null"])
+def test_a_helius_page_the_typed_structs_do_not_fit_is_checked_and_refused_as_before(answers, change) -> None:
+    entry = copy.deepcopy(_first_transfer(answers))
+    if change == "slot-null":
+        entry["slot"] = None
+    elif change == "no-signatures":
+        entry["transaction"]["signatures"] = []
+    else:
+        entry["meta"] = None
+
+    def respond(call):
+        page = {"data": [entry], "paginationToken": None}
+        return json.dumps({"jsonrpc": "2.0", "id": call["id"], "result": page}).encode()
+
+    outcomes = []
+    for typed in (True, False):
+        with _node(respond) as client:
+            outcomes.append(_outcome(lambda client=client, typed=typed: client.transactions_for_address(
+                "Wallet111", start=0, end=2**40, typed=typed)))
+
+    assert outcomes[0][1] == outcomes[1][1]
+    if change == "meta-null":  # the client takes it (the decoder names it later): parsed, as before
+        assert outcomes[0][0] == outcomes[1][0] and type(outcomes[0][0][0][0]) is dict
+    else:
+        assert outcomes[0][1][0] == "MalformedResponse"

@@ -138,14 +138,18 @@ class JsonRpc:
             return first
 
     def call(self, method: str, params: list[Any], *, detail: str = "",
-             read: Callable[[bytes], Any | None] | None = None) -> Any:
+             read: Callable[[bytes], Any | None] | None = None, result_type: Any = None) -> Any:
         """Call `method` and return its `result` (transient failures and rate limits retried).
 
         Args:
             read: turns the answer's bytes straight into the result (e.g. Arrow columns), or
                 returns None to leave them to the usual parse and checks, which then name
                 whatever is wrong exactly as they would without it.
+            result_type: a msgspec type to decode the result into (`typed_result` as `read`).
         """
+        if result_type is not None:
+            read = functools.partial(typed_result, result_type=result_type)
+
         def once() -> Any:
             payload = {"jsonrpc": "2.0", "id": self._next_ids(1), "method": method, "params": params}
             if read is None:
@@ -184,8 +188,7 @@ class JsonRpc:
     def _batch(self, method: str, params_list: Sequence[list[Any]], details: Sequence[str],
                result_type: Any = None) -> list[Any]:
         if len(params_list) == 1 or not self.batching:
-            read = None if result_type is None else functools.partial(typed_result, result_type=result_type)
-            return [self.call(method, params, detail=detail, read=read)
+            return [self.call(method, params, detail=detail, result_type=result_type)
                     for params, detail in zip(params_list, details, strict=True)]
         span = f"batch of {len(params_list)} ({details[0]} .. {details[-1]})"
 

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 
 from pipelines.chains.errors import MalformedResponse
-from pipelines.chains.solana._wire import Transaction
+from pipelines.chains.solana._wire import HistoryPage, Transaction
 from pipelines.http import UNLIMITED, Budget, Endpoint, JsonRpc
 
 MAX_SIGNATURES_PER_PAGE = 1000  # the node's own cap for getSignaturesForAddress
@@ -56,9 +56,10 @@ class SolanaClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def call(self, method: str, params: list[Any], *, detail: str = "") -> Any:
-        """Call `method`, retrying transient failures and rate limits, and return the JSON-RPC `result`."""
-        return self.rpc.call(method, params, detail=detail)
+    def call(self, method: str, params: list[Any], *, detail: str = "", result_type: Any = None) -> Any:
+        """Call `method`, retrying transient failures and rate limits, and return the JSON-RPC `result`
+        (decoded into `result_type` where the answer fits it, as in `call_batch`)."""
+        return self.rpc.call(method, params, detail=detail, result_type=result_type)
 
     def call_batch(self, method: str, params_list: Sequence[list[Any]], details: Sequence[str], *,
                    result_type: Any = None) -> list[Any]:
@@ -108,7 +109,8 @@ class SolanaClient:
         return results
 
     def transactions_for_address(self, address: str, *, start: int, end: int, pagination_token: str | None = None,
-                                 limit: int = MAX_FULL_TRANSACTIONS_PER_PAGE) -> tuple[list[dict], str | None]:
+                                 limit: int = MAX_FULL_TRANSACTIONS_PER_PAGE,
+                                 typed: bool = False) -> tuple[list[Any], str | None]:
         """One page of Helius' `getTransactionsForAddress`: the address's transactions with block time in
         [start, end), newest first, in full (as `getTransaction` renders them), and the token of the next page
         (None: no more pages).
@@ -121,6 +123,9 @@ class SolanaClient:
         getSignaturesForAddress lists (transactions naming the address itself), and `status: "any"` keeps
         failed ones, which the caller lists without decoding, as it does on the standard path.
 
+        With `typed`, a page is read from its bytes into `_wire.HistoryPage` (entries `HistoryTransaction`,
+        whose types hold what the checks below require) where it fits; otherwise it comes back parsed.
+
         Raises:
             RpcRefused: the provider refused the call (e.g. -32601 where the method does not exist).
             MalformedResponse: the answer is not that shape.
@@ -132,7 +137,9 @@ class SolanaClient:
         if pagination_token is not None:
             config["paginationToken"] = pagination_token
         method, detail = "getTransactionsForAddress", f"address {address} from {pagination_token or 'head'}"
-        answer = self.call(method, [address, config], detail=detail)
+        answer = self.call(method, [address, config], detail=detail, result_type=HistoryPage if typed else None)
+        if type(answer) is HistoryPage:
+            return answer.data, answer.pagination_token
         if (not isinstance(answer, dict) or not isinstance(answer.get("data"), list)
                 or not (answer.get("paginationToken") is None or isinstance(answer["paginationToken"], str))):
             raise MalformedResponse(f"expected {{data: [...], paginationToken}}, got {str(answer)[:120]}",

@@ -114,7 +114,7 @@ def decode_token_movements(transactions: Iterable[Any]) -> pa.Table:
         raise DecodeError(f"expected a list of getTransaction results, got {type(transactions).__name__}")
     rows: list[tuple] = []
     for position, tx in enumerate(transactions):
-        if type(tx) is Transaction:
+        if isinstance(tx, Transaction):  # HistoryTransaction included
             mark = len(rows)
             if _walk_typed(tx, rows):
                 continue

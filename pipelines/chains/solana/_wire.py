@@ -3,7 +3,8 @@
 msgspec decodes an answer straight into these `msgspec.Struct` types: fields the token decoder
 does not read (log messages, lamport balances, rewards, `uiAmount`, …) are skipped in C without
 becoming Python objects, and instructions of any program keep only `programId` and `parsed`.
-The JSON-RPC layer does the decoding (`pipelines.http.JsonRpc.call_many(result_type=...)`);
+The JSON-RPC layer does the decoding (`pipelines.http.JsonRpc.call_many(result_type=...)` for
+`getTransaction`, `typed_result` for a page of Helius' `getTransactionsForAddress`);
 `decode_token_movements` walks the structs (`_decode.py`).
 
 Exact by construction. A struct exists only where the whole answer fits these types, and the
@@ -36,7 +37,7 @@ from msgspec import UNSET, Meta, Struct, UnsetType
 # orjson gives an int only within [-2**63, 2**64); msgspec constraints stop at int64.
 Int64 = Annotated[int, Meta(ge=-(2**63), le=2**63 - 1)]
 
-__all__ = ["Transaction", "to_dict"]
+__all__ = ["HistoryPage", "HistoryTransaction", "Transaction", "to_dict"]
 
 
 class _Wire(Struct, rename="camel", gc=False):
@@ -133,6 +134,25 @@ class Transaction(_Wire, kw_only=True):
     meta: TransactionMeta
     slot: Int64 | None = None
     transaction: TransactionBody
+
+
+class HistoryTransactionBody(TransactionBody, kw_only=True):
+    signatures: Annotated[list[str], Meta(min_length=1)]
+
+
+class HistoryTransaction(Transaction, kw_only=True):
+    """One entry of Helius' `getTransactionsForAddress` (full, jsonParsed): a `getTransaction` result
+    with the slot and a first signature that `SolanaClient.transactions_for_address` requires."""
+
+    slot: Int64
+    transaction: HistoryTransactionBody
+
+
+class HistoryPage(_Wire):
+    """The result of `getTransactionsForAddress` (transactionDetails "full")."""
+
+    data: list[HistoryTransaction]
+    pagination_token: str | None = None
 
 
 def to_dict(transaction: Transaction) -> dict[str, Any]:
