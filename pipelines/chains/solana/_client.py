@@ -1,9 +1,10 @@
 """JSON-RPC access to a Solana node through the project's HTTP layer (pipelines/http).
 
-We read the node's raw JSON rather than solana-py's response objects: the decoder works on the
-wire format directly, and building typed objects for every instruction would cost more than the
-decode itself (benchmarks/solana_decode.py). Only finalized data is read from live nodes, so no
-slot is ever rolled back and no block hash has to be fetched to detect it.
+We read the node's wire format ourselves rather than through solana-py's response objects:
+parsed JSON, or (for the token decoder) msgspec structs of only the fields it reads (`_wire.py`);
+solders' objects for every field cost several times the whole decode (benchmarks/solana_decode.py).
+Only finalized data is read from live nodes, so no slot is ever rolled back and no block hash has
+to be fetched to detect it.
 """
 
 from __future__ import annotations
