@@ -9,7 +9,8 @@ The JSON-RPC layer does the decoding (`pipelines.http.JsonRpc.call_many(result_t
 
 Exact by construction. A struct exists only where the whole answer fits these types, and the
 types admit only values orjson would give identically: text as `str`, integers within int64
-(orjson turns larger ones into floats), no floats, and the answer valid UTF-8 throughout.
+(orjson turns larger ones into floats), no floats, and the answer valid UTF-8 throughout
+(`meta.err` excepted: any value, only ever compared with null).
 Anything else (a null result, an error object, a field of another JSON type, a missing
 required field) declines the answer, which then goes the usual way: orjson, and the dict
 decoder names the problem exactly as before. A struct whose values the decoder would refuse
@@ -25,7 +26,8 @@ walked, ~118 ms.
 
 Differences from orjson remain in fields no decoder reads: msgspec skips a float beyond
 ±1.8e308 (orjson refuses the whole answer), and nests as deep as Python's recursion limit
-allows (orjson stops at 1,024 levels). Nothing from such a field reaches a row.
+allows, which a process may raise above orjson's 1,024 levels. Nothing from such a field
+reaches a row.
 """
 
 from __future__ import annotations
