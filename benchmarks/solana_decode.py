@@ -5,12 +5,18 @@ server's encoder, over real signed transactions executed by LiteSVM: mints, chec
 plain transfers, burns, and multi-instruction transactions). Each side parses the text
 and produces the same Arrow table of movements:
 
-* depinlens: orjson -> `decode_token_movements` (dict walk, columns built once).
+* depinlens, as the pipeline reads `getTransaction` (`SolanaClient.transactions(typed=True)`):
+  the JSON-RPC layer decodes each answer's bytes with msgspec into structs of only the fields
+  the decoder reads (`typed_result`, pipelines/chains/solana/_wire.py), and
+  `decode_token_movements` walks them into columns (one row tuple per movement).
 * solana-py/solders: `GetTransactionResp.from_json` (Rust serde into typed response
   objects) -> walk those objects -> the same columns.
 
-The two tables are checked equal before timing. Transactions decoded per second are
-printed for both; the last line reads `ratio: <ours tx/s / solders tx/s>`.
+The previous path (orjson, then the dict walk: what an answer the typed structs do not fit
+still takes) is timed too, for reference.
+
+The tables are checked equal before timing. Transactions decoded per second are printed
+for each; the last line reads `ratio: <ours tx/s / solders tx/s>`.
 
     .venv/bin/python benchmarks/solana_decode.py [--transactions 3000] [--repeats 3]
 """
@@ -38,6 +44,8 @@ from harness.solana.ledger import SolanaLedger  # noqa: E402
 from harness.solana.wire import transaction_result  # noqa: E402
 from pipelines.chains.solana import SPL_MOVEMENTS_SCHEMA, decode_token_movements  # noqa: E402
 from pipelines.chains.solana._decode import MOVEMENT_KINDS, TOKEN_PROGRAMS, ZERO_PUBKEY  # noqa: E402
+from pipelines.chains.solana._wire import Transaction  # noqa: E402
+from pipelines.http._jsonrpc import jsonrpc_result, typed_result  # noqa: E402
 
 
 def build_answers(n: int) -> list[bytes]:
@@ -75,8 +83,21 @@ def build_answers(n: int) -> list[bytes]:
             for r in ledger.records[start:]]
 
 
+def _result(body: bytes) -> object:
+    """One answer's result as the JSON-RPC layer hands it over: typed where it fits, else parsed and checked."""
+    typed = typed_result(body, Transaction)
+    if typed is not None:
+        return typed
+    return jsonrpc_result(orjson.loads(body), chain="bench", method="getTransaction", detail="")
+
+
 def decode_ours(bodies: list[bytes]) -> pa.Table:
-    """depinlens: parse with orjson, decode the dicts (one answer at a time, as they stream in)."""
+    """depinlens: typed structs from each answer's bytes, then the decoder (one answer at a time, as they stream in)."""
+    return decode_token_movements(_result(body) for body in bodies)
+
+
+def decode_dicts(bodies: list[bytes]) -> pa.Table:
+    """depinlens before: parse with orjson, decode the dicts."""
     return decode_token_movements(orjson.loads(body)["result"] for body in bodies)
 
 
@@ -150,15 +171,19 @@ def main() -> None:
     print(f"inputs: {len(bodies):,} getTransaction answers ({size / 1e6:.1f} MB), built and signed with LiteSVM "
           f"in {time.perf_counter() - started:.1f} s")
 
-    ours_table, theirs_table = decode_ours(bodies), decode_solders(bodies)
-    if not ours_table.equals(theirs_table):
-        raise SystemExit("the two decoders disagree; refusing to time them")
-    print(f"both decoders give the same {ours_table.num_rows:,} movements")
+    ours_table, dicts_table, theirs_table = decode_ours(bodies), decode_dicts(bodies), decode_solders(bodies)
+    if not (ours_table.equals(theirs_table) and dicts_table.equals(theirs_table)):
+        raise SystemExit("the decoders disagree; refusing to time them")
+    typed = sum(typed_result(body, Transaction) is not None for body in bodies)
+    print(f"all decoders give the same {ours_table.num_rows:,} movements; {typed:,} of {len(bodies):,} answers "
+          "read into typed structs")
 
     ours_s = best_of(args.repeats, lambda: decode_ours(bodies))
+    dicts_s = best_of(args.repeats, lambda: decode_dicts(bodies))
     theirs_s = best_of(args.repeats, lambda: decode_solders(bodies))
-    ours, theirs = len(bodies) / ours_s, len(bodies) / theirs_s
-    print(f"depinlens (orjson + dict decode):        {ours:12,.0f} tx/s  ({ours_s * 1e3:.1f} ms)")
+    ours, dicts, theirs = len(bodies) / ours_s, len(bodies) / dicts_s, len(bodies) / theirs_s
+    print(f"depinlens (msgspec structs + walk):      {ours:12,.0f} tx/s  ({ours_s * 1e3:.1f} ms)")
+    print(f"depinlens before (orjson + dict walk):   {dicts:12,.0f} tx/s  ({dicts_s * 1e3:.1f} ms)")
     print(f"solana-py/solders (typed responses):     {theirs:12,.0f} tx/s  ({theirs_s * 1e3:.1f} ms)")
     print(f"ratio: {ours / theirs:.2f}")
 

@@ -13,19 +13,31 @@ from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
+import httpx
+import orjson
 import pytest
+from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
 
 from depinlens.registry import Token
+from harness.mainnet import UNLIMITED as MAINNET_UNLIMITED, SolanaMainnet
+from harness.mainnet.volumes import SolanaVolumes
 from harness.solana.scenarios import two_day_scenario
 from harness.solana.wire import transaction_result
-from pipelines.chains.errors import DecodeError
+from pipelines.chains.errors import DecodeError, MalformedResponse, RpcRefused
 from pipelines.chains.solana import (
+    AccountPager,
+    HistoryPager,
+    SignatureRecord,
+    SolanaClient,
     ZERO_PUBKEY,
     block_transactions,
+    day_span,
     decode_accounts,
     decode_job_instructions,
     decode_token_movements,
     failed_signatures,
+    read_token_movements,
+    successful,
     token_transfer_rows,
 )
 from pipelines.chains.solana._nosana import (
@@ -34,6 +46,9 @@ from pipelines.chains.solana._nosana import (
     STAKE_ACCOUNT_DISCRIMINATOR,
     STAKE_ACCOUNT_SIZE,
 )
+from pipelines.chains.solana._wire import HistoryTransaction, Transaction
+from pipelines.http import Budget
+from pipelines.http._jsonrpc import typed_result, typed_results
 from tests.conftest import SHARED_DIR
 
 FIXTURES = SHARED_DIR / "fixtures" / "solana"
@@ -313,3 +328,524 @@ def test_a_token_instruction_whose_type_is_not_text_is_not_a_movement(answers) -
     movements = decode_token_movements([broken])
 
     assert untouched.num_rows == 1 and movements.num_rows == 0
+
+
+# -- answers read from their bytes into typed structs (pipelines/chains/solana/_wire.py) ----------
+#
+# The pipeline asks the JSON-RPC layer for typed results (`SolanaClient.transactions(typed=True)`):
+# every answer must give the rows the parsed answer gives, and every answer the dict decoder
+# refuses must be refused with the same error, word for word.
+
+def _body(result: object, *, ascii_only: bool = True) -> bytes:
+    """A getTransaction answer as a node sends it (json.dumps writes integers beyond 64 bits, as a node could)."""
+    return json.dumps({"jsonrpc": "2.0", "result": result, "id": 1}, ensure_ascii=ascii_only).encode()
+
+
+def _typed_or_parsed(body: bytes) -> object:
+    """One answer's result as the JSON-RPC layer hands it to the decoder when asked for typed results."""
+    typed = typed_result(body, Transaction)
+    return typed if typed is not None else orjson.loads(body)["result"]
+
+
+def _outcome(decode) -> tuple:
+    """(table, None) or (None, (exception type, text)) of one decode."""
+    try:
+        return decode(), None
+    except Exception as exc:  # noqa: BLE001 - any failure must be the same on both paths
+        return None, (type(exc).__name__, str(exc))
+
+
+def _both_ways(bodies: list[bytes]) -> tuple[tuple, tuple]:
+    """What the dict path (orjson, dicts) and the typed path make of the same answers."""
+    parsed = _outcome(lambda: decode_token_movements(orjson.loads(b)["result"] for b in bodies))
+    typed = _outcome(lambda: decode_token_movements(_typed_or_parsed(b) for b in bodies))
+    return parsed, typed
+
+
+def _assert_same(parsed: tuple, typed: tuple) -> None:
+    (parsed_rows, parsed_error), (typed_rows, typed_error) = parsed, typed
+    assert typed_error == parsed_error
+    assert (typed_rows is None and parsed_rows is None) or typed_rows.equals(parsed_rows)
+
+
+@pytest.mark.shared
+@needs_fixtures
+def test_the_recorded_block_reads_typed_into_the_rows_its_parsed_answers_give() -> None:
+    """Vote, memo (a `parsed` that is text) and inner SPL transfers: all fit the structs."""
+    transactions, _ = _recorded_block()
+    bodies = [_body(tx) for tx in transactions]
+
+    assert all(type(typed_result(body, Transaction)) is Transaction for body in bodies)
+    parsed, typed = _both_ways(bodies)
+    _assert_same(parsed, typed)
+    assert typed[0].num_rows == 11
+
+
+@pytest.mark.shared
+@needs_fixtures
+def test_a_recorded_base64_answer_is_declined_and_refused_by_name_as_before() -> None:
+    parsed = (FIXTURES / "get_transaction_json_parsed_encoding.json").read_bytes()
+    base64 = (FIXTURES / "get_transaction_base64_encoding.json").read_bytes()
+
+    assert type(typed_result(parsed, Transaction)) is Transaction and typed_result(base64, Transaction) is None
+    dicts, typed = _both_ways([parsed, base64])
+    _assert_same(dicts, typed)
+    assert "transaction #1 " in typed[1][1] and "jsonParsed" in typed[1][1]
+
+
+def test_every_local_ledger_answer_reads_typed_into_the_rows_the_dicts_give(scenario, answers) -> None:
+    bodies = [_body(answer) for answer in answers]
+
+    assert all(type(typed_result(body, Transaction)) is Transaction for body in bodies)
+    parsed, typed = _both_ways(bodies)
+    _assert_same(parsed, typed)
+    assert typed[0].num_rows > len(scenario.movements) and scenario.failed[0].signature not in \
+        typed[0].column("signature").to_pylist()
+
+
+def _step(part: str) -> str | int:
+    return int(part) if part.isdigit() else part
+
+
+def _put(path: str, value):
+    """Set the value at a dotted path (list items by number) of an answer."""
+    def apply(tx: dict) -> None:
+        *parents, leaf = map(_step, path.split("."))
+        node = tx
+        for part in parents:
+            node = node[part]
+        node[leaf] = value
+    return apply
+
+
+def _delete(path: str):
+    """Remove the key (or list item) at a dotted path of an answer."""
+    def apply(tx: dict) -> None:
+        *parents, leaf = map(_step, path.split("."))
+        node = tx
+        for part in parents:
+            node = node[part]
+        del node[leaf]
+    return apply
+
+
+INFO = "transaction.message.instructions.0.parsed.info"
+
+
+@pytest.mark.parametrize("breakage", [
+    _delete("meta"),
+    _put("meta", None),
+    _delete("meta.err"),
+    _put("blockTime", None),
+    _delete("blockTime"),
+    _put("blockTime", 1.5),
+    _put("slot", -1),
+    _put("slot", True),
+    _put("slot", 2**64),  # orjson reads it as a float
+    _put("slot", 2**63),  # past int64: the table cannot hold it
+    _delete(f"{INFO}"),
+    _put("transaction.message.instructions.0.parsed", "a memo-like text"),
+    _put("transaction.message.instructions.0.parsed.type", ["transferChecked"]),
+    _delete(f"{INFO}.source"),
+    _delete(f"{INFO}.destination"),
+    _put(f"{INFO}.source", None),
+    _put(f"{INFO}.source", 7),
+    _put(f"{INFO}.mint", ""),
+    _put(f"{INFO}.authority", 7),
+    _put(f"{INFO}.authority", ""),
+    _put(f"{INFO}.tokenAmount", None),
+    _put(f"{INFO}.tokenAmount", "12"),
+    _put(f"{INFO}.tokenAmount.amount", "\u0661\u0662"),  # Arabic-Indic digits: int() reads them
+    _put(f"{INFO}.tokenAmount.amount", "\u00b2"),  # a superscript: isdigit() says yes, int() refuses
+    _put(f"{INFO}.tokenAmount.amount", "0" * 20 + "1"),
+    _put(f"{INFO}.tokenAmount.amount", "007"),
+    _put(f"{INFO}.tokenAmount.amount", 12),
+    _put(f"{INFO}.tokenAmount.decimals", 256),
+    _put(f"{INFO}.tokenAmount.decimals", -1),
+    _put("meta.postTokenBalances.0.accountIndex", 99),
+    _put("meta.postTokenBalances.0.accountIndex", -1),
+    _put("meta.postTokenBalances.0.accountIndex", True),
+    _put("meta.postTokenBalances.0.owner", ""),
+    _put("meta.postTokenBalances.0.mint", 5),
+    _put("meta.postTokenBalances.0.uiTokenAmount", []),
+    _put("meta.preTokenBalances", "none"),
+    _put("meta.innerInstructions", {}),
+    _put("meta.innerInstructions", [{"index": "0", "instructions": []}]),
+    _put("meta.loadedAddresses", {"writable": ["W1111111111111111111111111111111"], "readonly": None}),
+    _put("meta.loadedAddresses", ["W1111111111111111111111111111111"]),
+    _put("meta.loadedAddresses", {"writable": "abc"}),
+    _put("transaction.signatures", []),
+    _put("transaction.signatures", ["5" * 100]),
+    _put("transaction.signatures", "abc"),
+    _delete("transaction.signatures"),
+    _put("transaction.message.accountKeys.0", "11111111111111111111111111111111"),
+    _put("transaction.message.instructions.0", "not an instruction"),
+    _put("transaction.message.instructions.0.programId", 5),
+    _put("meta.err", {"InstructionError": [0, {"Custom": 2**70}]}),
+], ids=lambda _: "")
+def test_an_odd_or_malformed_answer_gets_the_same_rows_or_the_same_error_through_the_typed_path(
+        answers, breakage) -> None:
+    broken = copy.deepcopy(_first_transfer(answers))
+    breakage(broken)
+
+    parsed, typed = _both_ways([_body(answers[0]), _body(broken)])
+
+    _assert_same(parsed, typed)
+
+
+def test_a_malformed_answer_is_named_by_its_place_the_signature_and_the_slot_through_the_typed_path(answers) -> None:
+    broken = copy.deepcopy(_first_transfer(answers))
+    signature, slot = broken["transaction"]["signatures"][0], broken["slot"]
+    broken["transaction"]["message"]["instructions"][0]["parsed"]["info"]["tokenAmount"]["amount"] = "12x"
+
+    assert type(typed_result(_body(broken), Transaction)) is Transaction  # the struct fits; the decoder refuses
+    with pytest.raises(DecodeError) as caught:
+        decode_token_movements([_typed_or_parsed(_body(a)) for a in (*answers[:2], broken)])
+
+    assert str(caught.value).startswith(f"transaction #2 (signature {signature}, slot {slot}), instruction 0 "
+                                        "(transferChecked): amount '12x' is not a u64")
+
+
+def test_inner_movements_come_in_instruction_order_through_the_typed_path(answers) -> None:
+    """An inner instruction of outer #0 comes before the top-level movement at #1."""
+    tx = copy.deepcopy(_first_transfer(answers))
+    transfer = tx["transaction"]["message"]["instructions"][0]
+    memo = {"parsed": "gpu hours", "program": "spl-memo", "programId": "MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr",
+            "stackHeight": None}
+    tx["transaction"]["message"]["instructions"] = [memo, transfer]
+    tx["meta"]["innerInstructions"] = [{"index": 0, "instructions": [copy.deepcopy(transfer)]}]
+
+    parsed, typed = _both_ways([_body(tx)])
+
+    _assert_same(parsed, typed)
+    assert [(r["log_index"], r["inner_index"]) for r in typed[0].to_pylist()] == [(0, 0), (1, None)]
+
+
+def _first_of(answers: list[dict], itype: str) -> dict:
+    return copy.deepcopy(next(a for a in answers if any(i.get("parsed", {}).get("type") == itype
+                                                        for i in a["transaction"]["message"]["instructions"])))
+
+
+@pytest.mark.parametrize(("itype", "field", "value"), [
+    ("mintTo", "mintAuthority", None), ("mintTo", "mintAuthority", ""), ("mintTo", "mint", None),
+    ("mintTo", "account", None), ("mintTo", "mint", 5), ("burn", "authority", None), ("burn", "account", 5),
+    ("burn", "mint", ""), ("mintToChecked", "mintAuthority", None), ("burnChecked", "authority", None),
+    ("mintTo", "mint", ...), ("mintTo", "account", ...), ("burn", "account", ...), ("burnChecked", "mint", ...),
+    ("mintToChecked", "tokenAmount", ...), ("burn", "amount", ...),
+])
+def test_mints_and_burns_name_their_accounts_and_authorities_as_the_dicts_do(answers, itype, field, value) -> None:
+    """`...` deletes the field."""
+    tx = _first_of(answers, itype)
+    index = next(i for i, ins in enumerate(tx["transaction"]["message"]["instructions"])
+                 if ins.get("parsed", {}).get("type") == itype)
+    info = tx["transaction"]["message"]["instructions"][index]["parsed"]["info"]
+    multisig = "multisigAuthority" if field == "authority" else "multisigMintAuthority"
+    info[multisig] = "Multisig11111111111111111111111111"
+    if value is ...:
+        del info[field]
+    else:
+        info[field] = value
+
+    parsed, typed = _both_ways([_body(tx)])
+
+    _assert_same(parsed, typed)
+    if field.endswith("uthority"):
+        assert typed[0].column("authority").to_pylist()[-1] == "Multisig11111111111111111111111111"
+
+
+def test_lookup_table_keys_follow_the_static_ones_through_the_typed_path(answers) -> None:
+    tx = copy.deepcopy(_first_transfer(answers))
+    n = len(tx["transaction"]["message"]["accountKeys"])
+    writable, readonly = "Writab1e111111111111111111111111111", "Readon1y111111111111111111111111111"
+    tx["meta"]["loadedAddresses"] = {"writable": [writable], "readonly": [readonly]}
+    info = tx["transaction"]["message"]["instructions"][0]["parsed"]["info"]
+    tx["meta"]["postTokenBalances"].append({"accountIndex": n + 1, "mint": info["mint"], "owner": "OwnerOfReadonly1111",
+                                            "uiTokenAmount": {"decimals": 8}})
+    info["destination"] = readonly
+
+    parsed, typed = _both_ways([_body(tx)])
+
+    _assert_same(parsed, typed)
+    assert typed[0].column("to_address").to_pylist() == ["OwnerOfReadonly1111"]
+
+
+def _first_plain_transfer(answers: list[dict]) -> tuple[dict, int]:
+    """An answer with a plain `transfer` (no mint, no decimals in the instruction), and its instruction index."""
+    for answer in answers:
+        for index, ins in enumerate(answer["transaction"]["message"]["instructions"]):
+            if ins.get("parsed", {}).get("type") == "transfer":
+                return answer, index
+    raise AssertionError("the scenario has no plain transfer")
+
+
+@pytest.mark.parametrize("change", ["destination-mint", "source-mint", "source-balances", "source-decimals",
+                                    "owners", "destination-owner-empty"])
+def test_a_plain_transfer_takes_mint_decimals_and_owners_from_the_balances_as_the_dicts_do(answers, change) -> None:
+    tx, index = _first_plain_transfer(answers)
+    tx = copy.deepcopy(tx)
+    info = tx["transaction"]["message"]["instructions"][index]["parsed"]["info"]
+    keys = [k["pubkey"] for k in tx["transaction"]["message"]["accountKeys"]]
+    source, destination = keys.index(info["source"]), keys.index(info["destination"])
+    balances = tx["meta"]["preTokenBalances"] + tx["meta"]["postTokenBalances"]
+    for balance in balances:
+        at = balance["accountIndex"]
+        if change == "destination-mint" and at == destination:
+            balance["mint"] = "OtherMint1111111111111111111111111111111111"
+        elif change == "source-mint" and at == source:
+            balance["mint"] = "OtherMint1111111111111111111111111111111111"
+        elif change == "source-decimals" and at == source:
+            balance["uiTokenAmount"]["decimals"] = 3
+        elif change == "owners":
+            balance.pop("owner")
+        elif change == "destination-owner-empty" and at == destination:
+            balance["owner"] = ""
+    if change == "source-balances":
+        for side in ("preTokenBalances", "postTokenBalances"):
+            tx["meta"][side] = [b for b in tx["meta"][side] if b["accountIndex"] != source]
+
+    parsed, typed = _both_ways([_body(tx)])
+
+    _assert_same(parsed, typed)
+    row = next(r for r in typed[0].to_pylist() if r["log_index"] == index)
+    if change == "destination-mint":
+        assert row["mint"] != "OtherMint1111111111111111111111111111111111"
+    if change == "source-mint":
+        assert row["mint"] == "OtherMint1111111111111111111111111111111111"
+    if change == "source-decimals":
+        assert row["tx_decimals"] == 3
+
+
+READ_KEYS = {"meta", "err", "innerInstructions", "index", "instructions", "loadedAddresses", "writable", "readonly",
+             "preTokenBalances", "postTokenBalances", "accountIndex", "mint", "owner", "uiTokenAmount", "decimals",
+             "transaction", "message", "accountKeys", "pubkey", "signatures", "programId", "parsed", "type", "info",
+             "source", "destination", "account", "amount", "tokenAmount", "authority", "multisigAuthority",
+             "mintAuthority", "multisigMintAuthority", "slot", "blockTime"}
+numbers = st.one_of(st.integers(-3, 300), st.integers(-2**70, 2**70))
+junk = st.one_of(
+    st.none(), st.booleans(), numbers, st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=8), st.sampled_from(["", "0", "12", "007", "9" * 21, "\u0661\u0662", "\u00b2", "transfer",
+                                          "mintToChecked", "burn", "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"]),
+    st.lists(st.integers(-1, 3), max_size=2),
+    st.dictionaries(st.sampled_from(["amount", "decimals", "info", "type", "pubkey", "index", "err"]),
+                    st.one_of(st.none(), st.integers(-1, 9), st.text(max_size=3)), max_size=2))
+
+
+def _paths(node: object, prefix: tuple = ()) -> list[tuple]:
+    """Every place in an answer whose last step is a key the decoder reads, or an item of a list it reads."""
+    found = [prefix] if prefix and (prefix[-1] in READ_KEYS or isinstance(prefix[-1], int)) else []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            found += _paths(value, (*prefix, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            found += _paths(value, (*prefix, index))
+    return found
+
+
+def _texts(node: object) -> list[str]:
+    """Every text in an answer (pubkeys, mints, instruction types): values that mean something where they land."""
+    if isinstance(node, dict):
+        return [t for value in node.values() for t in _texts(value)]
+    if isinstance(node, list):
+        return [t for value in node for t in _texts(value)]
+    return [node] if isinstance(node, str) else []
+
+
+@hypothesis_settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_any_broken_answer_gets_the_same_rows_or_the_same_error_through_the_typed_path(answers, data) -> None:
+    batch = copy.deepcopy([answers[i] for i in data.draw(st.lists(st.integers(0, len(answers) - 1), min_size=1,
+                                                                   max_size=3))])
+    for _ in range(data.draw(st.integers(1, 3))):
+        victim = data.draw(st.integers(0, len(batch) - 1))
+        paths = _paths(batch[victim])
+        if not paths:
+            batch[victim] = data.draw(junk)
+            continue
+        *parents, leaf = data.draw(st.sampled_from(paths))
+        node = batch[victim]
+        for step in parents:
+            node = node[step]
+        if data.draw(st.booleans()):
+            node[leaf] = data.draw(st.one_of(junk, st.sampled_from(_texts(batch))))
+        elif isinstance(node, dict):
+            del node[leaf]
+        else:
+            node.pop(leaf)
+    ascii_only = data.draw(st.booleans())
+
+    parsed, typed = _both_ways([_body(tx, ascii_only=ascii_only) for tx in batch])
+
+    _assert_same(parsed, typed)
+
+
+# -- the JSON-RPC layer's typed answers ---------------------------------------------------------------
+
+@pytest.mark.parametrize("body", [
+    b'{"jsonrpc":"2.0","id":1,"error":{"code":-32009,"message":"transaction not available"}}',
+    b'{"jsonrpc":"2.0","id":1,"result":null}',
+    b'{"jsonrpc":"2.0","id":1}',
+    b'{"jsonrpc":"2.0","id":1,"result":{"meta":null}}',
+    b'{"jsonrpc":"2.0","id":1,"result":{}}{}',
+    b'\xef\xbb\xbf{"jsonrpc":"2.0","id":1,"result":{}}',
+    b'{"jsonrpc":"2.0","id":1,"result":{"memo":"\xff"}}',
+    b'{"jsonrpc":"2.0","id":1,"result":{"memo":"\xed\xa0\x80"}}',
+    b'{"jsonrpc":"2.0","id":1,"result":{"meta":{"err":null},"transac',
+], ids=["error", "null-result", "no-result", "null-meta", "trailing", "bom", "invalid-utf8-skipped",
+        "surrogate-utf8-skipped", "truncated"])
+def test_answers_that_are_not_plainly_a_transaction_are_declined(body: bytes) -> None:
+    assert typed_result(body, Transaction) is None
+
+
+def test_text_outside_ascii_in_fields_no_decoder_reads_still_reads_typed(answers) -> None:
+    memo = copy.deepcopy(_first_transfer(answers))
+    memo["meta"]["logMessages"].append("Program log: Memo (len 8): \"gpu \u00e9t\u00e9 \U0001f680\"")
+
+    body = _body(memo, ascii_only=False)
+
+    assert not body.isascii() and type(typed_result(body, Transaction)) is Transaction
+    _assert_same(*_both_ways([body]))
+
+
+def _batch_answer(results: list, ids: list) -> bytes:
+    return json.dumps([{"jsonrpc": "2.0", "id": i, "result": r} for r, i in zip(results, ids, strict=True)]).encode()
+
+
+def test_a_batch_answer_reads_typed_in_the_calls_order_whatever_order_the_node_answers_in(answers) -> None:
+    results = answers[:3]
+
+    typed = typed_results(_batch_answer(results[::-1], [12, 11, 10]), Transaction, range(10, 13))
+
+    assert [t.transaction.signatures[0] for t in typed] == [r["transaction"]["signatures"][0] for r in results]
+    assert typed_results(_batch_answer(results, [10, 11, 11]), Transaction, range(10, 13)) is None  # id 12 missing
+    assert typed_results(_batch_answer(results[:2], [10, 11]), Transaction, range(10, 13)) is None
+    assert typed_results(_batch_answer([results[0], None, results[2]], [10, 11, 12]), Transaction,
+                         range(10, 13)) is None
+
+
+def _node(respond) -> SolanaClient:
+    """A client whose node answers every request with `respond(request body)`."""
+    def handle(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=respond(orjson.loads(request.content)))
+    return SolanaClient("solana-local", "http://node.invalid", commitment="confirmed", max_attempts=1,
+                        budget=Budget(concurrency=1, batch=100), transport=httpx.MockTransport(handle))
+
+
+def test_the_client_hands_typed_transactions_to_the_decoder_and_they_give_the_dicts_rows(answers) -> None:
+    by_signature = {a["transaction"]["signatures"][0]: a for a in answers}
+    signatures = list(by_signature)
+
+    def respond(calls):
+        calls = calls if isinstance(calls, list) else [calls]
+        answered = [{"jsonrpc": "2.0", "id": c["id"], "result": by_signature[c["params"][0]]} for c in calls]
+        return json.dumps(answered[::-1] if len(answered) > 1 else answered[0]).encode()
+
+    with _node(respond) as client:
+        typed = client.transactions(signatures, typed=True)
+        single = client.transactions(signatures[:1], typed=True)
+        parsed = client.transactions(signatures)
+
+    assert all(type(t) is Transaction for t in typed + single) and all(type(p) is dict for p in parsed)
+    assert [t.transaction.signatures[0] for t in typed] == signatures
+    assert decode_token_movements(typed).equals(decode_token_movements(parsed))
+
+
+@pytest.mark.parametrize(("result", "error", "expected"), [
+    (None, None, MalformedResponse), (None, {"code": -32009, "message": "slot skipped"}, RpcRefused)])
+def test_a_missing_transaction_or_an_error_object_is_refused_as_before_when_asking_for_typed_results(
+        answers, result, error, expected) -> None:
+    def respond(calls):
+        answered = [{"jsonrpc": "2.0", "id": c["id"], "result": answers[0]} for c in calls]
+        answered[1] = {"jsonrpc": "2.0", "id": calls[1]["id"], **({"error": error} if error else {"result": result})}
+        return json.dumps(answered).encode()
+
+    signatures = [a["transaction"]["signatures"][0] for a in answers[:3]]
+    failures = []
+    for typed in (False, True):
+        with _node(respond) as client, pytest.raises(expected) as caught:
+            client.transactions(signatures, typed=typed)
+        failures.append(str(caught.value))
+
+    assert failures[0] == failures[1] and signatures[1] in failures[1]
+
+
+# -- the mainnet-shaped provider: getTransaction and Helius' pages, typed --------------------------
+
+HELIUS_DAY = date(2025, 5, 2)
+
+
+@pytest.fixture(scope="module")
+def mainnet():
+    volumes = SolanaVolumes(mint_signatures_per_day=30, burns_per_day=60, incoming_per_day=15,
+                            job_transactions_per_day=3, stake_accounts=1, failed_fraction=0.1)
+    with SolanaMainnet(HELIUS_DAY, HELIUS_DAY, volumes=volumes, limits=MAINNET_UNLIMITED,
+                       get_transactions_for_address=True) as rpc:
+        yield rpc
+
+
+def test_a_day_read_typed_through_helius_pages_or_get_transaction_loads_the_rows_parsed_answers_load(mainnet) -> None:
+    wallet, mint = mainnet.mints[0].burn_wallet, mainnet.mints[0].address
+    token = Token(network="x", symbol="X", chain="solana", address=mint, decimals=8, verified=False, reference="test")
+    start, end = day_span(HELIUS_DAY)
+    with SolanaClient("solana", mainnet.url) as client:
+        typed = HistoryPager(client, wallet, start=start, end=end, typed=True).take_day(start, end)
+        parsed = HistoryPager(client, wallet, start=start, end=end).take_day(start, end)
+        standard = AccountPager(client, wallet).take_day(start, end)
+        answers = client.transactions([r.signature for r in successful(standard)], typed=True)
+        rows = [read_token_movements(client, records, [token], source="live").drop(["fetched_at"])
+                for records in (typed, parsed, standard)]
+
+    assert typed == parsed == standard and any(r.failed for r in typed)
+    assert all(type(r.answer) is HistoryTransaction for r in typed if not r.failed)
+    assert all(type(r.answer) is dict for r in parsed if not r.failed)
+    assert all(type(a) is Transaction for a in answers)
+    assert rows[0].num_rows > 0 and rows[0].equals(rows[1]) and rows[0].equals(rows[2])
+
+
+def test_a_helius_entry_without_block_time_is_timed_by_its_slot_typed_or_parsed(answers) -> None:
+    entry = copy.deepcopy(_first_transfer(answers))
+    entry["blockTime"] = None
+    slot, signature = entry["slot"], entry["transaction"]["signatures"][0]
+
+    def respond(call):
+        if call["method"] == "getBlockTime":
+            return json.dumps({"jsonrpc": "2.0", "id": call["id"], "result": 1_748_800_000}).encode()
+        page = {"data": [entry], "paginationToken": None}
+        return json.dumps({"jsonrpc": "2.0", "id": call["id"], "result": page}).encode()
+
+    records = []
+    for typed in (True, False):
+        with _node(respond) as client:
+            records += HistoryPager(client, "Wallet111", start=0, end=2**40, typed=typed).take_day(0, 2**40)
+
+    assert records[0] == records[1] == SignatureRecord(signature, slot, 1_748_800_000, False)
+    assert type(records[0].answer) is HistoryTransaction and records[0].answer.block_time == 1_748_800_000
+    assert records[1].answer["blockTime"] == 1_748_800_000
+    assert decode_token_movements([records[0].answer]).equals(decode_token_movements([records[1].answer]))
+
+
+@pytest.mark.parametrize("change", ["slot-null", "no-signatures", "meta-null"])
+def test_a_helius_page_the_typed_structs_do_not_fit_is_checked_and_refused_as_before(answers, change) -> None:
+    entry = copy.deepcopy(_first_transfer(answers))
+    if change == "slot-null":
+        entry["slot"] = None
+    elif change == "no-signatures":
+        entry["transaction"]["signatures"] = []
+    else:
+        entry["meta"] = None
+
+    def respond(call):
+        page = {"data": [entry], "paginationToken": None}
+        return json.dumps({"jsonrpc": "2.0", "id": call["id"], "result": page}).encode()
+
+    outcomes = []
+    for typed in (True, False):
+        with _node(respond) as client:
+            outcomes.append(_outcome(lambda client=client, typed=typed: client.transactions_for_address(
+                "Wallet111", start=0, end=2**40, typed=typed)))
+
+    assert outcomes[0][1] == outcomes[1][1]
+    if change == "meta-null":  # the client takes it (the decoder names it later): parsed, as before
+        assert outcomes[0][0] == outcomes[1][0] and type(outcomes[0][0][0][0]) is dict
+    else:
+        assert outcomes[0][1][0] == "MalformedResponse"

@@ -4,14 +4,21 @@ EVM and Solana nodes share it. A batch carries up to `budget.largest_request` ca
 counts against the budget); a provider that refuses batches is remembered and asked one call
 at a time. Rate-limit errors sent as JSON-RPC error objects (code 429, -32005 "limit") are
 waited for like an HTTP 429; any other error object is a refusal naming the call.
+
+`call_many(result_type=...)` decodes the answers' bytes straight into a msgspec type (e.g.
+only the fields a decoder reads); an answer that is anything but results of that type goes
+the usual way, parsed JSON, and its checks name what is wrong exactly as without it.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 import threading
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Generic, TypeVar
+
+import msgspec
 
 from pipelines.chains.errors import MalformedResponse, RateLimited, RpcRefused
 from pipelines.http._endpoint import Endpoint
@@ -48,6 +55,68 @@ def jsonrpc_result(answer: Any, *, chain: str, method: str, detail: str) -> Any:
     return answer["result"]
 
 
+R = TypeVar("R")
+
+
+class _Answer(msgspec.Struct, Generic[R], gc=False):
+    """A JSON-RPC answer with a result of type R and no error (any other answer does not decode)."""
+
+    result: R
+    error: None = None
+    id: Any = None
+
+
+@functools.cache
+def _answer_decoders(result_type: Any) -> tuple[msgspec.json.Decoder, msgspec.json.Decoder]:
+    return msgspec.json.Decoder(_Answer[result_type]), msgspec.json.Decoder(list[_Answer[result_type]])
+
+
+def _utf8(content: bytes) -> bool:
+    """Whether `content` is valid UTF-8 (msgspec does not check the strings it skips; orjson refuses the answer)."""
+    if content.isascii():
+        return True
+    try:
+        content.decode()
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def typed_result(content: bytes, result_type: Any) -> Any | None:
+    """The result of a single call's answer, decoded from its bytes into `result_type` (a msgspec type
+    that does not admit null); None (decline) where the answer is anything else: see `typed_results`.
+    The answer's id is not read (`jsonrpc_result` does not read it either)."""
+    if not _utf8(content):
+        return None
+    try:
+        return _answer_decoders(result_type)[0].decode(content).result
+    except (msgspec.DecodeError, RecursionError):  # ValidationError included
+        return None
+
+
+def typed_results(content: bytes, result_type: Any, ids: Sequence[int]) -> list[Any] | None:
+    """The results of a batch's answer, decoded from its bytes into `result_type` (a msgspec type that
+    does not admit null), in the order of the calls' `ids`.
+
+    Returns:
+        None (decline) unless the answer is valid UTF-8 JSON holding, for every id, a result of
+        `result_type` and no error, so that the usual parse and `jsonrpc_result` would give the
+        same results: answers in another number or missing an id, an error object, a null
+        result, a result of another shape, text that is not UTF-8 all decline.
+    """
+    if not _utf8(content):
+        return None
+    try:
+        answers = _answer_decoders(result_type)[1].decode(content)
+    except (msgspec.DecodeError, RecursionError):  # ValidationError included
+        return None
+    if len(answers) != len(ids):
+        return None
+    by_id = {answer.id: answer for answer in answers}  # as the usual path matches them: by equality
+    found = [by_id.get(i) for i in ids]
+    return None if None in found else [answer.result for answer in found]
+
+
 class JsonRpc:
     """JSON-RPC calls to one endpoint."""
 
@@ -69,14 +138,18 @@ class JsonRpc:
             return first
 
     def call(self, method: str, params: list[Any], *, detail: str = "",
-             read: Callable[[bytes], Any | None] | None = None) -> Any:
+             read: Callable[[bytes], Any | None] | None = None, result_type: Any = None) -> Any:
         """Call `method` and return its `result` (transient failures and rate limits retried).
 
         Args:
             read: turns the answer's bytes straight into the result (e.g. Arrow columns), or
                 returns None to leave them to the usual parse and checks, which then name
                 whatever is wrong exactly as they would without it.
+            result_type: a msgspec type to decode the result into (`typed_result` as `read`).
         """
+        if result_type is not None:
+            read = functools.partial(typed_result, result_type=result_type)
+
         def once() -> Any:
             payload = {"jsonrpc": "2.0", "id": self._next_ids(1), "method": method, "params": params}
             if read is None:
@@ -92,31 +165,47 @@ class JsonRpc:
 
         return self.endpoint.retrying(once)
 
-    def call_many(self, method: str, params_list: Sequence[list[Any]], details: Sequence[str]) -> list[Any]:
+    def call_many(self, method: str, params_list: Sequence[list[Any]], details: Sequence[str], *,
+                  result_type: Any = None) -> list[Any]:
         """`method` once per params, in batches where the provider takes them; results in order.
 
         Batches run concurrently within the endpoint's bound. Raises the error of the first call
         that fails, naming it (e.g. its signature).
+
+        Args:
+            result_type: a msgspec type to decode results into straight from the answers' bytes
+                (`typed_results`); the results of an answer that declines come back parsed.
         """
         if not params_list:
             return []
         size = self.endpoint.budget.largest_request if self.batching else 1
         spans = [(i, min(i + size, len(params_list))) for i in range(0, len(params_list), size)]
         parts = self.endpoint.map_concurrently(
-            lambda span: self._batch(method, params_list[span[0]:span[1]], details[span[0]:span[1]]), spans)
+            lambda span: self._batch(method, params_list[span[0]:span[1]], details[span[0]:span[1]], result_type),
+            spans)
         return [result for part in parts for result in part]
 
-    def _batch(self, method: str, params_list: Sequence[list[Any]], details: Sequence[str]) -> list[Any]:
+    def _batch(self, method: str, params_list: Sequence[list[Any]], details: Sequence[str],
+               result_type: Any = None) -> list[Any]:
         if len(params_list) == 1 or not self.batching:
-            return [self.call(method, params, detail=detail) for params, detail in zip(params_list, details, strict=True)]
+            return [self.call(method, params, detail=detail, result_type=result_type)
+                    for params, detail in zip(params_list, details, strict=True)]
         span = f"batch of {len(params_list)} ({details[0]} .. {details[-1]})"
 
         def once() -> list[Any]:
             first = self._next_ids(len(params_list))
             payload = [{"jsonrpc": "2.0", "id": first + i, "method": method, "params": params}
                        for i, params in enumerate(params_list)]
-            answers = self.endpoint.send("POST", self.endpoint.url, method=method, calls=len(payload),
-                                            body=payload, detail=span)
+            if result_type is None:
+                answers = self.endpoint.send("POST", self.endpoint.url, method=method, calls=len(payload),
+                                             body=payload, detail=span)
+            else:
+                content = self.endpoint.send("POST", self.endpoint.url, method=method, calls=len(payload),
+                                             body=payload, detail=span, raw=True)
+                results = typed_results(content, result_type, range(first, first + len(payload)))
+                if results is not None:
+                    return results
+                answers = self.endpoint.parse_json(content, method=method, detail=span)
             if isinstance(answers, dict) and isinstance(answers.get("error"), dict) \
                     and answers["error"].get("code") in BATCH_REFUSED_CODES:
                 raise _BatchesRefused()

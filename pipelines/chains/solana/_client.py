@@ -1,9 +1,10 @@
 """JSON-RPC access to a Solana node through the project's HTTP layer (pipelines/http).
 
-We read the node's raw JSON rather than solana-py's response objects: the decoder works on the
-wire format directly, and building typed objects for every instruction would cost more than the
-decode itself (benchmarks/solana_decode.py). Only finalized data is read from live nodes, so no
-slot is ever rolled back and no block hash has to be fetched to detect it.
+We read the node's wire format ourselves rather than through solana-py's response objects:
+parsed JSON, or (for the token decoder) msgspec structs of only the fields it reads (`_wire.py`);
+solders' objects for every field cost several times the whole decode (benchmarks/solana_decode.py).
+Only finalized data is read from live nodes, so no slot is ever rolled back and no block hash has
+to be fetched to detect it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 import httpx
 
 from pipelines.chains.errors import MalformedResponse
+from pipelines.chains.solana._wire import HistoryPage, Transaction
 from pipelines.http import UNLIMITED, Budget, Endpoint, JsonRpc
 
 MAX_SIGNATURES_PER_PAGE = 1000  # the node's own cap for getSignaturesForAddress
@@ -55,13 +57,16 @@ class SolanaClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def call(self, method: str, params: list[Any], *, detail: str = "") -> Any:
-        """Call `method`, retrying transient failures and rate limits, and return the JSON-RPC `result`."""
-        return self.rpc.call(method, params, detail=detail)
+    def call(self, method: str, params: list[Any], *, detail: str = "", result_type: Any = None) -> Any:
+        """Call `method`, retrying transient failures and rate limits, and return the JSON-RPC `result`
+        (decoded into `result_type` where the answer fits it, as in `call_batch`)."""
+        return self.rpc.call(method, params, detail=detail, result_type=result_type)
 
-    def call_batch(self, method: str, params_list: Sequence[list[Any]], details: Sequence[str]) -> list[Any]:
-        """`method` once per params, batched where the provider takes it; results in request order."""
-        return self.rpc.call_many(method, params_list, details)
+    def call_batch(self, method: str, params_list: Sequence[list[Any]], details: Sequence[str], *,
+                   result_type: Any = None) -> list[Any]:
+        """`method` once per params, batched where the provider takes it; results in request order
+        (decoded into `result_type` where an answer fits it: see `JsonRpc.call_many`)."""
+        return self.rpc.call_many(method, params_list, details, result_type=result_type)
 
     # -- methods ---------------------------------------------------------------------------
 
@@ -87,11 +92,16 @@ class SolanaClient:
                                         method="getSignaturesForAddress", detail=detail)
         return page
 
-    def transactions(self, signatures: Sequence[str]) -> list[Any]:
-        """`getTransaction` (jsonParsed, versioned) for each signature, batched; raw results in order."""
+    def transactions(self, signatures: Sequence[str], *, typed: bool = False) -> list[Any]:
+        """`getTransaction` (jsonParsed, versioned) for each signature, batched; raw results in order.
+
+        Args:
+            typed: read each answer's bytes straight into `_wire.Transaction` structs (only the fields
+                the token decoder reads); an answer that does not fit comes back as parsed JSON.
+        """
         config = {**TRANSACTION_ENCODING, "commitment": self.commitment}
         results = self.call_batch("getTransaction", [[s, config] for s in signatures],
-                                  [f"signature {s}" for s in signatures])
+                                  [f"signature {s}" for s in signatures], result_type=Transaction if typed else None)
         for signature, result in zip(signatures, results, strict=True):
             if result is None:
                 raise MalformedResponse("the node has no such transaction (null result); it may have been "
@@ -100,7 +110,8 @@ class SolanaClient:
         return results
 
     def transactions_for_address(self, address: str, *, start: int, end: int, pagination_token: str | None = None,
-                                 limit: int = MAX_FULL_TRANSACTIONS_PER_PAGE) -> tuple[list[dict], str | None]:
+                                 limit: int = MAX_FULL_TRANSACTIONS_PER_PAGE,
+                                 typed: bool = False) -> tuple[list[Any], str | None]:
         """One page of Helius' `getTransactionsForAddress`: the address's transactions with block time in
         [start, end), newest first, in full (as `getTransaction` renders them), and the token of the next page
         (None: no more pages).
@@ -113,6 +124,9 @@ class SolanaClient:
         getSignaturesForAddress lists (transactions naming the address itself), and `status: "any"` keeps
         failed ones, which the caller lists without decoding, as it does on the standard path.
 
+        With `typed`, a page is read from its bytes into `_wire.HistoryPage` (entries `HistoryTransaction`,
+        whose types hold what the checks below require) where it fits; otherwise it comes back parsed.
+
         Raises:
             RpcRefused: the provider refused the call (e.g. -32601 where the method does not exist).
             MalformedResponse: the answer is not that shape.
@@ -124,7 +138,9 @@ class SolanaClient:
         if pagination_token is not None:
             config["paginationToken"] = pagination_token
         method, detail = "getTransactionsForAddress", f"address {address} from {pagination_token or 'head'}"
-        answer = self.call(method, [address, config], detail=detail)
+        answer = self.call(method, [address, config], detail=detail, result_type=HistoryPage if typed else None)
+        if type(answer) is HistoryPage:
+            return answer.data, answer.pagination_token
         if (not isinstance(answer, dict) or not isinstance(answer.get("data"), list)
                 or not (answer.get("paginationToken") is None or isinstance(answer["paginationToken"], str))):
             raise MalformedResponse(f"expected {{data: [...], paginationToken}}, got {str(answer)[:120]}",

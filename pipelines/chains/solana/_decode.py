@@ -9,20 +9,28 @@ pre/post token balances. Failed transactions (`meta.err` set) moved nothing and 
 Rows carry slot, block time, signature and (outer, inner) instruction index, so the
 natural key (chain, signature, outer, inner) is unique. Amounts stay exact: u64 base
 units as DECIMAL(38,0).
+
+A result comes as parsed JSON (a dict) or, as the pipeline reads `getTransaction`, as a
+`_wire.Transaction` struct decoded straight from the answer's bytes. Both walks append the
+same row tuples; the struct walk hands any transaction the dict walk would refuse (or treat its
+own way) to the dict walk, so each error is raised by one piece of code, word for word.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
+from operator import itemgetter
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
+from msgspec import UNSET
 
 from depinlens.registry import Token
 from pipelines.chains.errors import DecodeError
 from pipelines.chains.raw_schemas import TOKEN_TRANSFERS_SCHEMA
+from pipelines.chains.solana._wire import Parsed, Transaction, to_dict
 
 TOKEN_PROGRAMS = frozenset({"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA",
                             "TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb"})
@@ -88,7 +96,9 @@ def decode_token_movements(transactions: Iterable[Any]) -> pa.Table:
     """Every SPL token movement in `transactions` (results of `getTransaction`, jsonParsed).
 
     `transactions` may be any iterable (a generator that parses answers one by one keeps
-    memory flat).
+    memory flat). Each result is parsed JSON, or a `_wire.Transaction` that the JSON-RPC layer
+    decoded straight from the answer's bytes (`SolanaClient.transactions(typed=True)`): both
+    give the same rows and the same errors.
 
     Returns:
         A table in SPL_MOVEMENTS_SCHEMA, ordered as the transactions, then by (outer, inner)
@@ -102,27 +112,23 @@ def decode_token_movements(transactions: Iterable[Any]) -> pa.Table:
     """
     if isinstance(transactions, (dict, str, bytes)) or not isinstance(transactions, Iterable):
         raise DecodeError(f"expected a list of getTransaction results, got {type(transactions).__name__}")
-    cols: dict[str, list] = {name: [] for name in SPL_MOVEMENTS_SCHEMA.names}
+    rows: list[tuple] = []
     for position, tx in enumerate(transactions):
-        try:
-            meta = tx["meta"]
-            if meta["err"] is not None:
+        if isinstance(tx, Transaction):  # HistoryTransaction included
+            mark = len(rows)
+            if _walk_typed(tx, rows):
                 continue
-            message = tx["transaction"]["message"]
-            found = [(outer, -1, ins) for outer, ins in enumerate(message["instructions"])
-                     if ins.get("programId") in TOKEN_PROGRAMS]
-            for group in meta.get("innerInstructions") or ():
-                outer = group["index"]
-                found += [(outer, inner, ins) for inner, ins in enumerate(group["instructions"])
-                          if ins.get("programId") in TOKEN_PROGRAMS]
-        except (KeyError, TypeError, AttributeError) as exc:
-            raise DecodeError(f"{_describe(position, tx)}: not a getTransaction result in jsonParsed encoding "
-                              f"({type(exc).__name__}: {exc})") from None
-        if not found:
-            continue
-        _decode_one(position, tx, meta, message, sorted(found, key=lambda f: (f[0], f[1])), cols)
+            del rows[mark:]  # something the dict decoder refuses or treats its own way: let it
+            tx = to_dict(tx)
+        _walk(position, tx, rows)
+    return _table(rows)
 
-    n = len(cols["slot"])
+
+def _table(rows: list[tuple]) -> pa.Table:
+    """The movements table of rows in SPL_MOVEMENTS_SCHEMA's column order."""
+    if not rows:
+        return SPL_MOVEMENTS_SCHEMA.empty_table()
+    cols = dict(zip(SPL_MOVEMENTS_SCHEMA.names, zip(*rows), strict=True))
     seconds = pa.array(cols["block_time"], pa.int64())
     return pa.table({
         "slot": pa.array(cols["slot"], pa.int64()),
@@ -141,11 +147,31 @@ def decode_token_movements(transactions: Iterable[Any]) -> pa.Table:
         "to_address": pa.array(cols["to_address"], pa.string()),
         "authority": pa.array(cols["authority"], pa.string()),
         "amount_raw": pa.array(cols["amount_raw"], pa.decimal128(38, 0)),
-    }, schema=SPL_MOVEMENTS_SCHEMA) if n else SPL_MOVEMENTS_SCHEMA.empty_table()
+    }, schema=SPL_MOVEMENTS_SCHEMA)
 
 
-def _decode_one(position: int, tx: dict, meta: dict, message: dict, found: list, cols: dict[str, list]) -> None:
-    """Append the movements of one successful transaction to the column lists."""
+def _walk(position: int, tx: Any, rows: list[tuple]) -> None:
+    """Append the movements of one parsed `getTransaction` result (nothing for a failed one)."""
+    try:
+        meta = tx["meta"]
+        if meta["err"] is not None:
+            return
+        message = tx["transaction"]["message"]
+        found = [(outer, -1, ins) for outer, ins in enumerate(message["instructions"])
+                 if ins.get("programId") in TOKEN_PROGRAMS]
+        for group in meta.get("innerInstructions") or ():
+            outer = group["index"]
+            found += [(outer, inner, ins) for inner, ins in enumerate(group["instructions"])
+                      if ins.get("programId") in TOKEN_PROGRAMS]
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise DecodeError(f"{_describe(position, tx)}: not a getTransaction result in jsonParsed encoding "
+                          f"({type(exc).__name__}: {exc})") from None
+    if found:
+        _decode_one(position, tx, meta, message, sorted(found, key=lambda f: (f[0], f[1])), rows)
+
+
+def _decode_one(position: int, tx: dict, meta: dict, message: dict, found: list, rows: list[tuple]) -> None:
+    """Append the movements of one successful transaction to the rows."""
     slot, block_time = tx.get("slot"), tx.get("blockTime")
     if type(slot) is not int or slot < 0:
         raise DecodeError(f"{_describe(position, tx)}: slot missing or not a non-negative integer")
@@ -216,22 +242,106 @@ def _decode_one(position: int, tx: dict, meta: dict, message: dict, found: list,
                               "base58 string")
         if tx_decimals is not None and (type(tx_decimals) is not int or not 0 <= tx_decimals <= 255):
             raise DecodeError(f"{_label(position, tx, outer, inner, itype)}: decimals {tx_decimals!r:.20} out of range")
-        cols["slot"].append(slot)
-        cols["block_time"].append(block_time)
-        cols["signature"].append(signature)
-        cols["log_index"].append(outer)
-        cols["inner_index"].append(None if inner < 0 else inner)
-        cols["instruction"].append(itype)
-        cols["kind"].append(kind)
-        cols["program_id"].append(ins["programId"])
-        cols["mint"].append(mint)
-        cols["tx_decimals"].append(tx_decimals)
-        cols["source_account"].append(source)
-        cols["destination_account"].append(destination)
-        cols["from_address"].append(from_address)
-        cols["to_address"].append(to_address)
-        cols["authority"].append(authority)
-        cols["amount_raw"].append(int(amount_text))
+        rows.append((slot, block_time, signature, outer, None if inner < 0 else inner, itype, kind, ins["programId"],
+                     mint, tx_decimals, source, destination, from_address, to_address, authority, int(amount_text)))
+
+
+_IN_ORDER = itemgetter(0, 1)
+
+
+def _walk_typed(tx: Transaction, rows: list[tuple]) -> bool:
+    """Append the movements of one typed result as `_walk` would; False (having appended rows
+    the caller drops) where `_walk` would refuse something or treat it its own way.
+
+    Every step mirrors `_walk`/`_decode_one` line for line, on struct attributes whose types
+    (`_wire.py`) already rule out what those functions check for type.
+    """
+    meta = tx.meta
+    if meta.err is not None:
+        return True
+    message = tx.transaction.message
+    found = [(outer, -1, ins) for outer, ins in enumerate(message.instructions) if ins.program_id in TOKEN_PROGRAMS]
+    groups = meta.inner_instructions
+    if groups:
+        for group in groups:
+            outer = group.index
+            found += [(outer, inner, ins) for inner, ins in enumerate(group.instructions)
+                      if ins.program_id in TOKEN_PROGRAMS]
+        found.sort(key=_IN_ORDER)
+    if not found:
+        return True
+    slot, block_time = tx.slot, tx.block_time
+    if slot is None or slot < 0 or block_time is None:
+        return False
+    signatures = tx.transaction.signatures
+    signature = signatures[0][:88] if signatures else "unknown"  # UNSET is falsy
+    keys = [k.pubkey for k in message.account_keys]
+    loaded = meta.loaded_addresses
+    if loaded is not None:
+        keys += (loaded.writable or []) + (loaded.readonly or [])
+    owners: dict[str, str] = {}
+    mints: dict[str, str | None] = {}
+    decimals: dict[str, int] = {}
+    try:
+        for balances in (meta.pre_token_balances, meta.post_token_balances):
+            for balance in balances or ():
+                account = keys[balance.account_index]
+                mints[account] = balance.mint
+                decimals[account] = balance.ui_token_amount.decimals
+                if balance.owner:
+                    owners[account] = balance.owner
+    except IndexError:
+        return False
+
+    append = rows.append
+    for outer, inner, ins in found:
+        parsed = ins.parsed
+        if type(parsed) is not Parsed:
+            continue
+        itype = parsed.type
+        kind = MOVEMENT_KINDS.get(itype)  # type: ignore[arg-type]
+        if kind is None:
+            continue
+        info = parsed.info
+        if info is UNSET:
+            return False
+        token_amount = info.token_amount
+        if token_amount is not None:
+            amount_text, tx_decimals = token_amount.amount, token_amount.decimals
+        else:
+            amount_text, tx_decimals = info.amount, None
+        if kind == "transfer":
+            source, destination = info.source, info.destination
+            if source is UNSET or destination is UNSET:
+                return False
+            mint = info.mint
+            mint = (None if mint is UNSET else mint) or mints.get(source) or mints.get(destination)
+            from_address, to_address = owners.get(source, source), owners.get(destination, destination)
+            authority = info.authority or info.multisig_authority
+            if tx_decimals is None:
+                tx_decimals = decimals.get(source, decimals.get(destination))
+        elif kind == "mint":
+            source, destination, mint = None, info.account, info.mint
+            if destination is UNSET or mint is UNSET:
+                return False
+            from_address, to_address = ZERO_PUBKEY, owners.get(destination, destination)
+            authority = info.mint_authority or info.multisig_mint_authority
+            if tx_decimals is None:
+                tx_decimals = decimals.get(destination)
+        else:
+            source, destination, mint = info.account, None, info.mint
+            if source is UNSET or mint is UNSET:
+                return False
+            from_address, to_address = owners.get(source, source), ZERO_PUBKEY
+            authority = info.authority or info.multisig_authority
+            if tx_decimals is None:
+                tx_decimals = decimals.get(source)
+        if (amount_text is UNSET or not amount_text.isdigit() or len(amount_text) > MAX_U64_DIGITS
+                or (tx_decimals is not None and not 0 <= tx_decimals <= 255)):
+            return False
+        append((slot, block_time, signature, outer, None if inner < 0 else inner, itype, kind, ins.program_id, mint,
+                tx_decimals, source, destination, from_address, to_address, authority, int(amount_text)))
+    return True
 
 
 def failed_signatures(transactions: Sequence[Any]) -> list[str]:

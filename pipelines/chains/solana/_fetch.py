@@ -16,6 +16,10 @@ outside the days being read) and the records carry their transactions, which
 `transactions_of` then hands to the decoder instead of asking `getTransaction`. The price: one
 day of an account's transactions is held in memory until that day is decoded.
 
+Token movements read `getTransaction` answers and pages as typed structs of only the fields
+the token decoder reads (`_wire.py`: msgspec straight from the answer's bytes; an answer that
+does not fit them comes parsed, as before); Nosana's job instructions read parsed JSON.
+
 Limitation (documented, not hidden): a plain SPL `transfer` does not name its mint, so reading
 by a mint misses plain transfers whose transaction touches the mint nowhere else. Burns, mints
 and checked transfers name it; reading by a wallet sees every transaction of that wallet.
@@ -29,6 +33,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pyarrow as pa
+from msgspec.structs import replace
 
 from depinlens.registry import Program, Token
 from pipelines.chains.errors import ConfigError, DecodeError, MalformedResponse, RpcRefused
@@ -50,6 +55,7 @@ from pipelines.chains.solana._nosana import (
     STAKE_ACCOUNT_DISCRIMINATOR,
     STAKE_ACCOUNT_SIZE,
 )
+from pipelines.chains.solana._wire import HistoryTransaction
 
 JOB_STATE_OFFSET = 208  # JobAccount: 8 discriminator + 32 ipfs_job + 32 ipfs_result + 4 pubkeys + 8 price
 JOB_TIME_END_OFFSET = 209
@@ -71,7 +77,7 @@ class SignatureRecord:
     slot: int
     block_time: int
     failed: bool
-    answer: dict[str, Any] | None = field(default=None, compare=False, repr=False)
+    answer: Any = field(default=None, compare=False, repr=False)  # parsed JSON, or a _wire.HistoryTransaction
 
 
 class AccountPager:
@@ -130,19 +136,22 @@ class HistoryPager(AccountPager):
     Args:
         start, end: [start, end) unix seconds of the days to read (the pending window).
         refusal_hint: what the user should do when the endpoint lacks the method (names the setting).
+        typed: read pages into `_wire.HistoryTransaction` structs where they fit (only the fields the
+            token decoder reads: for token movements, not for Nosana's job instructions).
     """
 
     def __init__(self, client: SolanaClient, account: str, *, start: int, end: int,
                  page_limit: int = MAX_FULL_TRANSACTIONS_PER_PAGE,
-                 refusal_hint: str = "read through the standard methods instead") -> None:
+                 refusal_hint: str = "read through the standard methods instead", typed: bool = False) -> None:
         super().__init__(client, account, page_limit=min(page_limit, MAX_FULL_TRANSACTIONS_PER_PAGE))
-        self.start, self.end, self.refusal_hint = start, end, refusal_hint
+        self.start, self.end, self.refusal_hint, self.typed = start, end, refusal_hint, typed
         self._token: str | None = None
 
     def _pull(self) -> None:
         try:
             page, token = self.client.transactions_for_address(self.account, start=self.start, end=self.end,
-                                                               pagination_token=self._token, limit=self.page_limit)
+                                                               pagination_token=self._token, limit=self.page_limit,
+                                                               typed=self.typed)
         except RpcRefused as exc:
             if exc.code == -32601 or (exc.code is not None and 400 <= exc.code < 500):
                 why = "JSON-RPC error -32601, method not found" if exc.code == -32601 else f"HTTP {exc.code}"
@@ -152,6 +161,9 @@ class HistoryPager(AccountPager):
             raise
         self.pages += 1
         for entry in page:
+            if isinstance(entry, HistoryTransaction):
+                self._buffer.append(self._typed_record(entry))
+                continue
             when = entry["blockTime"] if entry.get("blockTime") is not None else self.client.block_time(entry["slot"])
             meta = entry.get("meta")
             failed = isinstance(meta, dict) and meta.get("err") is not None
@@ -165,11 +177,19 @@ class HistoryPager(AccountPager):
         self._token = token
         self._exhausted = token is None
 
+    def _typed_record(self, entry: HistoryTransaction) -> SignatureRecord:
+        """The record of a typed entry, as `_pull` makes it of a parsed one."""
+        when = entry.block_time if entry.block_time is not None else self.client.block_time(entry.slot)
+        failed = entry.meta.err is not None
+        answer = None if failed else entry if entry.block_time is not None else replace(entry, block_time=when)
+        return SignatureRecord(entry.transaction.signatures[0], entry.slot, when, failed, answer)
 
-def transactions_of(client: SolanaClient, records: Sequence[SignatureRecord]) -> list[Any]:
-    """The transactions of `records`, in order: those the records carry, the others through `getTransaction`."""
+
+def transactions_of(client: SolanaClient, records: Sequence[SignatureRecord], *, typed: bool = False) -> list[Any]:
+    """The transactions of `records`, in order: those the records carry, the others through `getTransaction`
+    (with `typed`, read into `_wire.Transaction` structs where an answer fits them: for the token decoder)."""
     missing = [r.signature for r in records if r.answer is None]
-    fetched = iter(client.transactions(missing) if missing else ())
+    fetched = iter(client.transactions(missing, typed=typed) if missing else ())
     return [r.answer if r.answer is not None else next(fetched) for r in records]
 
 
@@ -194,7 +214,7 @@ def read_token_movements(client: SolanaClient, records: Sequence[SignatureRecord
     by_mint = {t.address: t for t in tokens}
     parts = []
     for start in range(0, len(ok), batch_size):  # decode a batch at a time: memory stays flat
-        answers = transactions_of(client, ok[start:start + batch_size])
+        answers = transactions_of(client, ok[start:start + batch_size], typed=True)
         try:
             movements = decode_token_movements(answers)
             parts.append(token_transfer_rows(movements, chain=client.chain, source=source, tokens=by_mint,

@@ -82,14 +82,15 @@ class SolanaResource(ChainReaderResource):
         return chosen
 
     def pager(self, client: SolanaClient, conn, ledger: Ledger, network: str, account: str, kind: str,
-              pending: Sequence[date]) -> AccountPager:
+              pending: Sequence[date], *, typed: bool = False) -> AccountPager:
         """The pager of one account over the `pending` days, by the chain's history method: resumed from the
-        ledger's anchors and the account's cursor (standard), or bounded by the days' block times (Helius)."""
+        ledger's anchors and the account's cursor (standard), or bounded by the days' block times (Helius;
+        `typed`: its transactions read into the token decoder's structs)."""
         if self.history_method(client.chain) == HELIUS_HISTORY:
             variable = history_variable(self.registry().chain(client.chain))
             return HistoryPager(client, account, start=day_span(min(pending))[0], end=day_span(max(pending))[1],
                                 refusal_hint=f"set {variable}={STANDARD_HISTORY} (or unset it) to read through "
-                                             "getSignaturesForAddress and getTransaction")
+                                             "getSignaturesForAddress and getTransaction", typed=typed)
         cursor = read_cursor(conn, network=network, chain=client.chain, contract=account, record_kind=kind)
         newest = (cursor.last_day, cursor.ref) if cursor is not None and cursor.ref else None
         before, until = paging_bounds(ledger.anchors[account], pending, newest)
@@ -164,7 +165,7 @@ def solana_token_transfers(context: dg.AssetExecutionContext, solana: SolanaReso
                 final = _finalized_time(client)
                 needed = sorted({a for mint in tokens for a in accounts_of[mint]})
                 pagers = {a: solana.pager(client, conn, account_ledger, network_of[a], a, SIGNATURES_KIND,
-                                          pending_days) for a in needed}
+                                          pending_days, typed=True) for a in needed}
                 for number, day in enumerate(reversed(pending_days), start=1):
                     start, end = day_span(day)
                     complete = end <= final
