@@ -279,6 +279,27 @@ def test_a_lake_is_attached_once_for_all_the_connections_of_a_run(lake_settings:
         again.close()
 
 
+def test_a_load_leaves_the_connections_thread_setting_as_it_found_it_whether_it_commits_or_fails(
+        settings: Settings) -> None:
+    """Small loads run on one DuckDB thread (warehouse/_load.py: ROW_GROUP_ROWS); the setting is the
+    database's, so it must be back once the load is over, a refused load included."""
+    day = date(2025, 6, 1)
+    conn = connect_warehouse(settings.warehouse_path)
+    try:
+        conn.execute("set threads = 3")
+        _load(conn, day, _transfers(day, 3))
+        after_commit = conn.execute("select current_setting('threads')").fetchone()[0]
+        good = _transfers(day, 2)
+        bad = good.set_column(good.schema.get_field_index("kind"), "kind", pa.array(["transfer", "teleport"]))
+        with pytest.raises(duckdb.ConstraintException):
+            _load(conn, day, bad)
+        after_failure = conn.execute("select current_setting('threads')").fetchone()[0]
+        kept = conn.execute("select count(*) from raw.token_transfers").fetchone()[0]
+    finally:
+        conn.close()
+    assert (after_commit, after_failure, kept) == (3, 3, 3)
+
+
 def test_a_cursor_never_moves_backwards_on_either_backend(backend: Settings) -> None:
     conn = connect_warehouse(backend.warehouse_path)
     scope = dict(network="aethir", chain="anvil", contract="0x" + "a" * 40, record_kind="transfer")
