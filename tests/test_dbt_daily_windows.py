@@ -2,12 +2,14 @@
 
 A live run for a day before June 2025 used to fail in `dbt build` because a unit test read the
 run's window. The daily job now leaves unit tests out; this runs it, in-process, for windows far
-apart and checks the marts hold each day's figures and what dbt ran.
+apart and checks the marts hold each day's figures and what dbt ran: every data test of the
+project, as a passing asset check, and no unit test (dbt's own lines, which dagster-dbt prints).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -57,20 +59,22 @@ def _rows(path: Path, sql: str, params: list | None = None) -> list[tuple]:
         conn.close()
 
 
-def _dbt_nodes_run(dbt_target: Path, run_id: str) -> list[str]:
-    """unique ids of every node the run's `dbt build` executed (its run_results.json)."""
-    (results,) = dbt_target.glob(f"depinlens_dbt_models-{run_id[:7]}-*/run_results.json")
-    return [r["unique_id"] for r in json.loads(results.read_text())["results"]]
+def _dbt_data_tests() -> set[str]:
+    """Names of the project's data tests (the manifest the dbt asset is defined from)."""
+    from pipelines.defs.resources import dbt_project
+
+    manifest = json.loads(dbt_project.manifest_path.read_text())
+    return {node["name"] for node in manifest["nodes"].values() if node["resource_type"] == "test"}
 
 
 def test_the_daily_job_builds_a_day_in_2024_and_a_recent_day(chain_since_2024, registry, settings,
-                                                             ephemeral_instance, tmp_path, monkeypatch) -> None:
+                                                             ephemeral_instance, tmp_path, monkeypatch,
+                                                             capsys) -> None:
     evm = chain_since_2024
     token = registry.tokens_on("anvil")[0]
     contract = evm.token(token.address)
     sent = {DAY_2024: _activity_on(evm, contract, DAY_2024, 1), RECENT_DAY: _activity_on(evm, contract, RECENT_DAY, 3)}
-    dbt_target = tmp_path / "dbt_target"
-    monkeypatch.setenv("DBT_TARGET_PATH", str(dbt_target))
+    monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path / "dbt_target"))  # dbt's run folders, not in dbt/target
     resources = pipeline_resources(settings, evm.w3.provider.endpoint_uri)
 
     runs = [run_pipeline(day, day, resources=resources, instance=ephemeral_instance, selection=evm_only_selection())
@@ -89,11 +93,13 @@ def test_the_daily_job_builds_a_day_in_2024_and_a_recent_day(chain_since_2024, r
                       sum(s.amount_raw for s in on_day if s.kind == "burn") / 10**token.decimals)
                      for day, on_day in sent.items()]
     assert {d for (d,) in _rows(settings.serving_path, "select distinct day from marts.network_daily")} == set(sent)
-    for run in runs:  # data tests ran, each as a passing asset check; unit tests did not run
-        nodes = _dbt_nodes_run(dbt_target, run.run_id)
-        data_tests = [n for n in nodes if n.startswith("test.")]
-        assert data_tests and any(n.startswith("model.") for n in nodes)
-        assert not [n for n in nodes if n.startswith("unit_test.")]
-        dbt_checks = [c for c in run.get_asset_check_evaluations()
-                      if c.asset_key.path[0] in ("staging", "intermediate", "marts")]
-        assert len(dbt_checks) == len(data_tests) and all(c.passed for c in dbt_checks)
+    data_tests = _dbt_data_tests()
+    for run in runs:  # every data test ran, each as a passing asset check
+        dbt_checks = {c.check_name: c.passed for c in run.get_asset_check_evaluations()
+                      if c.asset_key.path[0] in ("staging", "intermediate", "marts")}
+        assert data_tests and dbt_checks.keys() == data_tests and all(dbt_checks.values())
+    printed = capsys.readouterr().out.splitlines()
+    finished = [line for line in printed if line.startswith("Finished running")]  # dbt's closing line, per build
+    assert len(finished) == len(runs) and all(" data tests" in line for line in finished), finished
+    assert not [line for line in finished if "unit test" in line]
+    assert not [line for line in printed if re.search(r"\bSTART unit_test\b", line)]

@@ -20,7 +20,7 @@ from pipelines.defs.assets.dbt import dbt_window_env
 from warehouse import connect_warehouse
 
 DAYS = [date(2025, 6, 1) + timedelta(days=i) for i in range(10)]
-UNIQUE_KEY_TEST = "unique_in_window_stg_onchain__token_transfers_transfer_key"
+KEY_TEST = "primary_key_in_window_stg_onchain__token_transfers_transfer_key"
 
 
 def _warehouse_with_a_transfer_loaded_twice_on(tmp_path: Path, day: date) -> Path:
@@ -64,8 +64,8 @@ def _failed_tests(warehouse: Path, window: date | None) -> list[str]:
     return failed
 
 
-def _is_the_unique_key_test(name: str) -> bool:
-    return name.startswith(UNIQUE_KEY_TEST)
+def _is_the_key_test(name: str) -> bool:
+    return name.startswith(KEY_TEST)
 
 
 def test_a_key_loaded_twice_on_the_runs_day_fails_the_daily_build(tmp_path: Path) -> None:
@@ -73,7 +73,7 @@ def test_a_key_loaded_twice_on_the_runs_day_fails_the_daily_build(tmp_path: Path
 
     failed = _failed_tests(warehouse, window=DAYS[-1])
 
-    assert [_is_the_unique_key_test(name) for name in failed] == [True], failed
+    assert [_is_the_key_test(name) for name in failed] == [True], failed
 
 
 def test_a_key_loaded_twice_in_the_lookback_days_fails_the_daily_build(tmp_path: Path) -> None:
@@ -82,7 +82,7 @@ def test_a_key_loaded_twice_in_the_lookback_days_fails_the_daily_build(tmp_path:
 
     failed = _failed_tests(warehouse, window=DAYS[-1])
 
-    assert [_is_the_unique_key_test(name) for name in failed] == [True], failed
+    assert [_is_the_key_test(name) for name in failed] == [True], failed
 
 
 def test_a_key_loaded_twice_before_the_window_passes_the_daily_build_and_fails_a_full_build(tmp_path: Path) -> None:
@@ -91,4 +91,4 @@ def test_a_key_loaded_twice_before_the_window_passes_the_daily_build_and_fails_a
     assert _failed_tests(warehouse, window=DAYS[-1]) == []
     failed = _failed_tests(warehouse, window=None)
 
-    assert [_is_the_unique_key_test(name) for name in failed] == [True], failed
+    assert [_is_the_key_test(name) for name in failed] == [True], failed
