@@ -72,6 +72,11 @@ def csv_of(frame: pd.DataFrame) -> str:
         elif out[column].dtype == object and out[column].map(lambda v: isinstance(v, (date, datetime))).any():
             out[column] = out[column].map(lambda v: f"{v:%Y-%m-%d}" if isinstance(v, (date, datetime)) else v)
     out = inert_frame(out)  # a text cell a spreadsheet would read as a formula starts with '
+    # Figures as Python's shortest exact repr, not numpy's: after a native library ran in the same
+    # process (LiteSVM, in the tests), numpy wrote its next figure as 6.861463123456789e+06.
+    for column in out.columns:
+        if pd.api.types.is_float_dtype(out[column]):
+            out[column] = out[column].map(lambda v: None if pd.isna(v) else repr(float(v)))
     return out.rename(columns={c: labels.csv_header(c) for c in out.columns}).to_csv(index=False, na_rep=MISSING)
 
 
