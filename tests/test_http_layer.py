@@ -7,6 +7,7 @@ provider would (429 with Retry-After, 4xx refusals, JSON-RPC errors, batches or 
 from __future__ import annotations
 
 import json
+import ssl
 import threading
 import time
 
@@ -16,6 +17,7 @@ from harness.loopback import LoopbackServer, Request
 from pipelines.chains.errors import RateLimited, RpcRefused
 from pipelines.http import Budget, Endpoint, JsonRpc, parse_window, redact_url, retry_after_seconds, scrub
 from pipelines.http._budget import GUARD_MIN_S, GUARD_SHARE
+from pipelines.http._endpoint import tls_context
 
 
 class Provider(LoopbackServer):
@@ -164,3 +166,15 @@ def test_urls_are_shown_by_scheme_and_host_and_keys_are_scrubbed_from_any_text()
     assert retry_after_seconds("3") == 3 and retry_after_seconds(None) is None
     assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT") == 0  # a date in the past: no wait
     assert GUARD_SHARE > 0 and GUARD_MIN_S > 0
+
+
+def test_every_endpoint_verifies_certificates_through_one_context_built_once() -> None:
+    """Building httpx's verification context loads the CA bundle (~17 ms); endpoints share one, still verifying."""
+    first, second = Endpoint("a", "https://rpc.example.invalid"), Endpoint("b", "http://127.0.0.1:9")
+    try:
+        contexts = {id(endpoint._http._transport._pool._ssl_context) for endpoint in (first, second)}
+        assert contexts == {id(tls_context())}
+        assert tls_context().verify_mode == ssl.CERT_REQUIRED and tls_context().check_hostname
+    finally:
+        first.close()
+        second.close()
