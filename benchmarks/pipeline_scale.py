@@ -80,12 +80,14 @@ def build_raw_layer(path: Path, rows: int) -> None:
     conn.close()
 
 
-def dbt_seconds(command: str, warehouse: Path, *extra: str, env: dict[str, str] | None = None) -> float:
-    """Run `dbt <command>` on `warehouse` as the pipeline's dbt asset does (dagster-dbt sets the
-    log path to the run's target, asks for JSON log lines on stdout and sends no usage statistics)
-    and return its wall time."""
+def dbt_seconds(command: str, warehouse: Path | str, *extra: str, env: dict[str, str] | None = None,
+                target: Path | None = None) -> float:
+    """Run `dbt <command>` on `warehouse` (a DuckDB file, or a lake location: dbt/profiles.yml picks the
+    target from it) as the pipeline's dbt asset does (dagster-dbt sets the log path to the run's
+    target, asks for JSON log lines on stdout and sends no usage statistics) and return its wall
+    time. dbt's target folder is `target`, by default `target/` beside the DuckDB file."""
     dbt = Path(sys.executable).with_name("dbt")
-    target = warehouse.parent / "target"
+    target = target or Path(warehouse).parent / "target"
     started = time.perf_counter()
     done = subprocess.run([str(dbt), command, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir",
                            str(DBT_PROJECT_DIR), "--target-path", str(target), *extra],

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
 import threading
@@ -39,10 +38,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import httpx  # noqa: E402
 
-from benchmarks.pipeline_scale import LAST_DAY, build_raw_layer  # noqa: E402
+from benchmarks.pipeline_scale import LAST_DAY, build_raw_layer, dbt_seconds  # noqa: E402
 from depinlens.postgres import Cluster, create_database, local_cluster  # noqa: E402
 from depinlens.registry import load_registry  # noqa: E402
-from depinlens.settings import DBT_PROJECT_DIR, PROJECT_ROOT  # noqa: E402
+from depinlens.settings import PROJECT_ROOT  # noqa: E402
 from harness.loopback import LoopbackServer, Reply, Request  # noqa: E402
 from harness.mainnet import TEST_VOLUMES  # noqa: E402
 from harness.mainnet.fleet import Fleet, FleetLimits, mainnet_fleet  # noqa: E402
@@ -202,27 +201,6 @@ def bench_ingestion(cluster: Cluster, work: Path, days: int, delay_ms: float) ->
     return one.seconds / two.seconds
 
 
-def dbt_seconds(command: str, location: str, target: Path, *extra: str, env: dict[str, str] | None = None) -> float:
-    """Seconds of one `dbt <command>` of the warehouse at `location` (a DuckDB file or a lake: the profile's
-    target), run as the pipeline's dbt asset runs it (benchmarks/pipeline_scale.py: JSON log lines on
-    stdout, the log path in the target, no usage statistics)."""
-    from warehouse import is_lake
-
-    dbt = Path(sys.executable).with_name("dbt")
-    target_name = "lake" if is_lake(location) else "default"  # dbt/profiles.yml: a target per backend
-    started = time.perf_counter()
-    done = subprocess.run([str(dbt), command, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir",
-                           str(DBT_PROJECT_DIR), "--target-path", str(target), *extra],
-                          env={**os.environ, "DEPINLENS_WAREHOUSE": location, "DEPINLENS_DBT_TARGET": target_name,
-                               "DBT_LOG_PATH": str(target), "DBT_LOG_FORMAT": "json",
-                               "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", **(env or {})},
-                          capture_output=True, text=True)
-    if done.returncode != 0:
-        raise SystemExit(f"dbt {command} of {location.split(' ')[0]} failed:\n{done.stdout[-3000:]}\n"
-                         f"{done.stderr[-2000:]}")
-    return time.perf_counter() - started
-
-
 def bench_dbt(cluster: Cluster, work: Path, rows: int) -> float:
     """The synthetic raw layer into a DuckDB file and into a lake; full and one-day builds of each. Returns the
     ratio of the full builds (lake / file)."""
@@ -239,9 +217,9 @@ def bench_dbt(cluster: Cluster, work: Path, rows: int) -> float:
         build_raw_layer(location, rows)  # type: ignore[arg-type]  # connect_warehouse takes a lake location too
         setup = time.perf_counter() - started
         target = work / f"dbt_target_{name}"
-        dbt_seconds("parse", location, target)  # as the pipeline does once its definitions load
-        full = dbt_seconds(DBT_BUILD_ARGS[0], location, target, *DBT_BUILD_ARGS[1:])
-        incremental = dbt_seconds(DBT_BUILD_ARGS[0], location, target, *DBT_BUILD_ARGS[1:],
+        dbt_seconds("parse", location, target=target)  # as the pipeline does once its definitions load
+        full = dbt_seconds(DBT_BUILD_ARGS[0], location, *DBT_BUILD_ARGS[1:], target=target)
+        incremental = dbt_seconds(DBT_BUILD_ARGS[0], location, *DBT_BUILD_ARGS[1:], target=target,
                                   env=dbt_window_env(str(LAST_DAY), str(LAST_DAY)))
         times[name] = full
         print(f"  {name:4}: raw layer {setup:6.1f} s | full build {full:6.1f} s ({rows / full:,.0f} rows/s) | "
