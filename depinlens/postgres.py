@@ -16,7 +16,7 @@ import shutil
 import socket
 import subprocess
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,9 +76,21 @@ def _as_server_user(argv: list[str], directory: Path) -> list[str]:
     for parent in directory.parents:  # the server user must be able to reach its directory
         if not parent.stat().st_mode & 0o001:
             parent.chmod(parent.stat().st_mode | 0o001)
-    for path in [directory, *directory.rglob("*")]:
-        os.chown(path, entry.pw_uid, entry.pw_gid)
+    _give_tree(directory, entry.pw_uid, entry.pw_gid)
     return ["runuser", "-u", "postgres", "--", *argv]
+
+
+def _give_tree(directory: Path, uid: int, gid: int) -> None:
+    """Give `directory` and everything under it to uid:gid.
+
+    The server may be running (`pg_ctl stop`): a file it removes between the listing and the chown
+    (`global/pg_internal.init`, rewritten as it starts and stops) has no owner to give, and a folder
+    that goes away is not walked (os.walk skips what it cannot list).
+    """
+    for root, _folders, files in os.walk(directory):
+        for path in [root, *(os.path.join(root, name) for name in files)]:
+            with suppress(FileNotFoundError):
+                os.chown(path, uid, gid)
 
 
 def _run(argv: list[str], directory: Path) -> None:
