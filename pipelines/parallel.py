@@ -5,7 +5,8 @@ Ingestion is bound by RPC round trips, so it scales with the requests in flight,
 `ingest_in_workers` splits the window into N contiguous shares of days and starts one process
 per share; each runs the chain ingestion assets (EVM, Solana and Akash readers; the state
 snapshots are left to the build run) over its days as one in-process Dagster run, through
-`pipelines.run.run_pipeline`: the same code path as every other run. So each day is still
+`pipelines.run.run_pipeline`: the same code path as every other run, given only the readers'
+definitions (`ingestion_definitions`: a worker imports no dbt). So each day is still
 stored in one transaction with its progress (one DuckLake transaction: all or nothing), a day
 a reader finished is still skipped (raw.ingest_days), and cursors stay per (network, chain,
 contract, kind) and only move forward (a load appends its cursor row and readers take the
@@ -126,6 +127,23 @@ def split_days(first_day: date, last_day: date, workers: int) -> list[Share]:
         shares.append(Share(index + 1, start, start + timedelta(days=days - 1)))
         start += timedelta(days=days)
     return shares
+
+
+def ingestion_definitions() -> dg.Definitions:
+    """What a worker loads: the chain readers and their checks, not the whole code location.
+
+    The code location (`pipelines.definitions`) also holds the dbt models, and loading it imports
+    dagster-dbt and dbt and reads the dbt manifest, about 1.5 s of every worker's start, for
+    assets a worker never runs. The readers' upstream assets (the registry) stand outside these
+    definitions, as assets of another code location would.
+    """
+    import dagster as dg
+
+    from pipelines.defs import checks
+    from pipelines.defs.assets import akash, evm, solana
+
+    return dg.Definitions(assets=dg.load_assets_from_modules([evm, solana, akash]),
+                          asset_checks=dg.load_asset_checks_from_modules([checks]))
 
 
 def chain_ingestion() -> dg.AssetSelection:
@@ -354,9 +372,10 @@ def run_worker(first_day: date, last_day: date) -> int:
 
     for category in (dg.BetaWarning, dg.PreviewWarning):
         warnings.filterwarnings("ignore", category=category)
-    resources = {**build_resources(), "solana": solana_resource_from_env(), "akash": build_akash_resource()}
+    resources = {**build_resources(dbt=False), "solana": solana_resource_from_env(), "akash": build_akash_resource()}
     result = run_pipeline(first_day, last_day, resources=resources, instance=worker_instance(),
-                          selection=chain_ingestion(), snapshots=False, raise_on_error=False, quiet=True)
+                          selection=chain_ingestion(), snapshots=False, raise_on_error=False, quiet=True,
+                          definitions=ingestion_definitions())
     for event in result.all_events:
         if event.is_step_failure and event.step_failure_data.error is not None:
             error = one_line(chain_of_error_info(event.step_failure_data.error))
@@ -378,5 +397,5 @@ def main(argv: Sequence[str] | None = None) -> int:
 if __name__ == "__main__":
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # Dagster's beta notices at import: noise in a worker's log
-        import pipelines.definitions  # noqa: F401
+        import pipelines.defs.assets.akash, pipelines.defs.assets.evm, pipelines.defs.assets.solana  # noqa: E401, F401
     sys.exit(main())

@@ -62,6 +62,7 @@ def run_pipeline(
     selection: dg.AssetSelection | None = None,
     run_id: str | None = None,
     snapshots: bool | None = None,
+    definitions: dg.Definitions | None = None,
 ) -> dg.ExecuteInProcessResult:
     """Ingest -> dbt build -> publish for UTC days first_day..last_day, as one Dagster run.
 
@@ -81,11 +82,16 @@ def run_pipeline(
         selection: run only these assets (and what they need to run); all of them by default.
         run_id: the run's id, chosen by the caller so it can end the run if this process is stopped.
         snapshots: take the state snapshots first (default: when no selection is given).
+        definitions: the assets, checks, jobs and resources to run from (default: the whole code
+            location, `pipelines.definitions`); an ingestion worker passes only the chain readers.
 
     Raises:
         pipelines.window.WindowTooLong: the window is longer than one run may cover (nothing has run).
     """
-    from pipelines.definitions import defs
+    if definitions is None:
+        from pipelines.definitions import defs
+    else:
+        defs = definitions
 
     check_window(first_day, last_day)
     os.environ.update(PLAN_PER_ASSET)

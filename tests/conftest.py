@@ -111,17 +111,16 @@ def local_chain(anvil: Anvil, registry: Registry):
 
 def pipeline_resources(settings: Settings, rpc_url: str, **evm_overrides) -> dict:
     """The code location's resources pointed at `rpc_url` and the temporary warehouse."""
-    from dagster_dbt import DbtCliResource
-
     from pipelines.defs.assets.solana import SolanaResource
-    from pipelines.defs.resources import EvmResource, WarehouseResource, _dbt_executable, dbt_project
+    from pipelines.defs.dbt_project import dbt_cli_resource
+    from pipelines.defs.resources import EvmResource, WarehouseResource
 
     os.environ["DEPINLENS_RPC_ANVIL"] = rpc_url
     return {
         "warehouse": WarehouseResource(path=str(settings.warehouse_path), serving_path=str(settings.serving_path)),
         "evm": EvmResource(chains=["anvil"], source="local", registry_path=str(settings.registry_path),
                            **evm_overrides),
-        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=_dbt_executable()),
+        "dbt": dbt_cli_resource(),
         # the EVM tests leave the other families' chains out
         "solana": SolanaResource(chains=[], source="local", registry_path=str(settings.registry_path)),
     }

@@ -204,7 +204,7 @@ def test_a_second_pass_over_the_poisoned_inbox_loads_nothing_new(tmp_path, poiso
 def test_dbt_staging_builds_on_every_rejection_of_a_poisoned_inbox(tmp_path, poisoned: Poisoned) -> None:
     """The new codes pass accepted_values, and entries never read (null SHA-256) keep a unique key."""
     from depinlens.settings import DBT_PROJECT_DIR
-    from pipelines.defs.resources import _dbt_executable
+    from pipelines.defs.dbt_project import _dbt_executable
 
     warehouse = tmp_path / "w.duckdb"
     _pass_in_child(poisoned.folder, warehouse, _peaks_csv(tmp_path))

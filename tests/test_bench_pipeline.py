@@ -165,7 +165,7 @@ def test_the_code_location_wires_the_sensor_job_and_lineage_to_dbt_staging() -> 
 
 
 def test_dbt_staging_builds_on_loaded_submissions_with_a_unique_key(tmp_path, inbox) -> None:
-    from pipelines.defs.resources import _dbt_executable
+    from pipelines.defs.dbt_project import _dbt_executable
 
     warehouse = tmp_path / "w.duckdb"
     conn = connect_warehouse(warehouse)

@@ -44,7 +44,7 @@ INVENTED_TFLOPS = 1000.0  # just under 1.05 × the H100's dense peak: plausible,
 
 
 def _dbt(warehouse: Path, *args: str) -> None:
-    from pipelines.defs.resources import _dbt_executable
+    from pipelines.defs.dbt_project import _dbt_executable
 
     done = subprocess.run([_dbt_executable(), *args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir",
                            str(DBT_PROJECT_DIR), "--target-path", str(warehouse.parent / "target")],

@@ -61,7 +61,7 @@ def _rows(path: Path, sql: str, params: list | None = None) -> list[tuple]:
 
 def _dbt_data_tests() -> set[str]:
     """Names of the project's data tests (the manifest the dbt asset is defined from)."""
-    from pipelines.defs.resources import dbt_project
+    from pipelines.defs.dbt_project import dbt_project
 
     manifest = json.loads(dbt_project.manifest_path.read_text())
     return {node["name"] for node in manifest["nodes"].values() if node["resource_type"] == "test"}

@@ -134,6 +134,24 @@ def one_worker(fleet, postgres, tmp_path_factory) -> tuple[Raw, dict]:
     return reference, _dated(location)
 
 
+def test_a_worker_loads_the_chain_readers_without_dbt(tmp_path: Path) -> None:
+    """A worker runs no dbt, so it imports neither dagster-dbt nor dbt (about 1.5 s of each worker's start)."""
+    loaded = subprocess.run(
+        [sys.executable, "-c",
+         "import sys\n"
+         "from pipelines.parallel import ingestion_definitions\n"
+         "from pipelines.defs.resources import build_resources\n"
+         "definitions, resources = ingestion_definitions(), build_resources(dbt=False)\n"
+         "groups = {g for a in definitions.assets for g in a.group_names_by_key.values()}\n"
+         "print(','.join(sorted(groups)), 'dbt' in resources, sorted({m.split('.')[0] for m in sys.modules} & "
+         "{'dbt', 'dagster_dbt'}))"],
+        cwd=PROJECT_ROOT, env={**os.environ, "DEPINLENS_DATA_DIR": str(tmp_path)}, capture_output=True, text=True,
+        timeout=120)
+    assert loaded.returncode == 0, loaded.stderr[-2000:]
+    groups, has_dbt, modules = loaded.stdout.split(maxsplit=2)
+    assert groups == "akash,evm,solana" and has_dbt == "False" and modules.strip() == "[]", loaded.stdout
+
+
 def test_the_days_are_shared_in_contiguous_blocks_that_cover_the_window_once() -> None:
     shares = split_days(date(2025, 1, 1), date(2025, 1, 30), 4)
     assert [s.days for s in shares] == [8, 8, 7, 7]

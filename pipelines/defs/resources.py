@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,10 +10,9 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 from pydantic import PrivateAttr
-from dagster_dbt import DbtCliResource, DbtProject
 
 from depinlens.registry import Chain, Program, Registry, Token, load_registry
-from depinlens.settings import DBT_PROJECT_DIR, Settings
+from depinlens.settings import Settings
 from pipelines.chains.errors import ConfigError
 from pipelines.chains.endpoints import endpoint_url
 from pipelines.chains.evm import EvmClient
@@ -161,50 +158,26 @@ class EvmResource(ChainReaderResource):
                 for i in [*registry.tokens_on(chain), *registry.programs_on(chain)] if not i.verified]
 
 
-dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+def build_resources(settings: Settings | None = None, *, dbt: bool = True) -> dict[str, dg.ConfigurableResource]:
+    """The resource set for this process's environment (embedded default unless overridden).
 
-
-def _dbt_executable() -> str:
-    """dbt beside this Python (the project's venv), so nothing depends on an activated venv or PATH."""
-    beside_python = Path(sys.executable).with_name("dbt")
-    return str(beside_python) if beside_python.exists() else "dbt"
-
-
-def _manifest_is_stale() -> bool:
-    """The manifest is missing (a fresh clone) or older than a file of the dbt project (a pull, an edit)."""
-    manifest = dbt_project.manifest_path
-    if not manifest.exists():
-        return True
-    built = manifest.stat().st_mtime
-    sources = [DBT_PROJECT_DIR / "dbt_project.yml", *DBT_PROJECT_DIR.glob("models/**/*"),
-               *DBT_PROJECT_DIR.glob("macros/**/*")]
-    return any(path.is_file() and path.stat().st_mtime > built for path in sources)
-
-
-def _prepare_manifest() -> None:
-    """Parse the dbt project when its manifest is missing or stale, or under `dagster dev` (models may
-    change while it runs); dagster-dbt's own preparer would look for `dbt` on PATH."""
-    if os.environ.get("DAGSTER_IS_DEV_CLI") or _manifest_is_stale():
-        subprocess.run([_dbt_executable(), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR),
-                        "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(dbt_project.target_path)],
-                       check=True)
-
-
-_prepare_manifest()
-
-
-def build_resources(settings: Settings | None = None) -> dict[str, dg.ConfigurableResource]:
-    """The resource set for this process's environment (embedded default unless overridden)."""
+    `dbt=False` leaves dbt out, and with it the import of dagster-dbt and dbt (about 1.2 s): an
+    ingestion worker (pipelines/parallel.py) runs no dbt.
+    """
     settings = settings or Settings.from_env()
     settings.export()
     chains = chains_from_env("DEPINLENS_EVM_CHAINS", "anvil")
-    return {
+    built: dict[str, dg.ConfigurableResource] = {
         "warehouse": WarehouseResource(path=str(settings.warehouse_path), serving_path=str(settings.serving_path)),
         "evm": EvmResource(chains=chains, source=os.environ.get("DEPINLENS_SOURCE", "local"),
                            registry_path=str(settings.registry_path), refresh=refresh_from_env(),
                            allow_unverified=os.environ.get("DEPINLENS_ALLOW_UNVERIFIED", "") == "1"),
-        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=_dbt_executable()),
     }
+    if dbt:
+        from pipelines.defs.dbt_project import dbt_cli_resource
+
+        built["dbt"] = dbt_cli_resource()
+    return built
 
 
 @dg.definitions

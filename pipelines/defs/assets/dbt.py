@@ -14,7 +14,7 @@ from dagster_dbt import DbtCliResource, dbt_assets
 from depinlens.settings import Settings, environment_restored
 from pipelines.defs.lineage import WarehouseDbtTranslator
 from pipelines.defs.partitions import daily, single_run, window_days
-from pipelines.defs.resources import dbt_project
+from pipelines.defs.dbt_project import dbt_project
 from warehouse import check_warehouse
 
 # dbt unit tests check the SQL, not the data, and their fixtures do not change with the run's
