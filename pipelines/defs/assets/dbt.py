@@ -12,9 +12,11 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
 from depinlens.settings import Settings, environment_restored
+from pipelines.defs.dbt_project import dbt_project
+from pipelines.defs.dbt_views import VIEWS_KEPT, project_fingerprint, record_views, views_current
 from pipelines.defs.lineage import WarehouseDbtTranslator
 from pipelines.defs.partitions import daily, single_run, window_days
-from pipelines.defs.dbt_project import dbt_project
+from pipelines.defs.resources import WarehouseResource
 from warehouse import check_warehouse
 
 # dbt unit tests check the SQL, not the data, and their fixtures do not change with the run's
@@ -28,7 +30,10 @@ from warehouse import check_warehouse
 # step's stdout and names the errors in the failure it raises). What a day does not
 # need is cut in the project instead: windowed staging tests (dbt/tests/generic/in_window.sql),
 # incremental marts reading only the rebuilt days, views kept when their SQL is unchanged
-# (dbt/macros/materializations/view.sql) and one primary_key test per key.
+# (dbt/macros/materializations/view.sql) and one primary_key test per key. And dbt runs in a fork
+# of the step's process, which has dbt imported already (pipelines/defs/dbt_fork.py), with the
+# view models left out while the warehouse holds them as the project defines them
+# (pipelines/defs/dbt_views.py).
 PRODUCTION_BUILD_EXCLUDES = ["--exclude-resource-type", "unit_test"]
 RUN_ARTIFACTS_LEFT_OUT = ["--no-write-json", "--log-level-file", "warn"]
 DBT_BUILD_ARGS = ["build", *PRODUCTION_BUILD_EXCLUDES, *RUN_ARTIFACTS_LEFT_OUT]
@@ -56,10 +61,20 @@ def _environment(values: dict[str, str]) -> Iterator[None]:
 @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, partitions_def=daily,
             backfill_policy=single_run, pool="warehouse",
             dagster_dbt_translator=WarehouseDbtTranslator())
-def depinlens_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
-    """Build staging views and marts for the run's window of days (passed in the environment)."""
+def depinlens_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
+                         warehouse: WarehouseResource) -> Iterator[Any]:
+    """Build staging views and marts for the run's window of days (passed in the environment); the views
+    only when the project changed since the warehouse's last whole build (pipelines/defs/dbt_views.py)."""
     check_warehouse(Settings.from_env().warehouse_path)  # the file dbt's profile opens; refused if damaged
     first_day, last_day = window_days(context)
+    whole, keep_views, fingerprint = not context.is_subset, False, project_fingerprint()
+    if whole:
+        with warehouse.read_connection() as conn:  # closed again before dbt opens the warehouse
+            keep_views = views_current(conn, fingerprint)
+    args = [*DBT_BUILD_ARGS, *(VIEWS_KEPT if keep_views else [])]
     with _environment(dbt_window_env(str(first_day), str(last_day))):
-        invocation = dbt.cli(DBT_BUILD_ARGS, context=context)  # the subprocess starts here
-    yield from invocation.stream()
+        invocation = dbt.cli(args, context=context)  # dbt starts here (pipelines/defs/dbt_fork.py)
+    yield from invocation.stream()  # raises if the build failed: nothing is recorded then
+    if whole and not keep_views:
+        with warehouse.get_connection() as conn:
+            record_views(conn, fingerprint)
