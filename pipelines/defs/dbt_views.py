@@ -11,7 +11,7 @@ How: after a build of the whole project with the views succeeds, the warehouse k
 SQL can depend on (`project_fingerprint`: the project's files and the dbt versions) in
 `meta.dbt_views`. A later build whose fingerprint matches leaves the view models out
 (`VIEWS_KEPT`), keeping every data test, those on views included: they read the view the warehouse
-holds. Any edit of the project, a dbt upgrade, a warehouse that has never had a whole build, a
+holds; the dbt asset still reports each view to Dagster, noted "view kept". Any edit of the project, a dbt upgrade, a warehouse that has never had a whole build, a
 failed build (nothing is recorded) or a build of a selection (neither read nor recorded) builds the
 views again. A view's SQL reads no environment variable (tests/test_dbt_views.py checks every view
 and the macros it calls): nothing outside these files changes it.

@@ -5,11 +5,13 @@ No `from __future__ import annotations`: Dagster reads the `context` annotation 
 
 import os
 from collections.abc import Iterator
+from graphlib import TopologicalSorter
 from contextlib import contextmanager
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
+from dagster_dbt.metadata_set import DbtMetadataSet
 
 from depinlens.settings import Settings, environment_restored
 from pipelines.defs.dbt_project import dbt_project
@@ -74,7 +76,23 @@ def depinlens_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     args = [*DBT_BUILD_ARGS, *(VIEWS_KEPT if keep_views else [])]
     with _environment(dbt_window_env(str(first_day), str(last_day))):
         invocation = dbt.cli(args, context=context)  # dbt starts here (pipelines/defs/dbt_fork.py)
+    if keep_views:
+        yield from _kept_views(context)  # first: Dagster takes a multi-asset's outputs in dependency order
     yield from invocation.stream()  # raises if the build failed: nothing is recorded then
     if whole and not keep_views:
         with warehouse.get_connection() as conn:
             record_views(conn, fingerprint)
+
+
+def _kept_views(context: dg.AssetExecutionContext) -> Iterator[dg.Output]:
+    """An output for each view model the build left out, as dbt reported one it found unchanged before:
+    the view is in the warehouse as the project defines it, and reads the tables this run built.
+    In dependency order (staging before the intermediate views that read them), as Dagster requires."""
+    assets = context.assets_def
+    views = {key for key in context.selected_asset_keys
+             if DbtMetadataSet.extract(assets.specs_by_key[key].metadata).materialization_type == "view"}
+    order = TopologicalSorter({key: {dep.asset_key for dep in assets.specs_by_key[key].deps} & views for key in views})
+    for key in order.static_order():
+        yield dg.Output(None, output_name=assets.get_output_name_for_asset_key(key),
+                        metadata={"dbt": "view kept: its definition is unchanged since the warehouse's last "
+                                         "whole build (pipelines/defs/dbt_views.py)"})
