@@ -2,19 +2,24 @@
 
 For each size, a fresh DuckDB warehouse gets the registry tables, a year of daily prices and
 N synthetic token movements (mints, burns, transfers; exact DECIMAL(38,0) amounts) spread over
-365 days and every token of the registry; then, with the very arguments and environment the
-pipeline's dbt asset gives dbt (pipelines/defs/assets/dbt.py: DBT_BUILD_ARGS, so unit tests,
-which run in CI and not in pipeline runs, and the JSON artifacts no run reads are left out;
-dagster-dbt's JSON log lines on stdout, read through a pipe), it times
-  - a full `dbt build` (every model and data test, from nothing), after the `dbt parse` that the
-    pipeline runs once when its definitions load (pipelines/defs/resources.py), so the build
-    finds dbt's partial parse as a pipeline run does, and
-  - a one-day incremental `dbt build`: the daily schedule's work, the day as the window in the
-    environment,
-and, as the baseline of the one-day build in the same run, dbt's fixed cost: `dbt parse` on
-the same target (process start, imports and partial parse, no node run), what any build pays
-before its first model on this machine at this moment. It prints rows/s and the scaling
-exponent b of time ~ rows^b (1.0 = linear).
+365 days and every token of the registry. Then, after the `dbt parse` that the pipeline runs
+once when its definitions load (pipelines/defs/dbt_project.py), so that every build finds dbt's
+partial parse as a pipeline run does, it times the builds as the pipeline's dbt step runs them
+(pipelines/defs/assets/dbt.py): dbt forked from a process that has loaded the pipeline's dbt
+definitions (pipelines/defs/dbt_fork.py), with DBT_BUILD_ARGS (unit tests, which run in CI and
+not in pipeline runs, and the JSON artifacts no run reads are left out), the views left out when
+the warehouse's last whole build had the same project (pipelines/defs/dbt_views.py), dbt's JSON
+log lines read through a pipe by dagster-dbt's invocation:
+  - a full build (every model and data test, from nothing), and
+  - a one-day incremental build: the daily schedule's work, the day as the window in the
+    environment.
+Baselines of the one-day build, measured in the same run on the same warehouse:
+  - the same build as a fresh `dbt build` process (the step ran dbt this way before);
+  - dagster-dbt's own resource (`DbtCliResource.cli`, a fresh `dbt` process after a `dbt
+    --version` process and a dbt adapter built in the step): the step as it was before;
+  - dbt's fixed cost: `dbt parse` on the same target (process start, imports and partial parse,
+    no node run), what a fresh dbt process pays before its first model.
+It prints rows/s and the scaling exponent b of time ~ rows^b (1.0 = linear).
 
     .venv/bin/python benchmarks/pipeline_scale.py [--max-rows 10000000]
 
@@ -25,20 +30,27 @@ Targets on 2 cores (issue #17): at 10M rows, full build within 10 s, one-day inc
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import math
 import os
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import duckdb  # noqa: E402
+
 from depinlens.registry import load_registry  # noqa: E402
-from depinlens.settings import DBT_PROJECT_DIR, PROJECT_ROOT  # noqa: E402
+from depinlens.settings import DBT_PROJECT_DIR, PROJECT_ROOT, environment_restored  # noqa: E402
 from pipelines.defs.assets.dbt import DBT_BUILD_ARGS, RUN_ARTIFACTS_LEFT_OUT, dbt_window_env  # noqa: E402
+from pipelines.defs.dbt_views import VIEWS_KEPT, project_fingerprint, record_views, views_current  # noqa: E402
 from pipelines.defs.assets.registry import registry_rows  # noqa: E402
 from warehouse import connect_warehouse, insert_rows  # noqa: E402
 
@@ -99,6 +111,57 @@ def dbt_seconds(command: str, warehouse: Path | str, *extra: str, env: dict[str,
     return time.perf_counter() - started
 
 
+@contextlib.contextmanager
+def _dbt_environment(warehouse: Path, target: Path, env: dict[str, str] | None) -> Iterator[None]:
+    """This process's environment as a pipeline run's for dbt on `warehouse`, its target folder `target`."""
+    values = {"DEPINLENS_WAREHOUSE": str(warehouse), "DBT_TARGET_PATH": str(target), **(env or {})}
+    with environment_restored(values):
+        os.environ.update(values)
+        yield
+
+
+def step_seconds(warehouse: Path, *, env: dict[str, str] | None = None) -> float:
+    """Wall time of a build as the pipeline's dbt step runs it (pipelines/defs/assets/dbt.py): the views
+    left out when current, dbt forked by the step's resource, its events read, the build recorded.
+    Its target folder is `target/` beside the warehouse, as for `dbt_seconds`."""
+    from pipelines.defs.dbt_project import dbt_cli_resource
+
+    resource = dbt_cli_resource()  # a run's resource, as the step gets it
+    with _dbt_environment(warehouse, warehouse.parent / "target", env):
+        started = time.perf_counter()
+        fingerprint = project_fingerprint()
+        with contextlib.closing(duckdb.connect(str(warehouse), read_only=True)) as conn:  # as read_connection
+            keep_views = views_current(conn, fingerprint)
+        _finished(resource.cli([*DBT_BUILD_ARGS, *(VIEWS_KEPT if keep_views else [])], raise_on_error=False))
+        if not keep_views:
+            with contextlib.closing(connect_warehouse(warehouse)) as conn:  # as get_connection
+                record_views(conn, fingerprint)
+        return time.perf_counter() - started
+
+
+def dagster_dbt_seconds(warehouse: Path, *, env: dict[str, str] | None = None) -> float:
+    """Wall time of a build through dagster-dbt's own resource, as the dbt step ran before this one
+    (a `dbt --version` process, a dbt adapter built here, then a `dbt build` process)."""
+    from dagster_dbt import DbtCliResource
+
+    from pipelines.defs.dbt_project import _dbt_executable, dbt_project
+
+    resource = DbtCliResource(project_dir=dbt_project, dbt_executable=_dbt_executable())
+    with _dbt_environment(warehouse, warehouse.parent / "target", env):
+        started = time.perf_counter()
+        _finished(resource.cli(DBT_BUILD_ARGS, raise_on_error=False))
+        return time.perf_counter() - started
+
+
+def _finished(invocation: Any) -> Any:
+    """`invocation` waited for, its events read (dagster-dbt re-prints them: kept out of this output)."""
+    with contextlib.redirect_stdout(io.StringIO()):
+        invocation.wait()
+    if invocation.process.returncode != 0:
+        raise SystemExit(f"dbt build failed (exit {invocation.process.returncode}): {invocation.get_error()}")
+    return invocation
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--max-rows", type=int, default=SIZES[-1], help="largest raw size to build (default 10M)")
@@ -112,14 +175,18 @@ def main() -> None:
             build_raw_layer(warehouse, rows)
             setup_s = time.perf_counter() - started
             dbt_seconds("parse", warehouse)  # as the pipeline does once its definitions load
-            full_s = dbt_seconds(DBT_BUILD_ARGS[0], warehouse, *DBT_BUILD_ARGS[1:])
+            full_s = step_seconds(warehouse)
             window = dbt_window_env(str(LAST_DAY), str(LAST_DAY))
-            incremental_s = dbt_seconds(DBT_BUILD_ARGS[0], warehouse, *DBT_BUILD_ARGS[1:], env=window)
+            incremental_s = step_seconds(warehouse, env=window)
+            process_s = dbt_seconds(DBT_BUILD_ARGS[0], warehouse, *DBT_BUILD_ARGS[1:], env=window)
+            dagster_dbt_s = dagster_dbt_seconds(warehouse, env=window)
             fixed_s = dbt_seconds("parse", warehouse, *RUN_ARTIFACTS_LEFT_OUT, env=window)
             results.append((rows, full_s, incremental_s))
             print(f"{rows:>11,} rows: raw layer {setup_s:6.1f} s | full build {full_s:6.1f} s "
-                  f"({rows / full_s:,.0f} rows/s) | one-day incremental {incremental_s:5.1f} s "
-                  f"(baseline, dbt start + partial parse alone: {fixed_s:4.1f} s)", flush=True)
+                  f"({rows / full_s:,.0f} rows/s) | one-day incremental {incremental_s:5.1f} s", flush=True)
+            print(f"{'':17}baselines of the one-day build: a fresh `dbt build` process {process_s:4.1f} s | "
+                  f"through dagster-dbt's resource {dagster_dbt_s:4.1f} s | dbt start + partial parse alone "
+                  f"{fixed_s:4.1f} s", flush=True)
     if len(results) > 1:
         (r0, t0, _), (r1, t1, _) = results[0], results[-1]
         print(f"scaling exponent (full build, {r0:,} -> {r1:,} rows): {math.log(t1 / t0) / math.log(r1 / r0):.2f}")

@@ -65,14 +65,30 @@ def test_materializing_the_same_partition_twice_leaves_identical_tables(local_ch
     raw_sql = "select * exclude (fetched_at) from raw.token_transfers order by chain, tx_hash, log_index"
     mart_sql = "select * from marts.token_flows_daily order by flow_key"
 
-    assert run_pipeline(DAY_1, DAY_2, resources=resources, instance=ephemeral_instance, selection=evm_only_selection()).success
+    first = run_pipeline(DAY_1, DAY_2, resources=resources, instance=ephemeral_instance, selection=evm_only_selection())
+    assert first.success
     first_raw, first_mart = _table(settings.warehouse_path, raw_sql), _table(settings.serving_path, mart_sql)
-    assert run_pipeline(DAY_2, DAY_2, resources=resources, instance=ephemeral_instance, selection=evm_only_selection()).success
+    second = run_pipeline(DAY_2, DAY_2, resources=resources, instance=ephemeral_instance, selection=evm_only_selection())
+    assert second.success
     assert run_pipeline(DAY_1, DAY_2, resources=resources, instance=ephemeral_instance, selection=evm_only_selection()).success
 
     assert len(first_raw) == 6
     assert _table(settings.warehouse_path, raw_sql) == first_raw
     assert _table(settings.serving_path, mart_sql) == first_mart
+    # the first build made the views; the next ones left them out of dbt, said so, and ran every data test
+    built, rebuilt = _dbt_step(first), _dbt_step(second)
+    kept = {key for key, metadata in rebuilt[0].items() if "view kept" in str(metadata.get("dbt", ""))}
+    assert len(kept) >= 30 and all(key.path[-1].startswith(("stg_", "int_")) for key in kept)
+    assert set(rebuilt[0]) == set(built[0]) and not any("view kept" in str(m.get("dbt", "")) for m in built[0].values())
+    assert rebuilt[1] == built[1] and len(built[1]) >= 70
+
+
+def _dbt_step(result: dg.ExecuteInProcessResult) -> tuple[dict[dg.AssetKey, dict], set[dg.AssetCheckKey]]:
+    """The dbt step's materialized assets with their metadata, and the run's evaluated checks (dbt's data
+    tests among them)."""
+    return ({e.asset_key: e.materialization.metadata for e in result.get_asset_materialization_events()
+             if e.step_key == "depinlens_dbt_models"},
+            {e.asset_check_key for e in result.get_asset_check_evaluations()})
 
 
 def _ingest_through(proxy_url: str, settings, instance) -> dg.ExecuteInProcessResult:

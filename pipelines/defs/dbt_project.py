@@ -48,5 +48,8 @@ _prepare_manifest()
 
 
 def dbt_cli_resource() -> DbtCliResource:
-    """dagster-dbt's CLI resource on this project, running the dbt beside this Python."""
-    return DbtCliResource(project_dir=dbt_project, dbt_executable=_dbt_executable())
+    """dagster-dbt's CLI resource on this project, running each dbt command in a fork of this process
+    (pipelines/defs/dbt_fork.py); `dbt parse` above still runs the dbt beside this Python."""
+    from pipelines.defs.dbt_fork import ForkingDbtCliResource
+
+    return ForkingDbtCliResource(project_dir=dbt_project, dbt_executable=_dbt_executable())

@@ -17,7 +17,7 @@ from pipelines.chains.errors import ConfigError
 from pipelines.chains.endpoints import endpoint_url
 from pipelines.chains.evm import EvmClient
 from pipelines.http import UNLIMITED, Budget
-from warehouse import WarehouseConnections, settle_cursors
+from warehouse import WarehouseConnections, is_lake, settle_cursors
 
 Source = str  # live | local | demo
 
@@ -45,6 +45,24 @@ class WarehouseResource(dg.ConfigurableResource):
         try:
             yield conn
             settle_cursors(conn)
+        finally:
+            conn.close()
+
+    @contextmanager
+    def read_connection(self) -> Iterator[duckdb.DuckDBPyConnection | None]:
+        """A connection for a quick read, closed on exit: the DuckDB file opened read-only, without
+        applying the schema (about 15 ms instead of 120-400 ms at 10M rows), or None while there is no
+        file yet; a lake's session as `get_connection` gives it."""
+        if is_lake(self.path):
+            with self.get_connection() as conn:
+                yield conn
+            return
+        if not Path(self.path).exists():
+            yield None
+            return
+        conn = duckdb.connect(self.path, read_only=True)
+        try:
+            yield conn
         finally:
             conn.close()
 
