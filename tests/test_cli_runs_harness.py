@@ -267,12 +267,14 @@ class Cli:
 
 
 def _command_line(pid: int) -> list[str]:
-    """The base names of a process's arguments ("dbt", "build", ...); empty once it is gone."""
+    """The base names of a process's arguments ("dbt", "build", ...); empty once it is gone. Split at
+    spaces too, as `ps` shows it: a process that set its title (dbt forked by the pipeline,
+    pipelines/defs/dbt_fork.py) holds one string."""
     try:
         raw = (Path("/proc") / str(pid) / "cmdline").read_bytes()
     except OSError:
         return []
-    return [Path(arg.decode(errors="replace")).name for arg in raw.split(b"\0") if arg]
+    return [Path(word).name for word in raw.replace(b"\0", b" ").decode(errors="replace").split()]
 
 
 def still_running(processes: list[ProcessInfo]) -> list[ProcessInfo]:

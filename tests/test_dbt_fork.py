@@ -12,6 +12,7 @@ import io
 import os
 import signal
 import subprocess
+import time
 from pathlib import Path
 
 import duckdb
@@ -48,6 +49,13 @@ def test_a_signal_ends_the_forked_command_and_wait_reports_it(dbt_env: dict[str,
     running = ForkedDbt(["dbt", "parse", "--no-partial-parse"], env=dbt_env, cwd=DBT_PROJECT_DIR)
     with pytest.raises(subprocess.TimeoutExpired):
         running.wait(timeout=0.01)
+    proc = Path("/proc") / str(running.pid)
+    deadline = time.monotonic() + 10
+    while (proc / "comm").read_text().strip() != "dbt" and time.monotonic() < deadline:
+        time.sleep(0.01)
+    # named as a dbt process is: what ps, the CLI's leftover report and its tests look for
+    assert (proc / "comm").read_text().strip() == "dbt"
+    assert (proc / "cmdline").read_bytes().replace(b"\0", b" ").startswith(b"dbt parse --no-partial-parse")
     running.send_signal(signal.SIGTERM)
     assert running.wait(timeout=60) == -signal.SIGTERM
     running.stdout.close()

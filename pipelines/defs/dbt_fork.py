@@ -25,8 +25,6 @@ in-memory database of its own.
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import multiprocessing
 import os
 import shutil
@@ -39,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 import dbt.adapters.duckdb  # noqa: F401 - loaded here so that every fork has it
+import setproctitle
 from dagster_dbt import DbtCliInvocation, DbtCliResource
 from dagster_dbt.asset_utils import (
     DBT_INDIRECT_SELECTION_ENV,
@@ -52,12 +51,12 @@ from dbt.cli.main import cli as dbt_cli
 from packaging import version
 
 _FORK = multiprocessing.get_context("fork")
-PR_SET_NAME = 15  # prctl(2): set the calling thread's name (the process's, for its only thread)
 
 
 def _run_dbt(argv: list[str], env: dict[str, str], cwd: str, output_fd: int) -> None:
     """The child: dbt's command line on `argv`, stdout and stderr into `output_fd`, exit with dbt's status."""
-    _name_process("dbt")
+    setproctitle.setproctitle(" ".join(["dbt", *argv]))  # ps and /proc show the command, as for a dbt process
+    setproctitle.setthreadtitle("dbt")  # and the process name (its only thread's)
     signal.set_wakeup_fd(-1)  # the CLI's signal watcher listens on it (depinlens/interrupts.py): not for dbt's signals
     signal.signal(signal.SIGINT, signal.default_int_handler)  # the parent's handlers are Dagster's and the CLI's
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -70,13 +69,6 @@ def _run_dbt(argv: list[str], env: dict[str, str], cwd: str, output_fd: int) -> 
     os.environ.clear()
     os.environ.update(env)
     dbt_cli.main(args=argv, prog_name="dbt")  # exits (SystemExit) with dbt's status, as the console script
-
-
-def _name_process(name: str) -> None:
-    """Give this process the name `ps`, `top` and /proc/<pid>/stat show (Linux; elsewhere it keeps its own)."""
-    with contextlib.suppress(OSError, AttributeError):
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_NAME, ctypes.c_char_p(name.encode()), 0, 0, 0)
 
 
 class ForkedDbt:
