@@ -114,12 +114,6 @@ class ForkedDbt:
         if self.poll() is None:
             os.kill(self.pid, sig)
 
-    def terminate(self) -> None:
-        self.send_signal(signal.SIGTERM)
-
-    def kill(self) -> None:
-        self.send_signal(signal.SIGKILL)
-
 
 class ForkingDbtCliResource(DbtCliResource):
     """dagster-dbt's dbt resource, running each command in a `ForkedDbt` (module docstring).

@@ -25,6 +25,7 @@ from importlib.metadata import version
 import duckdb
 
 from depinlens.settings import DBT_PROJECT_DIR
+from warehouse import transaction
 
 VIEWS_KEPT = ["--exclude", "config.materialized:view", "--indirect-selection", "empty"]
 """The build's flags that leave every view model out but keep every test (the default indirect
@@ -67,14 +68,9 @@ def views_current(conn: duckdb.DuckDBPyConnection | None, fingerprint: str) -> b
 
 def record_views(conn: duckdb.DuckDBPyConnection, fingerprint: str) -> None:
     """Record that a build of the whole project with this fingerprint succeeded (one row, replaced)."""
-    conn.execute("begin transaction")
-    try:
+    with transaction(conn):
         conn.execute("create schema if not exists meta")
         conn.execute(f"create table if not exists {FINGERPRINT_TABLE} "
                      "(fingerprint varchar not null, built_at timestamptz not null)")
         conn.execute(f"delete from {FINGERPRINT_TABLE}")
         conn.execute(f"insert into {FINGERPRINT_TABLE} values (?, now())", [fingerprint])
-        conn.execute("commit")
-    except BaseException:
-        conn.execute("rollback")
-        raise
