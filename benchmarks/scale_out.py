@@ -4,7 +4,8 @@ Ingestion: the registry's Ethereum, Solana and Akash addresses served by the mai
 providers of harness/mainnet (TEST_VOLUMES a day) for DAYS days, each behind a loopback proxy
 that answers every request DELAY_MS late, as a remote provider's round trip does; the providers'
 request limits are lifted, so only that delay paces the readers. The same DAYS partitions are
-ingested with `pipelines.parallel.ingest_in_workers` by 1 and then by 2 worker processes, each
+ingested with `pipelines.parallel.ingest_in_workers` by 1 and then by 2 worker processes (shared
+as `--split` says: by default, as `depinlens run --workers 2` shares them), each
 time into a fresh DuckLake whose catalog lives on a PostgreSQL cluster this script starts (and
 stops) with depinlens/postgres.py. For each: wall time, days/s, rows/s (raw data rows, without
 the ingestion ledger), HTTP requests and calls served; then whether both lakes hold the same raw
@@ -14,7 +15,7 @@ dbt: benchmarks/pipeline_scale.py's synthetic raw layer (ROWS token movements ov
 every registry token) built into a DuckDB file and into a DuckLake on the same server, then a full
 `dbt build` and a one-day incremental build of each, timed; both times and the ratio.
 
-    .venv/bin/python benchmarks/scale_out.py [--days 30] [--delay-ms 50] [--rows 10000000] [--skip-dbt]
+    .venv/bin/python benchmarks/scale_out.py [--days 30] [--delay-ms 50] [--split auto] [--rows 10000000] [--skip-dbt]
 
 The last lines read `speedup_2_workers: <x>` and `dbt_full_build_lake_over_file: <ratio>`.
 """
@@ -45,6 +46,7 @@ from depinlens.settings import PROJECT_ROOT  # noqa: E402
 from harness.loopback import LoopbackServer, Reply, Request  # noqa: E402
 from harness.mainnet import TEST_VOLUMES  # noqa: E402
 from harness.mainnet.fleet import Fleet, FleetLimits, mainnet_fleet  # noqa: E402
+from pipelines.parallel import SPLITS  # noqa: E402
 
 FIRST_DAY = date(2025, 5, 1)
 NO_LIMITS = FleetLimits(window_s=1.0, evm_per_method=10**6, evm_total=10**6, solana_per_method=10**6,
@@ -137,7 +139,7 @@ def _raw_rows(location: str) -> dict[str, list[tuple]]:
 
 
 def ingest(workers: int, first: date, last: date, *, env: dict[str, str], cluster: Cluster, work: Path,
-           fleet: Fleet, proxies: Sequence[DelayProxy]) -> Ingested:
+           fleet: Fleet, proxies: Sequence[DelayProxy], split: str = "auto") -> Ingested:
     """The window into a fresh lake by `workers` worker processes, with a progress line every few seconds."""
     from pipelines.parallel import ingest_in_workers
 
@@ -156,13 +158,13 @@ def ingest(workers: int, first: date, last: date, *, env: dict[str, str], cluste
         nonlocal told
         if time.monotonic() - told >= 5 or all(s.returncode is not None for s in states):
             told = time.monotonic()
-            print("    " + " | ".join(f"worker {s.share.worker} ({s.share}): {s.loads} day loads"
+            print("    " + " | ".join(f"worker {s.share.worker} ({s.share.describe()}): {s.loads} day loads"
                                       + ("" if s.returncode is None else f", exit {s.returncode}") for s in states)
                   + f" | {told - started:.0f} s", flush=True)
 
     requests, calls = sum(p.requests for p in proxies), fleet.served_calls()
     try:
-        results = ingest_in_workers(first, last, workers, on_progress=progress)
+        results = ingest_in_workers(first, last, workers, split=split, on_progress=progress)
         seconds = time.monotonic() - started
     finally:
         os.environ.clear()
@@ -177,8 +179,8 @@ def ingest(workers: int, first: date, last: date, *, env: dict[str, str], cluste
                     tuple(r.seconds for r in results), raw)
 
 
-def bench_ingestion(cluster: Cluster, work: Path, days: int, delay_ms: float) -> float:
-    """1 worker, then 2, over the same delayed chains; returns the speedup."""
+def bench_ingestion(cluster: Cluster, work: Path, days: int, delay_ms: float, split: str) -> float:
+    """1 worker, then 2 (sharing the work as `split` says), over the same delayed chains; returns the speedup."""
     first, last = FIRST_DAY, FIRST_DAY + timedelta(days=days - 1)
     registry = load_registry(PROJECT_ROOT / "networks.toml")
     print(f"ingestion: {days} days ({first}..{last}) of Ethereum, Solana and Akash at TEST_VOLUMES, every request "
@@ -190,7 +192,7 @@ def bench_ingestion(cluster: Cluster, work: Path, days: int, delay_ms: float) ->
         for workers in (1, 2):
             print(f"  {workers} worker{'s' if workers > 1 else ''}, into a fresh DuckLake ...", flush=True)
             runs.append(ingest(workers, first, last, env=env, cluster=cluster, work=work, fleet=fleet,
-                               proxies=proxies))
+                               proxies=proxies, split=split))
             print(f"  {runs[-1].line()}", flush=True)
     one, two = runs
     same = one.raw == two.raw
@@ -231,6 +233,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--days", type=int, default=30, help="partitions (UTC days) to ingest (default 30)")
     parser.add_argument("--delay-ms", type=float, default=50.0, help="delay added to every request (default 50 ms)")
+    parser.add_argument("--split", choices=SPLITS, default="auto",
+                        help="how the 2 workers share the work (pipelines/parallel.py; default auto, as the CLI)")
     parser.add_argument("--rows", type=int, default=10_000_000, help="synthetic raw rows for the dbt builds "
                                                                       "(default 10M)")
     parser.add_argument("--skip-ingest", action="store_true", help="only the dbt builds")
@@ -243,7 +247,8 @@ def main() -> None:
         print(f"starting PostgreSQL in {work / 'postgres'} ...", flush=True)
         with local_cluster(work / "postgres", databases=()) as cluster:
             print(f"PostgreSQL on {cluster.host}:{cluster.port}", flush=True)
-            speedup = bench_ingestion(cluster, work, args.days, args.delay_ms) if not args.skip_ingest else None
+            speedup = (bench_ingestion(cluster, work, args.days, args.delay_ms, args.split) if not args.skip_ingest
+                       else None)
             ratio = bench_dbt(cluster, work, args.rows) if not args.skip_dbt else None
         print("PostgreSQL stopped", flush=True)
     if speedup is not None:

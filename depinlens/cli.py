@@ -20,6 +20,7 @@ from rich.text import Text
 from depinlens.failures import chain_of_error_info, chain_of_exception, one_line
 from depinlens.interrupts import StopWatch, Stopped, stop_on_signals
 from depinlens.settings import PROJECT_ROOT, Settings
+from pipelines.parallel import Split
 from pipelines.window import MAX_WINDOW_DAYS, WindowTooLong, check_window
 
 if TYPE_CHECKING:
@@ -300,15 +301,19 @@ def run(
     last: Annotated[str, typer.Option("--to", help="Last UTC day, YYYY-MM-DD (default: --from); one run covers at "
                                                    f"most {MAX_WINDOW_DAYS} days.")] = "",
     workers: Annotated[int, typer.Option(min=1, help="Ingest in this many processes at once, each a share of the "
-                                                     "days, then build and publish once; more than 1 needs a DuckLake "
+                                                     "work, then build and publish once; more than 1 needs a DuckLake "
                                                      "(DEPINLENS_WAREHOUSE=ducklake:postgres:<dsn>).")] = 1,
+    split: Annotated[Split, typer.Option(help="How --workers share the work: 'readers' (each worker some chain "
+                                            "readers over the whole window: nothing read twice), 'days' (every reader, "
+                                            "a share of the days each), or 'auto': readers when they keep the "
+                                            "workers evenly busy, else days.")] = Split.auto,
     verbose: VerboseOption = False,
 ) -> None:
     """Run the pipeline for a window of days against the configured chains.
 
     Chains come from DEPINLENS_EVM_CHAINS, DEPINLENS_SOLANA_CHAINS and DEPINLENS_AKASH_CHAINS; each chain's URL from the variable networks.toml names (e.g. DEPINLENS_RPC_ETHEREUM); rows are labelled with DEPINLENS_SOURCE (live, local or demo). See README, "Live chains".
 
-    With --workers N the chain readers first run in N worker processes writing the lake at once (the window's days split among them, a line each while they run); a failed worker is named with its days and nothing is built or published. Then one run builds and publishes the whole window, skipping the days the workers finished.
+    With --workers N the chain readers first run in N worker processes writing the lake at once (--split: some readers over the whole window each, or every reader over a share of the days; a line each while they run); a failed worker is named with its share and nothing is built or published. Then one run builds and publishes the whole window, skipping the days the workers finished.
 
     Runs left unfinished by a process that is gone are marked failed first (their pool slots freed); Ctrl-C or SIGTERM stops the run, dbt included, and marks it failed. Each failed step is one line; --verbose shows the tracebacks.
     """  # noqa: E501
@@ -323,7 +328,7 @@ def run(
         raise typer.BadParameter(str(exc), param_hint="--to") from None
     with stop_on_signals() as watch:
         if workers > 1:
-            _ingest_in_workers(first_day, last_day, workers)
+            _ingest_in_workers(first_day, last_day, workers, split.value)
         _run(first_day, last_day, watch)
 
 
@@ -337,9 +342,9 @@ def _where(settings: Settings) -> str:
     return f"warehouse {lake.redacted()}\nserving   snapshot {serving_version(lake)} of that lake (the last published)"
 
 
-def _ingest_in_workers(first: date, last: date, workers: int) -> None:
+def _ingest_in_workers(first: date, last: date, workers: int, split: str) -> None:
     """The chain readers in `workers` processes (pipelines/parallel.py), a progress line each; exit 1 naming
-    each failed worker and its days (nothing built or published), or 2 on the DuckDB file."""
+    each failed worker and its share (nothing built or published), or 2 on the DuckDB file."""
     from rich.progress import SpinnerColumn
 
     from pipelines.parallel import NeedsLake, WorkerState, check_workers, ingest_in_workers
@@ -357,14 +362,15 @@ def _ingest_in_workers(first: date, last: date, workers: int) -> None:
         def show(states: list[WorkerState]) -> None:
             for state in states:
                 status = {None: "running", 0: "done"}.get(state.returncode, "failed")
-                line = f"worker {state.share.worker} days {state.share}: {state.loads} day loads committed, {status}"
+                line = (f"worker {state.share.worker} ({state.share.describe()}): {state.loads} day loads committed, "
+                        f"{status}")
                 if state.share.worker not in rows:
                     rows[state.share.worker] = bar.add_task(line, total=None)
                 bar.update(rows[state.share.worker], description=line,
                            **({"total": 1, "completed": 1} if state.returncode is not None else {}))
 
         try:
-            results = ingest_in_workers(first, last, workers, on_progress=show)
+            results = ingest_in_workers(first, last, workers, split=split, on_progress=show)
         except BaseException as exc:
             stop = next((e for e in (exc, exc.__cause__, exc.__context__) if isinstance(e, Stopped)), None)
             if stop is None:  # a signal inside a DuckDB query arrives as DuckDB's "interrupted" error

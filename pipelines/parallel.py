@@ -1,12 +1,13 @@
-"""Chain ingestion in parallel worker processes: a window's days split among N Dagster runs that
-write one DuckLake at the same time.
+"""Chain ingestion in parallel worker processes: N Dagster runs that write one DuckLake at the
+same time, each a share of the work: a set of chain readers over the whole window, or every
+reader over a share of its days.
 
 Ingestion is bound by RPC round trips, so it scales with the requests in flight, not with cores.
-`ingest_in_workers` splits the window into N contiguous shares of days and starts one process
-per share; each runs the chain ingestion assets (EVM, Solana and Akash readers; the state
-snapshots are left to the build run) over its days as one in-process Dagster run, through
-`pipelines.run.run_pipeline`: the same code path as every other run, given only the readers'
-definitions (`ingestion_definitions`: a worker imports no dbt). So each day is still
+`ingest_in_workers` plans N shares (`plan_shares`) and starts one process per share; each runs
+its chain ingestion assets (EVM, Solana and Akash readers; the state snapshots are left to the
+build run) over its days as one in-process Dagster run, through `pipelines.run.run_pipeline`:
+the same code path as every other run, given only the readers' definitions
+(`ingestion_definitions`: a worker imports no dbt). So each day is still
 stored in one transaction with its progress (one DuckLake transaction: all or nothing), a day
 a reader finished is still skipped (raw.ingest_days), and cursors stay per (network, chain,
 contract, kind) and only move forward (a load appends its cursor row and readers take the
@@ -16,6 +17,19 @@ whole window once, whose readers find every day finished and whose dbt build and
 all of it. What every worker would create at the same time (the lake's catalog, the raw schema)
 is created first (`prepare_lake`).
 
+Two ways to share the work (`split`):
+  * `readers`: each worker runs a set of whole readers (assets) over the whole window, the sets
+    balanced by what each reader costs a day (`READER_COST`, costliest first onto the least
+    loaded worker). Nothing is done twice: a reader's once-per-run requests (the Akash lease list and
+    the deployments of the leases running on the first day, an EVM block search from nothing)
+    are paid once, as with one worker. Measured with benchmarks/scale_out.py (30 days, 50 ms
+    round trips, 2 workers): 1,539 requests as with one worker, against 1,726 with shares of
+    days, whose second worker reads again what the first one's days hold.
+  * `days`: each worker runs every reader over a contiguous share of the days: when asked for,
+    or when the readers cannot keep the workers evenly busy (the busiest worker's readers would
+    cost more than `BALANCE_SLACK` over the average: on the registry's readers, from 4 workers).
+  `auto` (the default) takes `readers` when they balance, else `days`.
+
 Why these choices:
   * Processes, each one Dagster run: a worker has its own HTTP clients, request budgets and
     DuckDB connection, can be killed alone (its open transaction leaves nothing), and is what
@@ -24,8 +38,8 @@ Why these choices:
     Here this module is that coordinator: N runs at once, N the worker count.
   * Not the multiprocess executor inside one run: it needs a reconstructable job and a
     persistent instance (run_pipeline builds its Definitions with resource overrides at call
-    time), starts a process per step, and would parallelise chain families only; splitting
-    days gives every worker a share of every family's requests.
+    time), and starts a process per step: each would pay a worker's start (imports, the lake's
+    connection) for every reader; a worker here pays it once for its whole share.
   * Contiguous shares: an EVM day search starts from known neighbouring blocks, and Solana
     pages signatures newest first between the anchors of finished days; interleaved days would
     make every worker page through the others' days.
@@ -46,8 +60,8 @@ Why these choices:
     only that one (each pipeline connection when its work is done, and this coordinator before
     the workers start and after they end).
 
-Run one worker by hand: `python -m pipelines.parallel FIRST LAST` (the environment names the
-warehouse and the chains, as for `depinlens run`).
+Run one worker by hand: `python -m pipelines.parallel FIRST LAST [--readers raw/x,raw/y]` (the
+environment names the warehouse and the chains, as for `depinlens run`).
 """
 
 from __future__ import annotations
@@ -60,10 +74,11 @@ import sys
 import tempfile
 import time
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from enum import Enum
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
@@ -97,13 +112,39 @@ def check_workers(warehouse: Path | str, workers: int) -> None:
                         "ducklake:postgres:<dsn> (docs/architecture.md, \"Parallel workers\"), or use one worker")
 
 
+class Split(str, Enum):
+    """How the workers share the work (module docstring, "Two ways to share the work")."""
+
+    auto = "auto"
+    readers = "readers"
+    days = "days"
+
+
+SPLITS = tuple(split.value for split in Split)
+BALANCE_SLACK = 0.15  # `auto` shares readers when the busiest worker's estimate is within 15% of the average
+
+# What each chain reader costs a day, relative to the others: the seconds a day each took in one worker over
+# 15 days of benchmarks/scale_out.py's mainnet-shaped providers (TEST_VOLUMES, every request 50 ms late),
+# measured 2026-11-30. Only the proportions matter: they decide which readers share a worker
+# (`split_readers`). A reader not listed counts as the average of those listed. Other volumes have other
+# proportions (a busy Solana account pages more signatures): the workers are then less evenly busy, and every
+# reader still runs exactly once.
+READER_COST = {
+    "raw/akash_leases": 0.615, "raw/evm_supply_snapshots": 0.376, "raw/solana_token_transfers": 0.230,
+    "raw/evm_holder_balances": 0.215, "raw/evm_vault_snapshots": 0.213, "raw/nosana_jobs": 0.193,
+    "raw/evm_token_transfers": 0.133, "raw/evm_staking_events": 0.113, "raw/evm_loan_events": 0.004,
+    "raw/evm_vault_prices": 0.003, "raw/akash_staking": 0.001,
+}
+
+
 @dataclass(frozen=True)
 class Share:
-    """One worker's days: a contiguous block of the window."""
+    """One worker's work: its readers over a contiguous block of the window's days."""
 
     worker: int  # 1-based
     first_day: date
     last_day: date
+    readers: tuple[str, ...] = ()  # asset keys ("raw/akash_leases"); empty: every chain reader
 
     @property
     def days(self) -> int:
@@ -111,6 +152,12 @@ class Share:
 
     def __str__(self) -> str:
         return str(self.first_day) if self.days == 1 else f"{self.first_day}..{self.last_day}"
+
+    def describe(self) -> str:
+        """Its days, and its readers when it does not run them all (progress lines and errors)."""
+        if not self.readers:
+            return f"days {self}"
+        return f"days {self}, readers {', '.join(key.removeprefix('raw/') for key in self.readers)}"
 
 
 def split_days(first_day: date, last_day: date, workers: int) -> list[Share]:
@@ -129,6 +176,83 @@ def split_days(first_day: date, last_day: date, workers: int) -> list[Share]:
     return shares
 
 
+def split_readers(first_day: date, last_day: date, workers: int, costs: Mapping[str, float]) -> list[Share]:
+    """The readers in `costs` (asset key -> cost a day) as `workers` sets over the whole window: costliest
+    first, each onto the least loaded worker (longest-processing-time-first scheduling).
+
+    Raises:
+        ValueError: fewer readers than workers, or a cost that is not positive.
+    """
+    if workers < 1 or len(costs) < workers:
+        raise ValueError(f"{len(costs)} chain readers cannot be shared among {workers} workers")
+    if any(cost <= 0 for cost in costs.values()):
+        raise ValueError(f"reader costs must be positive: {dict(costs)}")
+    loads, sets = [0.0] * workers, [[] for _ in range(workers)]
+    for key in sorted(costs, key=lambda k: (-costs[k], k)):
+        least = min(range(workers), key=lambda w: (loads[w], w))
+        sets[least].append(key)
+        loads[least] += costs[key]
+    return [Share(index + 1, first_day, last_day, tuple(sorted(keys))) for index, keys in enumerate(sets)]
+
+
+def busiest_over_average(shares: Sequence[Share], costs: Mapping[str, float]) -> float:
+    """How much more the busiest share's readers cost than the average share's (0.0: perfectly even)."""
+    loads = [sum(costs[key] for key in share.readers) for share in shares]
+    return max(loads) / (sum(loads) / len(loads)) - 1
+
+
+def plan_shares(first_day: date, last_day: date, workers: int, costs: Mapping[str, float],
+                split: str = "auto") -> list[Share]:
+    """The workers' shares of first_day..last_day (module docstring, "Two ways to share the work").
+
+    Args:
+        costs: asset key -> cost a day of every chain reader to run (`reader_costs`).
+        split: `readers`, `days`, or `auto`: readers when they balance within BALANCE_SLACK, else days.
+
+    Raises:
+        ValueError: an unknown `split`, or `readers` with fewer readers than workers.
+    """
+    if split not in SPLITS:
+        raise ValueError(f"split must be one of {', '.join(SPLITS)}, not {split!r}")
+    if workers > 1 and split == "readers":
+        return split_readers(first_day, last_day, workers, costs)
+    if workers > 1 and split == "auto" and len(costs) >= workers:
+        shares = split_readers(first_day, last_day, workers, costs)
+        if busiest_over_average(shares, costs) <= BALANCE_SLACK:
+            return shares
+    return split_days(first_day, last_day, workers)
+
+
+def chain_readers() -> list[str]:
+    """The asset keys ("raw/akash_leases") of every chain reader a worker runs (`chain_ingestion`)."""
+    keys = chain_ingestion().resolve(_ingestion_assets())
+    return sorted(key.to_user_string() for key in keys)
+
+
+def reader_costs(readers: Sequence[str]) -> dict[str, float]:
+    """Each reader's cost a day (READER_COST; the average of those listed for one it does not list)."""
+    average = sum(READER_COST.values()) / len(READER_COST)
+    return {key: READER_COST.get(key, average) for key in readers}
+
+
+def reader_record_kinds() -> dict[str, tuple[str, ...]]:
+    """The kinds of raw.ingest_days rows each chain reader writes: how a worker's committed day loads are
+    counted while it runs."""
+    from pipelines.defs.assets import akash, evm, solana
+
+    return {
+        "raw/akash_leases": (akash.LEASES_KIND,), "raw/akash_staking": (akash.STAKING_KIND,),
+        "raw/evm_token_transfers": (evm.TRANSFERS.record_kind,),
+        "raw/evm_staking_events": (evm.STAKING_EVENTS.record_kind,),
+        "raw/evm_vault_snapshots": (evm.VAULT_NAVS.record_kind,),
+        "raw/evm_supply_snapshots": (evm.SUPPLIES.record_kind,),
+        "raw/evm_holder_balances": (evm.HOLDER_BALANCES.record_kind,),
+        "raw/evm_loan_events": (evm.LOAN_EVENTS.record_kind,), "raw/evm_vault_prices": (evm.VAULT_PRICES.record_kind,),
+        "raw/solana_token_transfers": (solana.TOKEN_KIND, solana.SIGNATURES_KIND),
+        "raw/nosana_jobs": (solana.JOBS_KIND,),
+    }
+
+
 def ingestion_definitions() -> dg.Definitions:
     """What a worker loads: the chain readers and their checks, not the whole code location.
 
@@ -140,10 +264,17 @@ def ingestion_definitions() -> dg.Definitions:
     import dagster as dg
 
     from pipelines.defs import checks
+
+    return dg.Definitions(assets=_ingestion_assets(), asset_checks=dg.load_asset_checks_from_modules([checks]))
+
+
+def _ingestion_assets() -> list:
+    """The EVM, Solana and Akash assets (readers and state snapshots)."""
+    import dagster as dg
+
     from pipelines.defs.assets import akash, evm, solana
 
-    return dg.Definitions(assets=dg.load_assets_from_modules([evm, solana, akash]),
-                          asset_checks=dg.load_asset_checks_from_modules([checks]))
+    return list(dg.load_assets_from_modules([evm, solana, akash]))
 
 
 def chain_ingestion() -> dg.AssetSelection:
@@ -156,9 +287,28 @@ def chain_ingestion() -> dg.AssetSelection:
     return dg.AssetSelection.groups("evm", "solana", "akash") - STATE_SNAPSHOTS
 
 
+def reader_selection(readers: Sequence[str]) -> dg.AssetSelection:
+    """The chain readers `readers` names (asset keys, "raw/akash_leases"), or all of them when empty.
+
+    Raises:
+        ValueError: a key that is not a chain reader, naming the ones there are.
+    """
+    import dagster as dg
+
+    if not readers:
+        return chain_ingestion()
+    known = chain_readers()
+    unknown = sorted(set(readers) - set(known))
+    if unknown:
+        raise ValueError(f"not chain readers: {', '.join(unknown)} (there are: {', '.join(known)})")
+    return dg.AssetSelection.assets(*(dg.AssetKey.from_user_string(key) for key in readers))
+
+
 def worker_command(share: Share) -> list[str]:
     """The command line of the worker process for `share` (run from the project root)."""
-    return [sys.executable, "-m", "pipelines.parallel", share.first_day.isoformat(), share.last_day.isoformat()]
+    readers = ["--readers", ",".join(share.readers)] if share.readers else []
+    return [sys.executable, "-m", "pipelines.parallel", share.first_day.isoformat(), share.last_day.isoformat(),
+            *readers]
 
 
 def worker_env(first_day: date, last_day: date, base: dict[str, str] | None = None) -> dict[str, str]:
@@ -218,31 +368,37 @@ class WorkerResult:
                 steps.setdefault(error, []).append(step)
         said = "; ".join(f"{', '.join(keys)}: {error}" for error, keys in steps.items()) \
             or " | ".join(self.lines[-3:]) or "it printed nothing"
-        return f"worker {self.share.worker} (days {self.share}) {how} after {self.loads} day loads: {said}"
+        return f"worker {self.share.worker} ({self.share.describe()}) {how} after {self.loads} day loads: {said}"
 
 
-def ingest_in_workers(first_day: date, last_day: date, workers: int, *,
+def ingest_in_workers(first_day: date, last_day: date, workers: int, *, split: str = "auto",
                       on_progress: Callable[[Sequence[WorkerState]], None] | None = None,
                       poll_s: float = POLL_S) -> list[WorkerResult]:
-    """Ingest first_day..last_day with the chain readers in `workers` processes at once, each a share of the days.
+    """Ingest first_day..last_day with the chain readers in `workers` processes at once, each a share of the work
+    (`plan_shares`: a set of readers over the whole window, or every reader over a share of the days).
 
     The warehouse, chains and Dagster home come from this process's environment, as for `depinlens run`.
     Every worker runs to its end even when another fails (what it commits is kept, and skipped by the
     next run); nothing is built or published here.
 
     Args:
+        split: `auto`, `readers` or `days` (`plan_shares`).
         on_progress: called about every `poll_s` seconds with every worker's state (committed day loads,
             running or ended), and once more at the end.
 
     Returns:
-        One result per worker, in the order of their days.
+        One result per worker, in the order of their shares.
 
     Raises:
         NeedsLake: several workers on the DuckDB file (nothing has started).
+        ValueError: an unknown `split`, or `readers` with more workers than readers.
     """
     warehouse = Settings.from_env().warehouse_path
     check_workers(warehouse, workers)
-    shares = split_days(first_day, last_day, workers)
+    shares = plan_shares(first_day, last_day, workers, reader_costs(chain_readers()), split)
+    kinds = reader_record_kinds()
+    counted = {share.worker: sorted({kind for key in share.readers for kind in kinds.get(key, ())})
+               for share in shares if share.readers}
     conn = None
     if is_lake(warehouse):
         from warehouse._lake import connect_lake_plain
@@ -258,7 +414,7 @@ def ingest_in_workers(first_day: date, last_day: date, workers: int, *,
                     if state.returncode is not None and state.ended is None:
                         state.ended = time.monotonic()
                 if conn is not None:
-                    _count_loads(conn, states, since)
+                    _count_loads(conn, states, since, counted)
                 if on_progress is not None:
                     on_progress(states)
                 if not running:
@@ -319,12 +475,17 @@ def _started(shares: Sequence[Share], env: dict[str, str]) -> Iterator[list[Work
                 state.log.close()
 
 
-def _count_loads(conn: duckdb.DuckDBPyConnection, states: Sequence[WorkerState], since: datetime) -> None:
-    """Each worker's committed day loads: rows of raw.ingest_days in its days written since the workers started."""
+def _count_loads(conn: duckdb.DuckDBPyConnection, states: Sequence[WorkerState], since: datetime,
+                 kinds: Mapping[int, Sequence[str]]) -> None:
+    """Each worker's committed day loads: rows of raw.ingest_days in its days written since the workers started
+    (of its readers' record kinds, `kinds` by worker, where it runs only some readers)."""
     for state in states:
-        state.loads = conn.execute(
-            "select count(*) from raw.ingest_days where day between ? and ? and fetched_at >= ?",
-            [state.share.first_day, state.share.last_day, since]).fetchone()[0]
+        sql = "select count(*) from raw.ingest_days where day between ? and ? and fetched_at >= ?"
+        params: list = [state.share.first_day, state.share.last_day, since]
+        if state.share.worker in kinds:
+            sql += " and record_kind in (select unnest(?::varchar[]))"
+            params.append(list(kinds[state.share.worker]))
+        state.loads = conn.execute(sql, params).fetchone()[0]
 
 
 def _lines(log: IO[bytes]) -> tuple[str, ...]:
@@ -356,8 +517,9 @@ def worker_instance() -> dg.DagsterInstance:
     return dg.DagsterInstance.from_ref(InstanceRef.from_dir(home, overrides={"concurrency": concurrency}))
 
 
-def run_worker(first_day: date, last_day: date) -> int:
-    """One worker: the chain readers over its days as one Dagster run. Prints one line per failed step.
+def run_worker(first_day: date, last_day: date, readers: Sequence[str] = ()) -> int:
+    """One worker: its chain readers (all when `readers` is empty) over its days as one Dagster run. Prints one
+    line per failed step.
 
     Returns:
         The exit status: 0 when every step succeeded.
@@ -374,7 +536,7 @@ def run_worker(first_day: date, last_day: date) -> int:
         warnings.filterwarnings("ignore", category=category)
     resources = {**build_resources(dbt=False), "solana": solana_resource_from_env(), "akash": build_akash_resource()}
     result = run_pipeline(first_day, last_day, resources=resources, instance=worker_instance(),
-                          selection=chain_ingestion(), snapshots=False, raise_on_error=False, quiet=True,
+                          selection=reader_selection(readers), snapshots=False, raise_on_error=False, quiet=True,
                           definitions=ingestion_definitions())
     for event in result.all_events:
         if event.is_step_failure and event.step_failure_data.error is not None:
@@ -386,12 +548,21 @@ def run_worker(first_day: date, last_day: date) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m pipelines.parallel",
-        description="One ingestion worker: the chain readers over FIRST..LAST as one Dagster run, into the warehouse "
-                    "DEPINLENS_WAREHOUSE names. `depinlens run --workers N` starts N of these, a share of days each.")
+        description="One ingestion worker: the chain readers (or those --readers names) over FIRST..LAST as one "
+                    "Dagster run, into the warehouse DEPINLENS_WAREHOUSE names. `depinlens run --workers N` starts N "
+                    "of these, each a share of the work (a set of readers over the window, or a share of its days).")
     parser.add_argument("first", type=date.fromisoformat, help="first UTC day, YYYY-MM-DD")
     parser.add_argument("last", type=date.fromisoformat, help="last UTC day, YYYY-MM-DD")
+    parser.add_argument("--readers", default="", metavar="KEYS",
+                        help="only these chain readers, comma-separated asset keys (e.g. raw/akash_leases,"
+                             "raw/nosana_jobs); default: every one")
     args = parser.parse_args(argv)
-    return run_worker(args.first, args.last)
+    readers = [key.strip() for key in args.readers.split(",") if key.strip()]
+    try:
+        reader_selection(readers)  # an unknown key is refused before any work
+    except ValueError as exc:
+        parser.error(str(exc))
+    return run_worker(args.first, args.last, readers)
 
 
 if __name__ == "__main__":

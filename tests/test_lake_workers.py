@@ -23,9 +23,16 @@ from depinlens.settings import PROJECT_ROOT
 from harness.mainnet import AkashVolumes, EvmVolumes, SolanaVolumes, Volumes
 from harness.mainnet.fleet import FleetLimits, mainnet_fleet
 from pipelines.parallel import (
+    BALANCE_SLACK,
+    READER_COST,
     Share,
+    busiest_over_average,
+    chain_readers,
     ingest_in_workers,
+    plan_shares,
     prepare_lake,
+    reader_costs,
+    reader_record_kinds,
     run_worker,
     split_days,
     worker_command,
@@ -160,6 +167,52 @@ def test_the_days_are_shared_in_contiguous_blocks_that_cover_the_window_once() -
     assert [str(s) for s in split_days(date(2025, 1, 1), date(2025, 1, 2), 3)] == ["2025-01-01", "2025-01-02"]
 
 
+def test_every_chain_reader_has_a_cost_and_the_record_kinds_its_loads_are_counted_by() -> None:
+    readers = chain_readers()
+    assert len(readers) >= 10 and all(key.startswith("raw/") for key in readers)
+    assert set(READER_COST) == set(readers) == set(reader_record_kinds())
+    assert all(kinds for kinds in reader_record_kinds().values())
+
+
+def test_readers_are_shared_whole_over_the_window_each_once_and_evenly_by_cost() -> None:
+    first, last = date(2025, 5, 1), date(2025, 5, 30)
+    costs = reader_costs(chain_readers())
+    for workers in (2, 3):
+        shares = plan_shares(first, last, workers, costs)
+        assert [s.worker for s in shares] == list(range(1, workers + 1))
+        assert all((s.first_day, s.last_day) == (first, last) and s.readers for s in shares)
+        assigned = [key for s in shares for key in s.readers]
+        assert sorted(assigned) == sorted(costs)  # each reader exactly once
+        assert busiest_over_average(shares, costs) <= BALANCE_SLACK
+    two = plan_shares(first, last, 2, costs)
+    costliest = sorted(costs, key=costs.get)[-2:]
+    assert {s.worker for s in two for key in costliest if key in s.readers} == {1, 2}  # apart
+    assert "readers akash_leases" in two[0].describe() and str(two[0]) == "2025-05-01..2025-05-30"
+    assert "--readers" in worker_command(two[0]) and ",".join(two[0].readers) in worker_command(two[0])
+
+
+def test_days_are_shared_when_the_readers_cannot_keep_the_workers_evenly_busy() -> None:
+    first, last = date(2025, 5, 1), date(2025, 5, 30)
+    lopsided = {"raw/a": 10.0, "raw/b": 1.0, "raw/c": 1.0}  # the busiest of 2 workers: 10 against an average of 6
+    assert plan_shares(first, last, 2, lopsided) == split_days(first, last, 2)
+    assert [s.readers for s in plan_shares(first, last, 2, lopsided, "readers")] == [("raw/a",), ("raw/b", "raw/c")]
+    assert plan_shares(first, last, 4, lopsided) == split_days(first, last, 4)  # more workers than readers
+    assert plan_shares(first, last, 1, lopsided) == split_days(first, last, 1)  # one worker: every reader
+    assert plan_shares(first, last, 2, {"raw/a": 1.0, "raw/b": 1.0}, "days") == split_days(first, last, 2)
+    with pytest.raises(ValueError, match="3 chain readers cannot be shared among 4 workers"):
+        plan_shares(first, last, 4, lopsided, "readers")
+    with pytest.raises(ValueError, match="split must be one of auto, readers, days"):
+        plan_shares(first, last, 2, lopsided, "chains")
+
+
+def test_a_worker_asked_for_a_reader_that_does_not_exist_says_which_exist_before_any_work(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "pipelines.parallel", str(FIRST), str(LAST), "--readers",
+                           "raw/akash_leases,raw/nope"], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "DEPINLENS_DATA_DIR": str(tmp_path)})
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "not chain readers: raw/nope" in done.stderr and "raw/akash_leases" in done.stderr.split("there are:")[1]
+
+
 def test_a_cursor_two_workers_inserted_at_the_same_moment_is_read_and_kept_at_its_furthest(
         postgres, tmp_path, monkeypatch) -> None:
     """On a lake, inserts never conflict and no key is unique: two workers seeing a new cursor key at the same
@@ -192,7 +245,7 @@ def test_two_workers_at_once_lose_and_duplicate_nothing_and_a_pinned_reader_sees
     live = connect_lake_plain(Lake(location, None))
     count = "select count(*) from raw.token_transfers"
     try:
-        results = ingest_in_workers(FIRST, LAST, 2, poll_s=0.5, on_progress=lambda _: seen.append(
+        results = ingest_in_workers(FIRST, LAST, 2, split="days", poll_s=0.5, on_progress=lambda _: seen.append(
             (pinned.execute(count).fetchone()[0], live.execute(count).fetchone()[0])))
         after = (pinned.execute(count).fetchone()[0], live.execute(count).fetchone()[0])
     finally:
@@ -208,6 +261,18 @@ def test_two_workers_at_once_lose_and_duplicate_nothing_and_a_pinned_reader_sees
     assert _raw(location, at_snapshot=True) == {t: [] for t in reference}
     publish(location, location)  # the pointer moves: a new reader sees what the workers wrote
     assert _raw(location, at_snapshot=True) == reference
+
+
+def test_two_workers_sharing_the_readers_write_the_same_lake_as_one_and_each_counts_only_its_own_loads(
+        fleet, postgres, one_worker, tmp_path, monkeypatch) -> None:
+    reference, _ = one_worker
+    location = _point_at_lake(monkeypatch, fleet, postgres, tmp_path)
+    results = ingest_in_workers(FIRST, LAST, 2, split="readers", poll_s=0.5)
+
+    assert [r.share for r in results] == plan_shares(FIRST, LAST, 2, reader_costs(chain_readers()), "readers")
+    assert all(r.ok and r.share.readers and r.loads > 0 for r in results), [r.failure() for r in results]
+    assert sum(r.loads for r in results) == len(reference["ingest_days"])  # every day ledger row, by one worker
+    assert _raw(location) == reference
 
 
 def test_a_worker_killed_inside_a_load_leaves_no_trace_while_the_other_commits_and_a_rerun_completes_it(
@@ -289,7 +354,7 @@ def test_several_workers_on_the_duckdb_file_are_refused_in_one_line_before_anyth
     assert not Path(settings.warehouse_path).exists()
 
 
-def test_a_failed_worker_is_named_with_its_days_and_nothing_is_built_or_published(
+def test_a_failed_worker_is_named_with_its_share_and_nothing_is_built_or_published(
         fleet, postgres, tmp_path, monkeypatch) -> None:
     location = _point_at_lake(monkeypatch, fleet, postgres, tmp_path)
     monkeypatch.delenv("DEPINLENS_RPC_ETHEREUM")  # every EVM step fails, naming the variable
@@ -297,8 +362,10 @@ def test_a_failed_worker_is_named_with_its_days_and_nothing_is_built_or_publishe
     monkeypatch.setenv("DEPINLENS_AKASH_CHAINS", "")
     done = _cli("run", "--from", str(FIRST), "--to", str(LAST), "--workers", "2")
     assert done.returncode == 1, done.stdout + done.stderr
-    for share in split_days(FIRST, LAST, 2):
-        named = [line for line in done.stderr.splitlines() if f"worker {share.worker} (days {share})" in line]
+    shares = plan_shares(FIRST, LAST, 2, reader_costs(chain_readers()))  # as the CLI shares them (auto)
+    assert all(share.readers for share in shares)  # the readers balance: each worker runs some, EVM ones included
+    for share in shares:
+        named = [line for line in done.stderr.splitlines() if f"worker {share.worker} ({share.describe()})" in line]
         assert len(named) == 1 and "DEPINLENS_RPC_ETHEREUM" in named[0], done.stderr
     assert "nothing was built or published" in done.stderr
     assert "pipeline run" not in done.stdout
