@@ -67,6 +67,7 @@ environment names the warehouse and the chains, as for `depinlens run`).
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import signal
 import subprocess
@@ -223,10 +224,11 @@ def plan_shares(first_day: date, last_day: date, workers: int, costs: Mapping[st
     return split_days(first_day, last_day, workers)
 
 
-def chain_readers() -> list[str]:
-    """The asset keys ("raw/akash_leases") of every chain reader a worker runs (`chain_ingestion`)."""
+@functools.cache
+def chain_readers() -> tuple[str, ...]:
+    """The asset keys ("raw/akash_leases") of every chain reader a worker runs (`chain_ingestion`), sorted."""
     keys = chain_ingestion().resolve(_ingestion_assets())
-    return sorted(key.to_user_string() for key in keys)
+    return tuple(sorted(key.to_user_string() for key in keys))
 
 
 def reader_costs(readers: Sequence[str]) -> dict[str, float]:
