@@ -6,6 +6,7 @@ in an ephemeral Dagster instance: what it resumes from is the warehouse, not Dag
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from datetime import date
 
@@ -29,6 +30,13 @@ def main(first: str, last: str) -> int:
             error = event.step_failure_data.error
             print(f"step {event.step_key} failed: {(error.cause or error).message.strip()}", file=sys.stderr)
     return 0 if result.success else 1
+
+
+def early_exit_report(process: subprocess.Popen) -> str:
+    """What a child that ended before a kill test could kill it printed: its exit code and the end of its
+    output, so a run that failed on its own says why instead of only that it ended."""
+    out, err = process.communicate(timeout=30)
+    return f"exit {process.returncode}: {(out + err)[-3000:]}"
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ from depinlens.registry import load_registry
 from depinlens.settings import PROJECT_ROOT
 from harness.mainnet import AkashVolumes, EvmVolumes, SolanaVolumes, Volumes
 from harness.mainnet.fleet import PLANTED_KEY, Fleet, FleetLimits, mainnet_fleet
+from tests._live_run import early_exit_report
 from tests.conftest import NEEDS_SHARED_REASON, SHARED_DIR
 
 FIRST = date(2025, 5, 1)
@@ -232,7 +233,7 @@ def test_killed_mid_fetch_and_mid_load_at_random_points_reruns_end_identical_and
                 deadline = time.monotonic() + 300
                 while fleet.served_calls() < target and process.poll() is None and time.monotonic() < deadline:
                     time.sleep(0.01)
-                assert process.poll() is None, "the run ended before the kill point"
+                assert process.poll() is None, f"the run ended before the kill point: {early_exit_report(process)}"
                 assert fleet.served_calls() > served  # the providers answered this run: the kill is mid-fetch
             else:
                 # the loader pauses inside its transaction, rows inserted, not committed: kill there
@@ -246,7 +247,8 @@ def test_killed_mid_fetch_and_mid_load_at_random_points_reruns_end_identical_and
                         while marker.exists() and process.poll() is None:
                             time.sleep(0.005)
                     time.sleep(0.005)
-                assert process.poll() is None and marker.exists(), "the kill did not land inside a load"
+                assert process.poll() is None and marker.exists(), \
+                    f"the kill did not land inside a load: {early_exit_report(process)}"
             process.send_signal(signal.SIGKILL)
             process.wait(timeout=30)
             print(f"killed {kind} at {fleet.served_calls()} calls, {len(_complete_days(data_dir))} days finished",

@@ -35,6 +35,7 @@ from harness.mainnet.volumes import AkashVolumes, EvmVolumes, SolanaVolumes, Vol
 from pipelines.defs.assets.solana import SolanaResource, nosana_jobs, solana_token_transfers
 from pipelines.defs.resources import WarehouseResource
 from pipelines.run import ASSET_PARTITION_RANGE_END, ASSET_PARTITION_RANGE_START
+from tests._live_run import early_exit_report
 
 FIRST = date(2025, 5, 1)
 LAST = FIRST + timedelta(days=5)
@@ -206,12 +207,13 @@ def test_killed_mid_fetch_and_mid_load_a_helius_run_resumes_to_the_standard_rows
             target = served + rng.randint(4, 14)
             while fleet.solana.served_calls < target and process.poll() is None and time.monotonic() < deadline:
                 time.sleep(0.005)
-            assert process.poll() is None, "the run ended before the kill point"
+            assert process.poll() is None, f"the run ended before the kill point: {early_exit_report(process)}"
             assert fleet.solana.served_calls > served
         else:  # the loader holds its transaction open, rows inserted and not committed: kill there
             while not marker.exists() and process.poll() is None and time.monotonic() < deadline:
                 time.sleep(0.005)
-            assert process.poll() is None and marker.exists(), "the kill did not land inside a load"
+            assert process.poll() is None and marker.exists(), \
+                f"the kill did not land inside a load: {early_exit_report(process)}"
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=30)
         after = _complete_days(data_dir)
