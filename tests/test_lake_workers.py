@@ -275,35 +275,22 @@ def test_two_workers_sharing_the_readers_write_the_same_lake_as_one_and_each_cou
     assert _raw(location) == reference
 
 
-def test_a_worker_killed_inside_a_load_leaves_no_trace_while_the_other_commits_and_a_rerun_completes_it(
-        fleet, postgres, one_worker, tmp_path, monkeypatch) -> None:
-    """The victim holds the earlier days; it is killed inside its first load, after the worker with the later
-    days has committed all of them: the re-run of the earlier days must still read them, and leave every
-    cursor where the later days put it."""
-    reference, reference_dated = one_worker
-    location = _point_at_lake(monkeypatch, fleet, postgres, tmp_path)
-    # the CLI's Dagster instance, whose `warehouse` pool has one slot: the workers must not queue on it
-    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
-    from depinlens.cli import _instance
-
-    _instance()
-    assert "default_limit: 1" in (tmp_path / "dagster_home" / "dagster.yaml").read_text()
-    victim_share, survivor_share = split_days(FIRST, LAST, 2)
-    marker = tmp_path / ".load_in_progress"
+def _kill_in_its_first_load(victim_share: Share, survivor_share: Share, marker: Path) -> None:
+    """Start both workers; once the survivor has committed all its work while the victim holds its first load
+    open (rows inserted, not committed), kill the victim with SIGKILL."""
     env = worker_env(FIRST, LAST)
 
     def start(share: Share, **extra: str) -> subprocess.Popen:
         return subprocess.Popen(worker_command(share), cwd=PROJECT_ROOT, env={**env, **extra},
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
-    prepare_lake(location)  # as ingest_in_workers does before it starts workers
     victim = start(victim_share, DEPINLENS_PAUSE_IN_LOAD="600")
     survivor = start(survivor_share)
     try:
         deadline = time.monotonic() + 300
         while not marker.exists() and victim.poll() is None and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert victim.poll() is None and marker.exists(), "the victim never reached a load"
+        assert victim.poll() is None and marker.exists(), f"the victim never reached a load: {victim.poll()}"
         out, _ = survivor.communicate(timeout=300)
         assert survivor.returncode == 0, out[-3000:]
         # the survivor committed every load while the victim held its first one open
@@ -315,6 +302,24 @@ def test_a_worker_killed_inside_a_load_leaves_no_trace_while_the_other_commits_a
             if process.poll() is None:
                 process.kill()
                 process.wait()
+
+
+def test_a_worker_killed_inside_a_load_leaves_no_trace_while_the_other_commits_and_a_rerun_completes_it(
+        fleet, postgres, one_worker, tmp_path, monkeypatch) -> None:
+    """Shares of days. The victim holds the earlier days; it is killed inside its first load, after the worker
+    with the later days has committed all of them: the re-run of the earlier days must still read them, and
+    leave every cursor where the later days put it."""
+    reference, reference_dated = one_worker
+    location = _point_at_lake(monkeypatch, fleet, postgres, tmp_path)
+    # the CLI's Dagster instance, whose `warehouse` pool has one slot: the workers must not queue on it
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    from depinlens.cli import _instance
+
+    _instance()
+    assert "default_limit: 1" in (tmp_path / "dagster_home" / "dagster.yaml").read_text()
+    victim_share, survivor_share = split_days(FIRST, LAST, 2)
+    prepare_lake(location)  # as ingest_in_workers does before it starts workers
+    _kill_in_its_first_load(victim_share, survivor_share, tmp_path / ".load_in_progress")
 
     dated = _dated(location)
     assert _touching(dated, victim_share) == {}  # no row, day ledger, block range or cursor of the victim's days
@@ -330,12 +335,39 @@ def test_a_worker_killed_inside_a_load_leaves_no_trace_while_the_other_commits_a
     assert _raw(location) == reference
 
 
+def test_a_worker_killed_inside_a_load_with_shares_of_readers_leaves_only_the_others_rows_and_a_rerun_completes_it(
+        fleet, postgres, one_worker, tmp_path, monkeypatch) -> None:
+    """Shares of readers, as `--workers 2` plans them by default. The lake after the kill holds exactly what the
+    survivor's readers write alone (so nothing of the victim's, shared tables included); the re-run reads the
+    victim's readers and rewrites none of the survivor's days."""
+    reference, _ = one_worker
+    victim_share, survivor_share = plan_shares(FIRST, LAST, 2, reader_costs(chain_readers()), "readers")
+    alone = _point_at_lake(monkeypatch, fleet, postgres, tmp_path / "alone")
+    assert run_worker(FIRST, LAST, survivor_share.readers) == 0
+    survivor_alone = _raw(alone)
+    assert any(survivor_alone.values()) and survivor_alone != reference
+
+    location = _point_at_lake(monkeypatch, fleet, postgres, tmp_path / "killed")
+    prepare_lake(location)
+    _kill_in_its_first_load(victim_share, survivor_share, tmp_path / "killed" / ".load_in_progress")
+    assert _raw(location) == survivor_alone
+
+    finished = _ingest_days_written(location, survivor_share)
+    assert finished
+    assert run_worker(FIRST, LAST) == 0
+    assert _ingest_days_written(location, survivor_share) == finished
+    assert _raw(location) == reference
+
+
 def _ingest_days_written(location: str, share: Share) -> list[tuple]:
-    """The day ledger of the share's days, with when each day was written."""
+    """The day ledger of the share's days (of its readers' record kinds, where it has readers), with when
+    each day was written."""
+    kinds = sorted({kind for key in share.readers for kind in reader_record_kinds()[key]})
     conn = connect_lake_plain(Lake(location, None))
     try:
-        return conn.execute("select * from raw.ingest_days where day between ? and ? order by all",
-                            [share.first_day, share.last_day]).fetchall()
+        return conn.execute("select * from raw.ingest_days where day between ? and ? "
+                            "and (len(?::varchar[]) = 0 or record_kind in (select unnest(?::varchar[]))) order by all",
+                            [share.first_day, share.last_day, kinds, kinds]).fetchall()
     finally:
         conn.close()
 
