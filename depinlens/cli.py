@@ -305,15 +305,16 @@ def run(
                                                      "(DEPINLENS_WAREHOUSE=ducklake:postgres:<dsn>).")] = 1,
     split: Annotated[Split, typer.Option(help="How --workers share the work: 'readers' (each worker some chain "
                                             "readers over the whole window: nothing read twice), 'days' (every reader, "
-                                            "a share of the days each), or 'auto': readers when they keep the "
-                                            "workers evenly busy, else days.")] = Split.auto,
+                                            "a share of the days each), or 'auto': the readers in as many groups as "
+                                            "keep the workers evenly busy, each group's days shared among its workers "
+                                            "(readers alone for 2 or 3 workers), else days.")] = Split.auto,
     verbose: VerboseOption = False,
 ) -> None:
     """Run the pipeline for a window of days against the configured chains.
 
     Chains come from DEPINLENS_EVM_CHAINS, DEPINLENS_SOLANA_CHAINS and DEPINLENS_AKASH_CHAINS; each chain's URL from the variable networks.toml names (e.g. DEPINLENS_RPC_ETHEREUM); rows are labelled with DEPINLENS_SOURCE (live, local or demo). See README, "Live chains".
 
-    With --workers N the chain readers first run in N worker processes writing the lake at once (--split: some readers over the whole window each, or every reader over a share of the days; a line each while they run); a failed worker is named with its share and nothing is built or published. Then one run builds and publishes the whole window, skipping the days the workers finished.
+    With --workers N the chain readers first run in N worker processes writing the lake at once (--split: some readers over the whole window each, every reader over a share of the days, or groups of readers each over a share of the days; a line each while they run); a failed worker is named with its share and nothing is built or published. Then one run builds and publishes the whole window, skipping the days the workers finished.
 
     Runs left unfinished by a process that is gone are marked failed first (their pool slots freed); Ctrl-C or SIGTERM stops the run, dbt included, and marks it failed. Each failed step is one line; --verbose shows the tracebacks.
     """  # noqa: E501

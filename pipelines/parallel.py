@@ -17,7 +17,7 @@ whole window once, whose readers find every day finished and whose dbt build and
 all of it. What every worker would create at the same time (the lake's catalog, the raw schema)
 is created first (`prepare_lake`).
 
-Two ways to share the work (`split`):
+Ways to share the work (`split`):
   * `readers`: each worker runs a set of whole readers (assets) over the whole window, the sets
     balanced by what each reader costs a day (`READER_COST`, costliest first onto the least
     loaded worker). Nothing is done twice: a reader's once-per-run requests (the Akash lease list and
@@ -25,10 +25,12 @@ Two ways to share the work (`split`):
     are paid once, as with one worker. Measured with benchmarks/scale_out.py (30 days, 50 ms
     round trips, 2 workers): 1,539 requests as with one worker, against 1,726 with shares of
     days, whose second worker reads again what the first one's days hold.
-  * `days`: each worker runs every reader over a contiguous share of the days: when asked for,
-    or when the readers cannot keep the workers evenly busy (the busiest worker's readers would
-    cost more than `BALANCE_SLACK` over the average: on the registry's readers, from 4 workers).
-  `auto` (the default) takes `readers` when they balance, else `days`.
+  * `days`: each worker runs every reader over a contiguous share of the days.
+  * `auto` (the default): readers in G balanced groups, each group's days shared by workers/G of the
+    workers, G as large as keeps the busiest group within `BALANCE_SLACK` of the average
+    (`split_groups`). G = N is `readers`; on the registry's readers 4 workers are 2 groups of 2
+    shares of days (each reader runs twice, not 4 times). With no such G (a prime N above the readers'
+    balance, a window with fewer days than a group's workers), `days`.
 
 Why these choices:
   * Processes, each one Dagster run: a worker has its own HTTP clients, request budgets and
@@ -58,7 +60,8 @@ Why these choices:
   * Cursors are appended by every load, never rewritten (warehouse/_progress.py): appends never
     conflict on a DuckLake, readers take the furthest row of a key, and `settle_cursors` keeps
     only that one (each pipeline connection when its work is done, and this coordinator before
-    the workers start and after they end).
+    the workers start and after they end). Block days are settled there too (`settle_block_days`):
+    two workers running readers of one chain may record the same day at the same moment.
 
 Run one worker by hand: `python -m pipelines.parallel FIRST LAST [--readers raw/x,raw/y]` (the
 environment names the warehouse and the chains, as for `depinlens run`).
@@ -85,7 +88,7 @@ from typing import IO, TYPE_CHECKING
 
 from depinlens.settings import PROJECT_ROOT, Settings
 from warehouse import is_lake
-from warehouse._progress import settle_cursors
+from warehouse._progress import settle_progress
 
 if TYPE_CHECKING:
     import dagster as dg
@@ -114,7 +117,7 @@ def check_workers(warehouse: Path | str, workers: int) -> None:
 
 
 class Split(str, Enum):
-    """How the workers share the work (module docstring, "Two ways to share the work")."""
+    """How the workers share the work (module docstring, "Ways to share the work")."""
 
     auto = "auto"
     readers = "readers"
@@ -204,11 +207,12 @@ def busiest_over_average(shares: Sequence[Share], costs: Mapping[str, float]) ->
 
 def plan_shares(first_day: date, last_day: date, workers: int, costs: Mapping[str, float],
                 split: str = "auto") -> list[Share]:
-    """The workers' shares of first_day..last_day (module docstring, "Two ways to share the work").
+    """The workers' shares of first_day..last_day (module docstring, "Ways to share the work").
 
     Args:
         costs: asset key -> cost a day of every chain reader to run (`reader_costs`).
-        split: `readers`, `days`, or `auto`: readers when they balance within BALANCE_SLACK, else days.
+        split: `readers`, `days`, or `auto`: readers in as many balanced groups as the workers allow, each
+            group's days shared among its workers (`split_groups`; readers alone where they balance), else days.
 
     Raises:
         ValueError: an unknown `split`, or `readers` with fewer readers than workers.
@@ -217,11 +221,32 @@ def plan_shares(first_day: date, last_day: date, workers: int, costs: Mapping[st
         raise ValueError(f"split must be one of {', '.join(SPLITS)}, not {split!r}")
     if workers > 1 and split == "readers":
         return split_readers(first_day, last_day, workers, costs)
-    if workers > 1 and split == "auto" and len(costs) >= workers:
-        shares = split_readers(first_day, last_day, workers, costs)
-        if busiest_over_average(shares, costs) <= BALANCE_SLACK:
+    if workers > 1 and split == "auto":
+        shares = split_groups(first_day, last_day, workers, costs)
+        if shares is not None:
             return shares
     return split_days(first_day, last_day, workers)
+
+
+def split_groups(first_day: date, last_day: date, workers: int, costs: Mapping[str, float]) -> list[Share] | None:
+    """Readers in G balanced groups, each group's days shared among workers/G of the workers, with G as large
+    as balances (G = workers: readers alone); None when no G of 2 or more divides the workers and balances.
+
+    Each reader runs once per worker of its group, so the fewer workers share a group the fewer once-per-run
+    requests are repeated: 4 workers on the registry's readers are 2 groups of 2 shares of days (each reader
+    read twice), where shares of days alone would read each 4 times.
+    """
+    for groups in range(min(workers, len(costs)), 1, -1):
+        per_group = workers // groups
+        if workers % groups or per_group > (last_day - first_day).days + 1:
+            continue
+        sets = split_readers(first_day, last_day, groups, costs)
+        if busiest_over_average(sets, costs) > BALANCE_SLACK:
+            continue
+        blocks = split_days(first_day, last_day, per_group)
+        return [Share(len(blocks) * g + b + 1, block.first_day, block.last_day, readers.readers)
+                for g, readers in enumerate(sets) for b, block in enumerate(blocks)]
+    return None
 
 
 @functools.cache
@@ -424,7 +449,7 @@ def ingest_in_workers(first_day: date, last_day: date, workers: int, *, split: s
                 time.sleep(poll_s)
             results = [WorkerResult(s.share, s.process.returncode, s.seconds, s.loads, _lines(s.log)) for s in states]
         if conn is not None:
-            settle_cursors(conn)
+            settle_progress(conn)
         return results
     finally:
         if conn is not None:
@@ -446,7 +471,7 @@ def prepare_lake(lake: Path | str) -> None:
     conn = connect_warehouse(lake)
     try:
         unsettled_runs(conn)  # creates the catalog when missing
-        settle_cursors(conn)  # what a parallel ingestion stopped before its end may have left
+        settle_progress(conn)  # what a parallel ingestion stopped before its end may have left
     finally:
         conn.close()
 

@@ -14,7 +14,8 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import date, timedelta
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -35,11 +36,21 @@ from pipelines.parallel import (
     reader_record_kinds,
     run_worker,
     split_days,
+    split_readers,
     worker_command,
     worker_env,
 )
 from tests.conftest import SHARED_DIR, fresh_lake
-from warehouse import Lake, connect_serving, connect_warehouse, publish, read_cursor
+from warehouse import (
+    BlockDay,
+    Lake,
+    connect_serving,
+    connect_warehouse,
+    publish,
+    read_block_days,
+    read_cursor,
+    settle_progress,
+)
 from warehouse._lake import connect_lake_plain
 from warehouse._progress import settle_cursors
 
@@ -191,6 +202,25 @@ def test_readers_are_shared_whole_over_the_window_each_once_and_evenly_by_cost()
     assert "--readers" in worker_command(two[0]) and ",".join(two[0].readers) in worker_command(two[0])
 
 
+def test_more_workers_than_the_readers_balance_share_the_days_of_balanced_reader_groups() -> None:
+    """4 workers: the registry's readers do not balance in 4 sets, but do in 2: 2 groups, each over 2 shares of
+    the days, so each reader runs twice instead of 4 times. Every (reader, day) is read exactly once."""
+    first, last = date(2025, 5, 1), date(2025, 5, 30)
+    costs = reader_costs(chain_readers())
+    assert busiest_over_average(split_readers(first, last, 4, costs), costs) > BALANCE_SLACK
+    for workers, groups in ((4, 2), (6, 3)):
+        shares = plan_shares(first, last, workers, costs)
+        assert [s.worker for s in shares] == list(range(1, workers + 1))
+        assert len({s.readers for s in shares}) == groups and all(s.readers for s in shares)
+        assert busiest_over_average([s for s in shares if s.first_day == first], costs) <= BALANCE_SLACK
+        covered = [(key, s.first_day + timedelta(days=n)) for s in shares for key in s.readers for n in range(s.days)]
+        assert sorted(covered) == sorted((key, first + timedelta(days=n)) for key in costs for n in range(30))
+        assert {sum(key in s.readers for s in shares) for key in costs} == {workers // groups}
+    # a prime count has no groups of equal size: shares of days; one day cannot be split between two workers
+    assert plan_shares(first, last, 5, costs) == split_days(first, last, 5)
+    assert plan_shares(first, first, 4, costs) == split_days(first, first, 4)
+
+
 def test_days_are_shared_when_the_readers_cannot_keep_the_workers_evenly_busy() -> None:
     first, last = date(2025, 5, 1), date(2025, 5, 30)
     lopsided = {"raw/a": 10.0, "raw/b": 1.0, "raw/c": 1.0}  # the busiest of 2 workers: 10 against an average of 6
@@ -234,6 +264,31 @@ def test_a_cursor_two_workers_inserted_at_the_same_moment_is_read_and_kept_at_it
         conn.close()
 
 
+def test_a_block_day_two_workers_recorded_at_the_same_moment_is_read_once_and_settled_to_its_fullest_row(
+        postgres, tmp_path, monkeypatch) -> None:
+    """Readers of one chain in two workers may both record a day before either commits: on a lake neither sees
+    the other's row, so the day has two. Here the two commits are made one after the other, as the race leaves
+    them: one without the next day's first block time, one with it."""
+    monkeypatch.setenv("DEPINLENS_LAKE_DATA", str(tmp_path / "lake"))
+    location = fresh_lake(postgres, tmp_path)
+    conn = connect_warehouse(location)
+    start = datetime(2025, 5, 1, tzinfo=UTC)
+    fullest = BlockDay("ethereum", "live", FIRST, 100, 199, start, start + timedelta(hours=23),
+                       start + timedelta(days=1))
+    try:
+        for day in (fullest, replace(fullest, next_block_time=None)):
+            conn.execute("insert into raw.block_days values (?, ?, ?, ?, ?, ?, ?, ?, now())",
+                         [day.chain, day.source, day.day, day.first_block, day.last_block, day.first_block_time,
+                          day.last_block_time, day.next_block_time])
+        assert read_block_days(conn, chain="ethereum", source="live") == [fullest]
+        assert settle_progress(conn) == 1
+        assert conn.execute("select count(*) from raw.block_days").fetchone()[0] == 1
+        assert read_block_days(conn, chain="ethereum", source="live") == [fullest]
+        assert settle_progress(conn) == 0
+    finally:
+        conn.close()
+
+
 def test_two_workers_at_once_lose_and_duplicate_nothing_and_a_pinned_reader_sees_one_snapshot_until_publish(
         fleet, postgres, one_worker, tmp_path, monkeypatch) -> None:
     reference, _ = one_worker
@@ -263,13 +318,15 @@ def test_two_workers_at_once_lose_and_duplicate_nothing_and_a_pinned_reader_sees
     assert _raw(location, at_snapshot=True) == reference
 
 
-def test_two_workers_sharing_the_readers_write_the_same_lake_as_one_and_each_counts_only_its_own_loads(
-        fleet, postgres, one_worker, tmp_path, monkeypatch) -> None:
+@pytest.mark.parametrize(("workers", "split"), [(2, "readers"), (4, "auto")])  # 4: 2 reader groups, a day each
+def test_workers_sharing_the_readers_write_the_same_lake_as_one_and_each_counts_only_its_own_loads(
+        fleet, postgres, one_worker, tmp_path, monkeypatch, workers, split) -> None:
     reference, _ = one_worker
     location = _point_at_lake(monkeypatch, fleet, postgres, tmp_path)
-    results = ingest_in_workers(FIRST, LAST, 2, split="readers", poll_s=0.5)
+    results = ingest_in_workers(FIRST, LAST, workers, split=split, poll_s=0.5)
 
-    assert [r.share for r in results] == plan_shares(FIRST, LAST, 2, reader_costs(chain_readers()), "readers")
+    assert [r.share for r in results] == plan_shares(FIRST, LAST, workers, reader_costs(chain_readers()), split)
+    assert len(results) == workers
     assert all(r.ok and r.share.readers and r.loads > 0 for r in results), [r.failure() for r in results]
     assert sum(r.loads for r in results) == len(reference["ingest_days"])  # every day ledger row, by one worker
     assert _raw(location) == reference

@@ -25,7 +25,9 @@ from warehouse._progress import (
     read_cursor,
     read_ledger,
     record_progress,
+    settle_block_days,
     settle_cursors,
+    settle_progress,
 )
 from warehouse._publish import publish
 from warehouse._serving import VERSIONS_KEPT, prune_versions, resolve_serving, versions_dir
@@ -59,7 +61,9 @@ __all__ = [
     "read_cursor",
     "read_ledger",
     "record_progress",
+    "settle_block_days",
     "settle_cursors",
+    "settle_progress",
     "replace_partition",
     "resolve_serving",
     "schema_sql",

@@ -185,6 +185,53 @@ def settle_cursors(conn: duckdb.DuckDBPyConnection) -> int:
     return retry_on_conflict(settle)
 
 
+# The row of a day kept when it has several: one that knows the next day's first block time, then the latest.
+_FULLEST_BLOCK_DAY = ("row_number() over (partition by chain, source, day "
+                      "order by next_block_time is null, fetched_at desc, last_block desc)")
+
+
+def settle_block_days(conn: duckdb.DuckDBPyConnection) -> int:
+    """Keep one row per (chain, source, day) of raw.block_days, the fullest, in one transaction of its own;
+    returns the rows removed.
+
+    Every reader of a chain records the block days it measured (`_replace_block_days`). Workers running
+    different readers of one chain at once (shares of readers, pipelines/parallel.py) may record the same
+    day at the same moment: on a DuckLake neither transaction sees the other's row, both delete nothing and
+    insert, and no key is unique, so the day has two rows (the same blocks, measured twice). Readers take one
+    (`read_block_days`) meanwhile; dbt's primary key test on stg_onchain__block_days would refuse both. Settled
+    where cursors are (`settle_progress`); one read when nothing is doubled.
+    """
+    from warehouse._lake import retry_on_conflict
+    from warehouse._load import transaction
+
+    key = "chain, source, day"
+    doubled = f"select {key} from raw.block_days group by all having count(*) > 1"
+    if not conn.execute(f"select exists ({doubled})").fetchone()[0]:
+        return 0
+
+    def settle() -> int:
+        with transaction(conn):
+            conn.execute(f"""
+                create or replace temp table settled_block_days as
+                select * from raw.block_days where ({key}) in ({doubled}) qualify {_FULLEST_BLOCK_DAY} = 1""")
+            kept = conn.execute("select count(*) from settled_block_days").fetchone()[0]
+            if not kept:
+                return 0
+            deleted = conn.execute(f"delete from raw.block_days where ({key}) in "
+                                   f"(select {key} from settled_block_days)").fetchone()[0]
+            conn.execute("insert into raw.block_days by name select * from settled_block_days")
+            conn.execute("drop table settled_block_days")
+            return deleted - kept
+
+    return retry_on_conflict(settle)
+
+
+def settle_progress(conn: duckdb.DuckDBPyConnection) -> int:
+    """Settle what loads may leave doubled: cursors (`settle_cursors`) and block days (`settle_block_days`);
+    returns the rows removed."""
+    return settle_cursors(conn) + settle_block_days(conn)
+
+
 @dataclass
 class Ledger:
     """The finished days of one reader (chain, source, record kind) over a window, per scope."""
@@ -221,7 +268,9 @@ def read_cursor(conn: duckdb.DuckDBPyConnection, *, network: str, chain: str, co
 
 
 def read_block_days(conn: duckdb.DuckDBPyConnection, *, chain: str, source: str) -> list[BlockDay]:
-    """Every day whose blocks are known for `chain`."""
+    """Every day whose blocks are known for `chain`, once (the fullest row of a day two workers recorded at
+    once, until `settle_block_days` keeps only it)."""
     return [BlockDay(*row) for row in conn.execute(
         "select chain, source, day, first_block, last_block, first_block_time, last_block_time, next_block_time "
-        "from raw.block_days where chain = ? and source = ? order by day", [chain, source]).fetchall()]
+        f"from raw.block_days where chain = ? and source = ? qualify {_FULLEST_BLOCK_DAY} = 1 order by day",
+        [chain, source]).fetchall()]

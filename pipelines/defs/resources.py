@@ -17,7 +17,7 @@ from pipelines.chains.errors import ConfigError
 from pipelines.chains.endpoints import endpoint_url
 from pipelines.chains.evm import EvmClient
 from pipelines.http import UNLIMITED, Budget
-from warehouse import WarehouseConnections, is_lake, settle_cursors
+from warehouse import WarehouseConnections, is_lake, settle_progress
 
 Source = str  # live | local | demo
 
@@ -37,14 +37,15 @@ class WarehouseResource(dg.ConfigurableResource):
     @contextmanager
     def get_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A read-write connection, closed on exit so dbt can open the file next (a lake stays attached for
-        the run: warehouse.WarehouseConnections). Loads append cursor rows (warehouse/_progress.py): once
-        the work with it is done, one row per cursor is kept."""
+        the run: warehouse.WarehouseConnections). Loads append cursor rows, and readers in other workers may
+        record a block day at the same moment (warehouse/_progress.py): once the work with it is done, one row
+        per cursor and per block day is kept."""
         if self._connections is None:
             self._connections = WarehouseConnections(self.path)
         conn = self._connections.connect()
         try:
             yield conn
-            settle_cursors(conn)
+            settle_progress(conn)
         finally:
             conn.close()
 
