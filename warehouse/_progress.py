@@ -152,42 +152,14 @@ def settle_cursors(conn: duckdb.DuckDBPyConnection) -> int:
     Loads append cursor rows (`_append_cursors`), so a reader leaves one row per load of a key;
     readers take the furthest meanwhile. The pipeline's warehouse connections settle them when
     their work is done (pipelines/defs/resources.py), and the coordinator of parallel workers
-    before and after they run (pipelines/parallel.py). Safe beside another writer: its deletes
-    remove only the rows this transaction saw, so a row appended meanwhile stays (and is the
-    furthest). One read when nothing is doubled; else the same few statements however many rows
-    a backfill appended.
+    before and after they run (pipelines/parallel.py), through `settle_progress`.
     """
-    from warehouse._lake import retry_on_conflict
-    from warehouse._load import transaction
-
-    key = "network, chain, contract, record_kind"
-
-    doubled = f"select {key} from raw.ingest_state group by all having count(*) > 1"
-    if not conn.execute(f"select exists ({doubled})").fetchone()[0]:
-        return 0
-
-    def settle() -> int:
-        with transaction(conn):
-            conn.execute(f"""
-                create or replace temp table settled_cursors as
-                select * from raw.ingest_state
-                where ({key}) in ({doubled})
-                qualify row_number() over (partition by {key} order by last_block desc, updated_at desc) = 1""")
-            kept = conn.execute("select count(*) from settled_cursors").fetchone()[0]
-            if not kept:
-                return 0
-            deleted = conn.execute(f"delete from raw.ingest_state where ({key}) in "
-                                   f"(select {key} from settled_cursors)").fetchone()[0]
-            conn.execute("insert into raw.ingest_state by name select * from settled_cursors")
-            conn.execute("drop table settled_cursors")
-            return deleted - kept
-
-    return retry_on_conflict(settle)
+    return _keep_one_row_per_key(conn, "raw.ingest_state", "network, chain, contract, record_kind",
+                                 "last_block desc, updated_at desc")
 
 
 # The row of a day kept when it has several: one that knows the next day's first block time, then the latest.
-_FULLEST_BLOCK_DAY = ("row_number() over (partition by chain, source, day "
-                      "order by next_block_time is null, fetched_at desc, last_block desc)")
+_FULLEST_BLOCK_DAY = "next_block_time is null, fetched_at desc, last_block desc"
 
 
 def settle_block_days(conn: duckdb.DuckDBPyConnection) -> int:
@@ -198,38 +170,48 @@ def settle_block_days(conn: duckdb.DuckDBPyConnection) -> int:
     different readers of one chain at once (shares of readers, pipelines/parallel.py) may record the same
     day at the same moment: on a DuckLake neither transaction sees the other's row, both delete nothing and
     insert, and no key is unique, so the day has two rows (the same blocks, measured twice). Readers take one
-    (`read_block_days`) meanwhile; dbt's primary key test on stg_onchain__block_days would refuse both. Settled
-    where cursors are (`settle_progress`); one read when nothing is doubled.
+    (`read_block_days`) meanwhile; dbt's primary key test on stg_onchain__block_days would refuse both.
     """
-    from warehouse._lake import retry_on_conflict
-    from warehouse._load import transaction
-
-    key = "chain, source, day"
-    doubled = f"select {key} from raw.block_days group by all having count(*) > 1"
-    if not conn.execute(f"select exists ({doubled})").fetchone()[0]:
-        return 0
-
-    def settle() -> int:
-        with transaction(conn):
-            conn.execute(f"""
-                create or replace temp table settled_block_days as
-                select * from raw.block_days where ({key}) in ({doubled}) qualify {_FULLEST_BLOCK_DAY} = 1""")
-            kept = conn.execute("select count(*) from settled_block_days").fetchone()[0]
-            if not kept:
-                return 0
-            deleted = conn.execute(f"delete from raw.block_days where ({key}) in "
-                                   f"(select {key} from settled_block_days)").fetchone()[0]
-            conn.execute("insert into raw.block_days by name select * from settled_block_days")
-            conn.execute("drop table settled_block_days")
-            return deleted - kept
-
-    return retry_on_conflict(settle)
+    return _keep_one_row_per_key(conn, "raw.block_days", "chain, source, day", _FULLEST_BLOCK_DAY)
 
 
 def settle_progress(conn: duckdb.DuckDBPyConnection) -> int:
     """Settle what loads may leave doubled: cursors (`settle_cursors`) and block days (`settle_block_days`);
     returns the rows removed."""
     return settle_cursors(conn) + settle_block_days(conn)
+
+
+def _keep_one_row_per_key(conn: duckdb.DuckDBPyConnection, table: str, key: str, first: str) -> int:
+    """Keep, of each `key` with several rows in `table`, the row `first` (an ORDER BY) puts first, in one
+    transaction of its own; returns the rows removed.
+
+    Safe beside another writer: its deletes remove only the rows this transaction saw, so a row appended
+    meanwhile stays. One read when no key is doubled; else the same few statements however many rows.
+    """
+    from warehouse._lake import retry_on_conflict
+    from warehouse._load import transaction
+
+    doubled = f"select {key} from {table} group by all having count(*) > 1"
+    if not conn.execute(f"select exists ({doubled})").fetchone()[0]:
+        return 0
+
+    def settle() -> int:
+        with transaction(conn):
+            conn.execute(f"""
+                create or replace temp table settled_rows as
+                select * from {table}
+                where ({key}) in ({doubled})
+                qualify row_number() over (partition by {key} order by {first}) = 1""")
+            kept = conn.execute("select count(*) from settled_rows").fetchone()[0]
+            if not kept:
+                return 0
+            deleted = conn.execute(f"delete from {table} where ({key}) in "
+                                   f"(select {key} from settled_rows)").fetchone()[0]
+            conn.execute(f"insert into {table} by name select * from settled_rows")
+            conn.execute("drop table settled_rows")
+            return deleted - kept
+
+    return retry_on_conflict(settle)
 
 
 @dataclass
@@ -272,5 +254,6 @@ def read_block_days(conn: duckdb.DuckDBPyConnection, *, chain: str, source: str)
     once, until `settle_block_days` keeps only it)."""
     return [BlockDay(*row) for row in conn.execute(
         "select chain, source, day, first_block, last_block, first_block_time, last_block_time, next_block_time "
-        f"from raw.block_days where chain = ? and source = ? qualify {_FULLEST_BLOCK_DAY} = 1 order by day",
+        "from raw.block_days where chain = ? and source = ? "
+        f"qualify row_number() over (partition by day order by {_FULLEST_BLOCK_DAY}) = 1 order by day",
         [chain, source]).fetchall()]
