@@ -178,7 +178,7 @@ def _complete_days(data_dir: Path) -> dict[tuple, object]:
         return {}
     try:
         rows = _query(data_dir, "select chain, record_kind, scope, day, fetched_at from raw.ingest_days where complete")
-    except duckdb.Error:
+    except duckdb.CatalogException:  # killed before it made the raw schema; a file it cannot open is an error
         return {}
     return {tuple(r[:4]): r[4] for r in rows}
 
