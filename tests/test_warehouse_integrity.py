@@ -19,7 +19,8 @@ from depinlens.settings import PROJECT_ROOT, Settings
 from harness.anvil import Anvil
 from pipelines.run import run_pipeline
 from tests.conftest import DAY_1, evm_only_selection, pipeline_resources
-from warehouse import WarehouseCorrupt, check_warehouse, connect_warehouse
+import warehouse._connect
+from warehouse import WarehouseConnections, WarehouseCorrupt, check_warehouse, connect_warehouse
 
 
 def _sha256(path: Path) -> str:
@@ -162,3 +163,37 @@ def test_depinlens_run_and_up_on_a_damaged_warehouse_say_so_once_and_write_nothi
     assert len(lines) == 1 and lines[0].startswith(f"warehouse {damaged} is damaged"), lines
     assert _sha256(damaged) == before
     assert sorted(p.name for p in settings.data_dir.iterdir()) == [damaged.name]  # nothing else was started
+
+
+def test_a_file_this_process_closed_is_checked_again_only_once_something_else_has_touched_it(
+        demo_data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The check costs ~100 ms at 10M rows and a one-day ingestion opens a dozen connections: a file this
+    process left, still exactly as it left it (its own writes included), is not checked again."""
+    path = tmp_path / "warehouse.duckdb"
+    shutil.copy(demo_data_dir / "warehouse.duckdb", path)
+    checked: list[Path] = []
+    real_check = warehouse._connect.check_open_warehouse
+
+    def counting_check(conn: duckdb.DuckDBPyConnection, where: Path) -> None:
+        checked.append(where)
+        real_check(conn, where)
+
+    monkeypatch.setattr(warehouse._connect, "check_open_warehouse", counting_check)
+    connections = WarehouseConnections(path)
+    for n in range(3):
+        conn = connections.connect()
+        conn.execute(f"create or replace table main.scratch as select {n} as n")  # this process writes it
+        connections.release(conn)
+    assert len(checked) == 1
+
+    # another process writes it: checked again
+    subprocess.run([sys.executable, "-c", f"import duckdb; c = duckdb.connect({str(path)!r}); "
+                                          "c.execute('create or replace table main.scratch as select 9 as n'); c.close()"],
+                   check=True, timeout=60)
+    connections.release(connections.connect())
+    assert len(checked) == 2
+
+    # cut short once this process has closed it: refused (by DuckDB, or by the check)
+    _cut_to_half(path)
+    with pytest.raises(WarehouseCorrupt):
+        connections.connect()

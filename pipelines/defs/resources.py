@@ -47,7 +47,7 @@ class WarehouseResource(dg.ConfigurableResource):
             yield conn
             settle_progress(conn)
         finally:
-            conn.close()
+            self._connections.release(conn)
 
     @contextmanager
     def read_connection(self) -> Iterator[duckdb.DuckDBPyConnection | None]:
