@@ -6,14 +6,17 @@ plain transfers, burns, and multi-instruction transactions). Each side parses th
 and produces the same Arrow table of movements:
 
 * depinlens, as the pipeline reads `getTransaction` (`SolanaClient.transactions(typed=True)`):
-  the JSON-RPC layer decodes each answer's bytes with msgspec into structs of only the fields
-  the decoder reads (`typed_result`, pipelines/chains/solana/_wire.py), and
-  `decode_token_movements` walks them into columns (one row tuple per movement).
+  the JSON-RPC layer hands each answer's bytes to `SPL_READER`, whose compiled scanner
+  (pipelines/chains/solana/_spl_scan.c) validates the JSON and packs the transaction's
+  movements; `decode_token_movements` assembles them into Arrow columns. One answer at a time,
+  as they stream in (the `ratio:` line); a batch's answer (100 at a time, one scan per batch)
+  is timed too.
 * solana-py/solders: `GetTransactionResp.from_json` (Rust serde into typed response
   objects) -> walk those objects -> the same columns.
 
-The previous path (orjson, then the dict walk: what an answer the typed structs do not fit
-still takes) is timed too, for reference.
+Two slower paths of ours are timed for reference: msgspec structs of only the fields read plus
+the struct walk (what an answer the scanner declines takes, and every answer where the
+extension was not built), and orjson plus the dict walk (what an answer no struct fits takes).
 
 The tables are checked equal before timing. Transactions decoded per second are printed
 for each; the last line reads `ratio: <ours tx/s / solders tx/s>`.
@@ -44,6 +47,7 @@ from harness.solana.ledger import SolanaLedger  # noqa: E402
 from harness.solana.wire import transaction_result  # noqa: E402
 from pipelines.chains.solana import SPL_MOVEMENTS_SCHEMA, decode_token_movements  # noqa: E402
 from pipelines.chains.solana._decode import MOVEMENT_KINDS, TOKEN_PROGRAMS, ZERO_PUBKEY  # noqa: E402
+from pipelines.chains.solana._scan import AVAILABLE as SCANNER_BUILT, SPL_READER, ScannedTransaction  # noqa: E402
 from pipelines.chains.solana._wire import Transaction  # noqa: E402
 from pipelines.http._jsonrpc import jsonrpc_result, typed_result  # noqa: E402
 
@@ -83,17 +87,47 @@ def build_answers(n: int) -> list[bytes]:
             for r in ledger.records[start:]]
 
 
-def _result(body: bytes) -> object:
-    """One answer's result as the JSON-RPC layer hands it over: typed where it fits, else parsed and checked."""
-    typed = typed_result(body, Transaction)
-    if typed is not None:
-        return typed
+BATCH = 100  # getTransaction calls per request, as the pipeline batches them
+
+
+def _parsed(body: bytes) -> object:
     return jsonrpc_result(orjson.loads(body), chain="bench", method="getTransaction", detail="")
 
 
 def decode_ours(bodies: list[bytes]) -> pa.Table:
-    """depinlens: typed structs from each answer's bytes, then the decoder (one answer at a time, as they stream in)."""
-    return decode_token_movements(_result(body) for body in bodies)
+    """depinlens as the pipeline reads answers: `SPL_READER` on each answer's bytes (the scanner, else structs,
+    else parsed), then the decoder. One answer at a time, as they stream in."""
+    read_one = SPL_READER.read_one
+    return decode_token_movements(r if (r := read_one(body)) is not None else _parsed(body) for body in bodies)
+
+
+def batch_answers(bodies: list[bytes]) -> list[tuple[bytes, range]]:
+    """The same answers as a node sends them for batched calls: JSON arrays of BATCH answers, with the
+    calls' ids."""
+    batches = []
+    for start in range(0, len(bodies), BATCH):
+        part = bodies[start:start + BATCH]
+        ids = range(start + 1, start + 1 + len(part))
+        answers = [body.removesuffix(b',"id":1}') + b',"id":%d}' % i for body, i in zip(part, ids, strict=True)]
+        batches.append((b"[" + b",".join(answers) + b"]", ids))
+    return batches
+
+
+def decode_ours_batched(batches: list[tuple[bytes, range]]) -> pa.Table:
+    """depinlens on batch answers: one `read_batch` per batch's answer, then the decoder."""
+    results = []
+    for content, ids in batches:
+        read = SPL_READER.read_batch(content, ids)
+        if read is None:
+            raise SystemExit("a batch answer was declined: the benchmark's inputs are not what a node sends")
+        results += read
+    return decode_token_movements(results)
+
+
+def decode_typed(bodies: list[bytes]) -> pa.Table:
+    """depinlens without the scanner: msgspec structs of only the fields read, then the struct walk."""
+    return decode_token_movements(t if (t := typed_result(body, Transaction)) is not None else _parsed(body)
+                                  for body in bodies)
 
 
 def decode_dicts(bodies: list[bytes]) -> pa.Table:
@@ -171,22 +205,29 @@ def main() -> None:
     print(f"inputs: {len(bodies):,} getTransaction answers ({size / 1e6:.1f} MB), built and signed with LiteSVM "
           f"in {time.perf_counter() - started:.1f} s")
 
-    ours_table, dicts_table, theirs_table = decode_ours(bodies), decode_dicts(bodies), decode_solders(bodies)
-    if not (ours_table.equals(theirs_table) and dicts_table.equals(theirs_table)):
+    batches = batch_answers(bodies)
+    tables = {"ours": decode_ours(bodies), "batched": decode_ours_batched(batches), "typed": decode_typed(bodies),
+              "dicts": decode_dicts(bodies), "solders": decode_solders(bodies)}
+    if not all(table.equals(tables["solders"]) for table in tables.values()):
         raise SystemExit("the decoders disagree; refusing to time them")
+    scanned = sum(type(SPL_READER.read_one(body)) is ScannedTransaction for body in bodies)
     typed = sum(typed_result(body, Transaction) is not None for body in bodies)
-    print(f"all decoders give the same {ours_table.num_rows:,} movements; {typed:,} of {len(bodies):,} answers "
-          "read into typed structs")
+    print(f"all decoders give the same {tables['ours'].num_rows:,} movements; {scanned:,} of {len(bodies):,} answers "
+          f"read by the compiled scanner, {typed:,} fit the typed structs")
+    if not SCANNER_BUILT:
+        print("the compiled scanner is not built (no C compiler at install): 'ours' is the struct path")
 
-    ours_s = best_of(args.repeats, lambda: decode_ours(bodies))
-    dicts_s = best_of(args.repeats, lambda: decode_dicts(bodies))
-    theirs_s = best_of(args.repeats, lambda: decode_solders(bodies))
-    ours, dicts, theirs = len(bodies) / ours_s, len(bodies) / dicts_s, len(bodies) / theirs_s
-    print(f"depinlens (msgspec structs + walk):      {ours:12,.0f} tx/s  ({ours_s * 1e3:.1f} ms)")
-    print(f"depinlens before (orjson + dict walk):   {dicts:12,.0f} tx/s  ({dicts_s * 1e3:.1f} ms)")
-    print(f"solana-py/solders (typed responses):     {theirs:12,.0f} tx/s  ({theirs_s * 1e3:.1f} ms)")
-    print(f"ratio: {ours / theirs:.2f}")
-
+    timings = {name: best_of(args.repeats, decode) for name, decode in [
+        ("ours", lambda: decode_ours(bodies)), ("batched", lambda: decode_ours_batched(batches)),
+        ("typed", lambda: decode_typed(bodies)), ("dicts", lambda: decode_dicts(bodies)),
+        ("solders", lambda: decode_solders(bodies))]}
+    labels = {"ours": "depinlens (scanner, answer by answer)", "batched": f"depinlens (scanner, batches of {BATCH})",
+              "typed": "depinlens without scanner (msgspec structs)", "dicts": "depinlens before (orjson + dict walk)",
+              "solders": "solana-py/solders (typed responses)"}
+    rate = {name: len(bodies) / seconds for name, seconds in timings.items()}
+    for name, seconds in timings.items():
+        print(f"{labels[name] + ':':46} {rate[name]:12,.0f} tx/s  ({seconds * 1e3:.1f} ms)")
+    print(f"ratio: {rate['ours'] / rate['solders']:.2f}")
 
 if __name__ == "__main__":
     main()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import shutil
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
@@ -46,6 +47,8 @@ from pipelines.chains.solana._nosana import (
     STAKE_ACCOUNT_DISCRIMINATOR,
     STAKE_ACCOUNT_SIZE,
 )
+from pipelines.chains.solana import _decode as decode_module
+from pipelines.chains.solana._scan import AVAILABLE as SCANNER_BUILT, SPL_READER, ScannedTransaction, _spl_scan
 from pipelines.chains.solana._wire import HistoryTransaction, Transaction
 from pipelines.http import Budget
 from pipelines.http._jsonrpc import typed_result, typed_results
@@ -355,10 +358,20 @@ def _outcome(decode) -> tuple:
         return None, (type(exc).__name__, str(exc))
 
 
+def _scanned_or_parsed(body: bytes) -> object:
+    """One answer's result as the pipeline hands it to the decoder (`SPL_READER`: the compiled scanner's
+    movements, else a typed struct, else parsed)."""
+    read = SPL_READER.read_one(body)
+    return read if read is not None else orjson.loads(body)["result"]
+
+
 def _both_ways(bodies: list[bytes]) -> tuple[tuple, tuple]:
-    """What the dict path (orjson, dicts) and the typed path make of the same answers."""
+    """What the dict path (orjson, dicts) and the typed path make of the same answers; the scanner's
+    path (the pipeline's) must make the same of them as the typed path, rows or error."""
     parsed = _outcome(lambda: decode_token_movements(orjson.loads(b)["result"] for b in bodies))
     typed = _outcome(lambda: decode_token_movements(_typed_or_parsed(b) for b in bodies))
+    scanned = _outcome(lambda: decode_token_movements(_scanned_or_parsed(b) for b in bodies))
+    _assert_same(typed, scanned)
     return parsed, typed
 
 
@@ -491,6 +504,18 @@ def test_an_odd_or_malformed_answer_gets_the_same_rows_or_the_same_error_through
     parsed, typed = _both_ways([_body(answers[0]), _body(broken)])
 
     _assert_same(parsed, typed)
+
+
+@pytest.mark.parametrize("info", [None, "a text", [1, 2]])
+def test_a_movement_whose_info_is_not_an_object_is_refused_by_name_on_every_path(answers, info) -> None:
+    """Found while writing the scanner: `parsed.info` of null, text or a list escaped as a bare AttributeError."""
+    broken = copy.deepcopy(_first_transfer(answers))
+    broken["transaction"]["message"]["instructions"][0]["parsed"]["info"] = info
+
+    parsed, typed = _both_ways([_body(broken)])
+
+    _assert_same(parsed, typed)
+    assert typed[1][0] == "DecodeError" and "instruction 0 (transferChecked): parsed.info is not an object" in typed[1][1]
 
 
 def test_a_malformed_answer_is_named_by_its_place_the_signature_and_the_slot_through_the_typed_path(answers) -> None:
@@ -723,6 +748,191 @@ def test_a_batch_answer_reads_typed_in_the_calls_order_whatever_order_the_node_a
                          range(10, 13)) is None
 
 
+# -- the compiled scanner (pipelines/chains/solana/_spl_scan.c): answers' bytes straight into movements ----
+#
+# `_both_ways` above runs every case (the hypothesis one included) through the scanner's path too.
+# These make sure the scanner does read what a node sends (a scanner that declined everything would
+# pass those), declines what it must, and reads batches in the calls' order.
+
+needs_scanner = pytest.mark.skipif(not SCANNER_BUILT, reason="the C scanner is not built (no C compiler at install)")
+
+
+def test_the_compiled_scanner_is_built_wherever_a_c_compiler_is() -> None:
+    """setup.py marks the extension optional; a build that failed silently must not go unnoticed here."""
+    if not (shutil.which("cc") or shutil.which("gcc")):
+        pytest.skip("no C compiler on this machine: the pipeline reads answers into structs instead")
+    assert SCANNER_BUILT, "pipelines/chains/solana/_spl_scan.c did not build: run scripts/setup.sh and read pip's log"
+
+
+@needs_scanner
+def test_every_local_ledger_answer_is_read_by_the_scanner_into_the_rows_the_dicts_give(scenario, answers) -> None:
+    bodies = [_body(answer) for answer in answers]
+
+    assert all(type(SPL_READER.read_one(body)) is ScannedTransaction for body in bodies)
+    scanned = decode_token_movements([SPL_READER.read_one(body) for body in bodies])
+    scanned.validate(full=True)
+    assert scanned.equals(decode_token_movements(answers)) and scanned.num_rows > len(scenario.movements)
+
+
+@pytest.mark.shared
+@needs_fixtures
+@needs_scanner
+def test_the_recorded_mainnet_answers_are_read_by_the_scanner_into_the_rows_their_parsed_answers_give() -> None:
+    """A recorded mainnet block (votes, a memo, inner SPL transfers) and a recorded getTransaction answer."""
+    transactions, _ = _recorded_block()
+    bodies = [_body(tx) for tx in transactions]
+    bodies.append((FIXTURES / "get_transaction_json_parsed_encoding.json").read_bytes())
+
+    read = [SPL_READER.read_one(body) for body in bodies]
+
+    assert all(type(r) is ScannedTransaction for r in read)
+    assert decode_token_movements(read).equals(decode_token_movements(orjson.loads(b)["result"] for b in bodies))
+    assert decode_token_movements(read[:-1]).num_rows == 11
+
+
+@needs_scanner
+@pytest.mark.parametrize("body", [
+    b'{"jsonrpc":"2.0","id":1,"error":{"code":-32009,"message":"transaction not available"}}',
+    b'{"jsonrpc":"2.0","id":1,"error":null}',
+    b'{"jsonrpc":"2.0","id":1,"result":null}',
+    b'{"jsonrpc":"2.0","id":1,"result":[]}',
+    b'{"jsonrpc":"2.0","id":1,"result":{"meta":null}}',
+    b'{"jsonrpc":"2.0","id":1,"result":{}}{}',
+    b'\xef\xbb\xbf{"jsonrpc":"2.0","id":1,"result":{}}',
+    b'{"jsonrpc":"2.0","id":1,"result":{"memo":"\xff"}}',
+    b'{"jsonrpc":"2.0","id":1,"result":{"memo":"\xed\xa0\x80"}}',
+    b'{"jsonrpc":"2.0","id":1,"result":{"memo":"\\ud800"}}',
+    b'{"jsonrpc":"2.0","id":1,"result":{"memo":"a\tb"}}',
+    b'{"jsonrpc":"2.0","id":1,"result":{"memo":1e400}}',
+    b'{"jsonrpc":"2.0","id":1,"result":{"memo":01}}',
+    b'{"jsonrpc":"2.0","id":1,"result":{"memo":' + b"[" * 600 + b"]" * 600 + b'}}',
+    b'{"jsonrpc":"2.0","id":1,"result":{"meta":{"err":null},"transac',
+], ids=["error", "error-null-no-result", "null-result", "list-result", "null-meta", "trailing", "bom",
+        "invalid-utf8-skipped", "surrogate-utf8-skipped", "surrogate-escape", "raw-tab", "huge-float", "leading-zero",
+        "deep", "truncated"])
+def test_answers_that_are_not_plainly_a_transaction_are_declined_by_the_scanner(body: bytes) -> None:
+    assert _spl_scan.scan_answer(body) is None
+
+
+@needs_scanner
+@pytest.mark.parametrize("change", ["escaped-key", "duplicate-result", "duplicate-program-id", "non-ascii-mint",
+                                    "escaped-amount", "amount-21-digits", "float-decimals"])
+def test_the_scanner_declines_what_it_does_not_read_as_the_dicts_do_and_the_structs_or_dicts_take_it(
+        answers, change) -> None:
+    tx = copy.deepcopy(_first_transfer(answers))
+    info = tx["transaction"]["message"]["instructions"][0]["parsed"]["info"]
+    body = _body(tx)
+    if change == "escaped-key":
+        body = body.replace(b'"programId"', b'"program\\u0049d"', 1)
+    elif change == "duplicate-result":
+        body = body[:-1] + b', "result": ' + json.dumps(tx).encode() + b"}"
+    elif change == "duplicate-program-id":  # orjson keeps the last
+        program = tx["transaction"]["message"]["instructions"][0]["programId"]
+        tx["transaction"]["message"]["instructions"][0]["programId"] = "Sentinel"
+        body = _body(tx).replace(b'"programId": "Sentinel"',
+                                 b'"programId": "11111111111111111111111111111111", "programId": "'
+                                 + program.encode() + b'"')
+    elif change == "non-ascii-mint":
+        info["mint"] = "Mint\u00e9"
+        body = _body(tx, ascii_only=False)
+    elif change == "escaped-amount":  # "123456789123", the 1 written as an escape
+        info["tokenAmount"]["amount"] = "123456789123"
+        body = _body(tx).replace(b'"123456789123"', b'"\\u003123456789123"')
+    elif change == "amount-21-digits":
+        info["tokenAmount"]["amount"] = "1" * 21
+        body = _body(tx)
+    else:
+        info["tokenAmount"]["decimals"] = 8.0
+        body = _body(tx)
+
+    assert _spl_scan.scan_answer(body) is None
+    _assert_same(*_both_ways([body]))
+
+
+MUTATION_BYTES = b'"\\{}[],: \t0-+e.Eu\x00\x1f\x7f\x80\xc3\xed\xff'
+
+
+@needs_scanner
+@hypothesis_settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_an_answer_cut_or_spliced_anywhere_is_scanned_only_where_orjson_reads_it_and_gives_its_rows(
+        answers, data) -> None:
+    """Byte-level damage (what a flaky proxy or a hostile provider sends): the scanner must never read
+    text orjson refuses, and what it reads must give the rows of the dicts orjson gives."""
+    body = bytearray(_body(_first_transfer(answers) if data.draw(st.booleans()) else
+                           answers[data.draw(st.integers(0, len(answers) - 1))], ascii_only=data.draw(st.booleans())))
+    for _ in range(data.draw(st.integers(1, 3))):
+        at = data.draw(st.integers(0, len(body) - 1))
+        operation = data.draw(st.sampled_from(["delete", "insert", "replace"]))
+        byte = data.draw(st.sampled_from(MUTATION_BYTES))
+        if operation == "delete":
+            del body[at]
+        elif operation == "insert":
+            body.insert(at, byte)
+        else:
+            body[at] = byte
+    body = bytes(body)
+
+    packed = _spl_scan.scan_answer(body)
+
+    if packed is None:
+        return
+    answer = orjson.loads(body)  # raises (and fails the test) where the scanner read text orjson refuses
+    assert isinstance(answer, dict) and answer.get("error") is None
+    assert decode_token_movements([ScannedTransaction(packed)]).equals(decode_token_movements([answer["result"]]))
+
+
+@needs_scanner
+def test_a_batch_answer_is_scanned_in_the_calls_order_whatever_order_the_node_answers_in(answers) -> None:
+    results = answers[:5]
+
+    read = SPL_READER.read_batch(_batch_answer(results[::-1], [14, 13, 12, 11, 10]), range(10, 15))
+
+    assert all(type(r) is ScannedTransaction for r in read)
+    assert decode_token_movements(read).equals(decode_token_movements(results))
+
+
+@needs_scanner
+def test_a_batch_with_an_answer_the_scanner_declines_is_read_into_structs_whole_and_gives_the_same_rows(
+        answers) -> None:
+    transfer = _first_transfer(answers)
+    refused = copy.deepcopy(transfer)
+    refused["transaction"]["message"]["instructions"][0]["parsed"]["info"]["tokenAmount"]["amount"] = "12x"
+    good = _batch_answer([answers[0], transfer, answers[2]], [10, 11, 12])
+    bad = _batch_answer([answers[0], refused, answers[2]], [10, 11, 12])
+
+    assert _spl_scan.scan_batch(bad) is None
+    structs = SPL_READER.read_batch(bad, range(10, 13))
+    assert all(type(r) is Transaction for r in structs)
+    with pytest.raises(DecodeError, match="transaction #1 .* amount '12x' is not a u64"):
+        decode_token_movements(structs)
+    assert SPL_READER.read_batch(_batch_answer(answers[:3], [10, 11, 11]), range(10, 13)) is None  # 12 missing
+    assert SPL_READER.read_batch(good[:-1], range(10, 13)) is None  # cut short
+    scanned = SPL_READER.read_batch(good, range(10, 13))
+    assert all(type(r) is ScannedTransaction for r in scanned)
+    assert decode_token_movements(scanned).equals(decode_token_movements([answers[0], transfer, answers[2]]))
+    assert decode_token_movements(scanned).num_rows > 0
+
+
+@needs_scanner
+def test_scanned_dict_and_struct_results_mixed_in_runs_keep_the_transactions_order(answers, monkeypatch) -> None:
+    monkeypatch.setattr(decode_module, "SCANNED_RUN", 3)  # runs of scanned results end on their own too
+    bodies = [_body(answer) for answer in answers]
+    mixed = [answer if i % 5 == 0 else typed_result(body, Transaction) if i % 7 == 0 else SPL_READER.read_one(body)
+             for i, (answer, body) in enumerate(zip(answers, bodies, strict=True))]
+
+    assert {type(m) for m in mixed} == {dict, Transaction, ScannedTransaction}
+    assert decode_token_movements(mixed).equals(decode_token_movements(answers))
+
+
+@needs_scanner
+def test_packed_movements_from_anywhere_else_are_refused() -> None:
+    with pytest.raises(ValueError, match="packed movements"):
+        _spl_scan.assemble([b"not packed"])
+    with pytest.raises(TypeError, match="packed movements"):
+        _spl_scan.assemble([object()])
+
+
 def _node(respond) -> SolanaClient:
     """A client whose node answers every request with `respond(request body)`."""
     def handle(request: httpx.Request) -> httpx.Response:
@@ -745,9 +955,10 @@ def test_the_client_hands_typed_transactions_to_the_decoder_and_they_give_the_di
         single = client.transactions(signatures[:1], typed=True)
         parsed = client.transactions(signatures)
 
-    assert all(type(t) is Transaction for t in typed + single) and all(type(p) is dict for p in parsed)
-    assert [t.transaction.signatures[0] for t in typed] == signatures
+    assert all(type(t) is (ScannedTransaction if SCANNER_BUILT else Transaction) for t in typed + single)
+    assert all(type(p) is dict for p in parsed)
     assert decode_token_movements(typed).equals(decode_token_movements(parsed))
+    assert decode_token_movements(single).equals(decode_token_movements(parsed[:1]))
 
 
 @pytest.mark.parametrize(("result", "error", "expected"), [
@@ -798,7 +1009,7 @@ def test_a_day_read_typed_through_helius_pages_or_get_transaction_loads_the_rows
     assert typed == parsed == standard and any(r.failed for r in typed)
     assert all(type(r.answer) is HistoryTransaction for r in typed if not r.failed)
     assert all(type(r.answer) is dict for r in parsed if not r.failed)
-    assert all(type(a) is Transaction for a in answers)
+    assert all(type(a) is (ScannedTransaction if SCANNER_BUILT else Transaction) for a in answers)
     assert rows[0].num_rows > 0 and rows[0].equals(rows[1]) and rows[0].equals(rows[2])
 
 

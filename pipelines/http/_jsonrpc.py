@@ -5,9 +5,10 @@ counts against the budget); a provider that refuses batches is remembered and as
 at a time. Rate-limit errors sent as JSON-RPC error objects (code 429, -32005 "limit") are
 waited for like an HTTP 429; any other error object is a refusal naming the call.
 
-`call_many(result_type=...)` decodes the answers' bytes straight into a msgspec type (e.g.
-only the fields a decoder reads); an answer that is anything but results of that type goes
-the usual way, parsed JSON, and its checks name what is wrong exactly as without it.
+`call_many(result_type=...)` reads the answers' bytes straight into a msgspec type (e.g. only
+the fields a decoder reads), or through an `AnswerReader` (e.g. the compiled SPL scanner,
+pipelines/chains/solana/_scan.py); an answer the reader declines goes the usual way, parsed
+JSON, and its checks name what is wrong exactly as without it.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import functools
 import itertools
 import threading
 from collections.abc import Callable, Sequence
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
 import msgspec
 
@@ -117,6 +118,38 @@ def typed_results(content: bytes, result_type: Any, ids: Sequence[int]) -> list[
     return None if None in found else [answer.result for answer in found]
 
 
+@runtime_checkable
+class AnswerReader(Protocol):
+    """Reads results straight from an answer's bytes; None declines the answer (it goes the usual way).
+
+    A reader must decline anything but results with no error, so that the usual parse and
+    `jsonrpc_result` give nothing it would not (errors, null results, shapes it does not know).
+    """
+
+    def read_one(self, content: bytes) -> Any | None:
+        """The result of a single call's answer."""
+
+    def read_batch(self, content: bytes, ids: Sequence[int]) -> list[Any] | None:
+        """The results of a batch's answer, in the order of the calls' `ids`."""
+
+
+class _TypedReader:
+    """An `AnswerReader` of a msgspec type (`typed_result`, `typed_results`)."""
+
+    def __init__(self, result_type: Any) -> None:
+        self.result_type = result_type
+
+    def read_one(self, content: bytes) -> Any | None:
+        return typed_result(content, self.result_type)
+
+    def read_batch(self, content: bytes, ids: Sequence[int]) -> list[Any] | None:
+        return typed_results(content, self.result_type, ids)
+
+
+def _reader(result_type: Any) -> AnswerReader:
+    return result_type if isinstance(result_type, AnswerReader) else _TypedReader(result_type)
+
+
 class JsonRpc:
     """JSON-RPC calls to one endpoint."""
 
@@ -145,10 +178,11 @@ class JsonRpc:
             read: turns the answer's bytes straight into the result (e.g. Arrow columns), or
                 returns None to leave them to the usual parse and checks, which then name
                 whatever is wrong exactly as they would without it.
-            result_type: a msgspec type to decode the result into (`typed_result` as `read`).
+            result_type: a msgspec type to decode the result into (`typed_result` as `read`), or an
+                `AnswerReader` (its `read_one`).
         """
         if result_type is not None:
-            read = functools.partial(typed_result, result_type=result_type)
+            read = _reader(result_type).read_one
 
         def once() -> Any:
             payload = {"jsonrpc": "2.0", "id": self._next_ids(1), "method": method, "params": params}
@@ -174,7 +208,8 @@ class JsonRpc:
 
         Args:
             result_type: a msgspec type to decode results into straight from the answers' bytes
-                (`typed_results`); the results of an answer that declines come back parsed.
+                (`typed_results`), or an `AnswerReader`; the results of an answer that declines
+                come back parsed.
         """
         if not params_list:
             return []
@@ -202,7 +237,7 @@ class JsonRpc:
             else:
                 content = self.endpoint.send("POST", self.endpoint.url, method=method, calls=len(payload),
                                              body=payload, detail=span, raw=True)
-                results = typed_results(content, result_type, range(first, first + len(payload)))
+                results = _reader(result_type).read_batch(content, range(first, first + len(payload)))
                 if results is not None:
                     return results
                 answers = self.endpoint.parse_json(content, method=method, detail=span)

@@ -15,7 +15,8 @@ from typing import Any
 import httpx
 
 from pipelines.chains.errors import MalformedResponse
-from pipelines.chains.solana._wire import HistoryPage, Transaction
+from pipelines.chains.solana._scan import SPL_READER
+from pipelines.chains.solana._wire import HistoryPage
 from pipelines.http import UNLIMITED, Budget, Endpoint, JsonRpc
 
 MAX_SIGNATURES_PER_PAGE = 1000  # the node's own cap for getSignaturesForAddress
@@ -96,12 +97,14 @@ class SolanaClient:
         """`getTransaction` (jsonParsed, versioned) for each signature, batched; raw results in order.
 
         Args:
-            typed: read each answer's bytes straight into `_wire.Transaction` structs (only the fields
-                the token decoder reads); an answer that does not fit comes back as parsed JSON.
+            typed: read for the token decoder: each answer's bytes straight into its SPL movements by the
+                compiled scanner (`_scan.ScannedTransaction`), or where the scanner declines it into
+                `_wire.Transaction` structs (only the fields the decoder reads); an answer that fits
+                neither comes back as parsed JSON. Only `decode_token_movements` reads these results.
         """
         config = {**TRANSACTION_ENCODING, "commitment": self.commitment}
         results = self.call_batch("getTransaction", [[s, config] for s in signatures],
-                                  [f"signature {s}" for s in signatures], result_type=Transaction if typed else None)
+                                  [f"signature {s}" for s in signatures], result_type=SPL_READER if typed else None)
         for signature, result in zip(signatures, results, strict=True):
             if result is None:
                 raise MalformedResponse("the node has no such transaction (null result); it may have been "

@@ -10,10 +10,13 @@ Rows carry slot, block time, signature and (outer, inner) instruction index, so 
 natural key (chain, signature, outer, inner) is unique. Amounts stay exact: u64 base
 units as DECIMAL(38,0).
 
-A result comes as parsed JSON (a dict) or, as the pipeline reads `getTransaction`, as a
-`_wire.Transaction` struct decoded straight from the answer's bytes. Both walks append the
-same row tuples; the struct walk hands any transaction the dict walk would refuse (or treat its
-own way) to the dict walk, so each error is raised by one piece of code, word for word.
+A result comes as parsed JSON (a dict), as a `_wire.Transaction` struct decoded from the
+answer's bytes, or, as the pipeline reads `getTransaction`, as a `ScannedTransaction`: its
+movements, read from the answer's bytes by the compiled scanner (`_scan.py`), which applies the
+rules below. All three give the same rows: the scanner declines any answer it is not certain of
+(it is then read into a struct), and the struct walk hands any transaction the dict walk would
+refuse (or treat its own way) to the dict walk, so each error is raised by one piece of code,
+word for word.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from msgspec import UNSET
 from depinlens.registry import Token
 from pipelines.chains.errors import DecodeError
 from pipelines.chains.raw_schemas import TOKEN_TRANSFERS_SCHEMA
+from pipelines.chains.solana._scan import ScannedTransaction, movements_table
 from pipelines.chains.solana._wire import Parsed, Transaction, to_dict
 
 TOKEN_PROGRAMS = frozenset({"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA",
@@ -96,9 +100,9 @@ def decode_token_movements(transactions: Iterable[Any]) -> pa.Table:
     """Every SPL token movement in `transactions` (results of `getTransaction`, jsonParsed).
 
     `transactions` may be any iterable (a generator that parses answers one by one keeps
-    memory flat). Each result is parsed JSON, or a `_wire.Transaction` that the JSON-RPC layer
-    decoded straight from the answer's bytes (`SolanaClient.transactions(typed=True)`): both
-    give the same rows and the same errors.
+    memory flat). Each result is parsed JSON, a `_wire.Transaction`, or a `ScannedTransaction`
+    (`SolanaClient.transactions(typed=True)`: read by the compiled scanner where it is built,
+    else into structs): all give the same rows and the same errors.
 
     Returns:
         A table in SPL_MOVEMENTS_SCHEMA, ordered as the transactions, then by (outer, inner)
@@ -112,16 +116,61 @@ def decode_token_movements(transactions: Iterable[Any]) -> pa.Table:
     """
     if isinstance(transactions, (dict, str, bytes)) or not isinstance(transactions, Iterable):
         raise DecodeError(f"expected a list of getTransaction results, got {type(transactions).__name__}")
-    rows: list[tuple] = []
+    movements = _Movements()
+    scanned: list[ScannedTransaction] = []  # a run of the scanner's transactions, assembled together
     for position, tx in enumerate(transactions):
+        if type(tx) is ScannedTransaction:
+            scanned.append(tx)
+            if len(scanned) == SCANNED_RUN:
+                movements.add(movements_table(scanned, SPL_MOVEMENTS_SCHEMA))
+                scanned = []
+            continue
+        if scanned:
+            movements.add(movements_table(scanned, SPL_MOVEMENTS_SCHEMA))
+            scanned = []
         if isinstance(tx, Transaction):  # HistoryTransaction included
-            mark = len(rows)
-            if _walk_typed(tx, rows):
+            mark = len(movements.rows)
+            if _walk_typed(tx, movements.rows):
                 continue
-            del rows[mark:]  # something the dict decoder refuses or treats its own way: let it
+            del movements.rows[mark:]  # something the dict decoder refuses or treats its own way: let it
             tx = to_dict(tx)
-        _walk(position, tx, rows)
-    return _table(rows)
+        _walk(position, tx, movements.rows)
+    if scanned:
+        movements.add(movements_table(scanned, SPL_MOVEMENTS_SCHEMA))
+    return movements.table()
+
+
+SCANNED_RUN = 4096  # transactions assembled in one call (a generator's memory stays bounded)
+
+
+class _Movements:
+    """Movements in the order of their transactions: tables assembled from the scanner's, row tuples from
+    the Python walks.
+
+    The row tuples become one table at the end, as without the scanner, so that a value Arrow refuses
+    raises the same error at the same point (after every transaction is walked)."""
+
+    def __init__(self) -> None:
+        self.rows: list[tuple] = []
+        self.parts: list[tuple[int, pa.Table]] = []  # a scanner's table, and how many row tuples come before it
+
+    def add(self, table: pa.Table) -> None:
+        self.parts.append((len(self.rows), table))
+
+    def table(self) -> pa.Table:
+        walked = _table(self.rows)
+        pieces, taken = [], 0
+        for before, table in self.parts:
+            if before > taken:
+                pieces.append(walked.slice(taken, before - taken))
+                taken = before
+            if table.num_rows:
+                pieces.append(table)
+        if walked.num_rows > taken:
+            pieces.append(walked.slice(taken))
+        if not pieces:
+            return SPL_MOVEMENTS_SCHEMA.empty_table()
+        return pieces[0] if len(pieces) == 1 else pa.concat_tables(pieces).combine_chunks()
 
 
 def _table(rows: list[tuple]) -> pa.Table:
@@ -233,6 +282,9 @@ def _decode_one(position: int, tx: dict, meta: dict, message: dict, found: list,
         except (KeyError, TypeError) as exc:
             where = _label(position, tx, outer, inner, itype)
             raise DecodeError(f"{where}: field {exc} missing or malformed") from None
+        except AttributeError:  # `info` (or its tokenAmount) is text, null or a list, not an object
+            raise DecodeError(f"{_label(position, tx, outer, inner, itype)}: parsed.info is not an object "
+                              f"({str(parsed.get('info'))[:60]})") from None
         if type(amount_text) is not str or not amount_text.isdigit() or len(amount_text) > MAX_U64_DIGITS:
             raise DecodeError(f"{_label(position, tx, outer, inner, itype)}: amount {amount_text!r:.40} is not a u64 "
                               "in decimal text")

@@ -3,9 +3,9 @@
 msgspec decodes an answer straight into these `msgspec.Struct` types: fields the token decoder
 does not read (log messages, lamport balances, rewards, `uiAmount`, …) are skipped in C without
 becoming Python objects, and instructions of any program keep only `programId` and `parsed`.
-The JSON-RPC layer does the decoding (`pipelines.http.JsonRpc.call_many(result_type=...)` for
-`getTransaction`, `typed_result` for a page of Helius' `getTransactionsForAddress`);
-`decode_token_movements` walks the structs (`_decode.py`).
+The JSON-RPC layer does the decoding: a page of Helius' `getTransactionsForAddress` (`typed_result`),
+and a `getTransaction` answer the compiled scanner declines or where it is not built
+(`_scan.SPL_READER`); `decode_token_movements` walks the structs (`_decode.py`).
 
 Exact by construction. A struct exists only where the whole answer fits these types, and the
 types admit only values orjson would give identically: text as `str`, integers within int64
@@ -22,7 +22,7 @@ Measured on 3,000 LiteSVM answers (9.6 MB, benchmarks/solana_decode.py, 2 busy c
 answer at a time as they stream in: msgspec skipping every field ~3.8 ms, decoding these fields
 ~8 ms (11-15 ms when all 3,000 are kept alive at once); orjson ~14 ms; pyarrow's JSON reader
 against the same schema 12-22 ms (two threads, one); polars ~140 ms; solders' typed responses,
-walked, ~118 ms.
+walked, ~118 ms; the compiled scanner (`_spl_scan.c`), rows included, ~5 ms.
 
 Differences from orjson remain in fields no decoder reads: msgspec skips a float beyond
 ±1.8e308 (orjson refuses the whole answer), and nests as deep as Python's recursion limit
