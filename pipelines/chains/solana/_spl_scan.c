@@ -248,12 +248,13 @@ static int literal(Lex *x, const char *word, size_t n) {
 
 static int skip_value(Lex *x);
 
-/* Object and array walking: *_open consumes the bracket and says whether a member follows. */
-static int obj_open(Lex *x) {
+/* Object and array walking: open_container consumes the opening bracket and says whether a
+ * member (an item) follows before `close`. */
+static int open_container(Lex *x, unsigned char close) {
     if (++x->depth > MAX_DEPTH) return DECLINE;
     x->p++;
     ws(x);
-    if (x->p < x->end && *x->p == '}') { x->p++; x->depth--; return 0; }
+    if (x->p < x->end && *x->p == close) { x->p++; x->depth--; return 0; }
     return 1;
 }
 
@@ -274,14 +275,6 @@ static int next_member(Lex *x, unsigned char close) {
     if (*x->p == ',') { x->p++; ws(x); return 1; }
     if (*x->p == close) { x->p++; x->depth--; return 0; }
     return DECLINE;
-}
-
-static int arr_open(Lex *x) {
-    if (++x->depth > MAX_DEPTH) return DECLINE;
-    x->p++;
-    ws(x);
-    if (x->p < x->end && *x->p == ']') { x->p++; x->depth--; return 0; }
-    return 1;
 }
 
 /* Any value, read into *v: text, null, an integer; objects, arrays, floats and booleans are
@@ -404,11 +397,11 @@ typedef struct {
     int64_t outer, inner;  /* inner -1: a top-level instruction */
     int64_t order;         /* position found: ties keep it (Python's sort is stable) */
     Val program_id;
-    int parsed;            /* V_OBJ, or anything else: not a parsed instruction */
+    int parsed;            /* V_OBJ, or another kind (a memo's text, null): not a parsed instruction */
     Val type;
-    int info;              /* V_ABSENT, V_OBJ, or V_OTHER */
+    int info;              /* V_ABSENT, V_OBJ, or another kind */
     Val field[F_COUNT];
-    int token_amount;      /* V_ABSENT, V_NULL, V_OBJ, V_OTHER */
+    int token_amount;      /* V_ABSENT, V_NULL, V_OBJ, or another kind */
     Val ta_amount, ta_decimals;
 } Instruction;
 
@@ -422,6 +415,7 @@ typedef struct {
     int has_meta, has_transaction, has_message, has_keys, has_instructions, has_signatures;
     int has_inner, has_loaded, has_pre, has_post;
     Val signature;         /* the first signature */
+    Val *signatures;
     Val *keys;
     Py_ssize_t n_keys, n_static_keys;
     Val *loaded_writable, *loaded_readonly;
@@ -442,98 +436,101 @@ static int is_token_program(const Val *v) {
     return v->n == 43 && (memcmp(v->s, TOKEN_PROGRAMS[0], 43) == 0 || memcmp(v->s, TOKEN_PROGRAMS[1], 43) == 0);
 }
 
-static int read_token_amount(Lex *x, Instruction *ins) {
+/* The object at x->p, member by member: `read` gets each key (plain text: a key with escapes
+ * could be any name, so it declines) with x->p at the member's value, and reads or skips it. */
+typedef int (*MemberReader)(Lex *x, const Val *key, void *into);
+
+static inline int each_member(Lex *x, MemberReader read, void *into) {
     int more;
+    if (!(x->p < x->end && *x->p == '{')) return DECLINE;
+    if ((more = open_container(x, '}')) < 0) return DECLINE;
+    while (more) {
+        Val key;
+        if (obj_key(x, &key) < 0 || key.state == V_BADSTR || read(x, &key, into) < 0) return DECLINE;
+        if ((more = next_member(x, '}')) < 0) return DECLINE;
+    }
+    return 0;
+}
+
+/* The array at x->p, item by item: `read` reads each one. */
+typedef int (*ItemReader)(Lex *x, void *into);
+
+static inline int each_item(Lex *x, ItemReader read, void *into) {
+    int more;
+    if (!(x->p < x->end && *x->p == '[')) return DECLINE;
+    if ((more = open_container(x, ']')) < 0) return DECLINE;
+    while (more) {
+        if (read(x, into) < 0) return DECLINE;
+        if ((more = next_member(x, ']')) < 0) return DECLINE;
+    }
+    return 0;
+}
+
+static inline int at_null(const Lex *x) { return x->p < x->end && *x->p == 'n'; }
+
+/* A member the decoder reads member by member where it is an object, and tells apart by kind
+ * otherwise (null, text, anything else): *kind becomes V_OBJ or the value's V_* state. */
+static int object_member(Lex *x, int *kind, MemberReader read, void *into) {
+    if (*kind != V_ABSENT) return DECLINE;  /* given twice */
     if (x->p < x->end && *x->p == '{') {
-        ins->token_amount = V_OBJ;
-        if ((more = obj_open(x)) < 0) return DECLINE;
-        while (more) {
-            Val key;
-            if (obj_key(x, &key) < 0) return DECLINE;
-            if (key.state == V_BADSTR) return DECLINE;
-            if (KEY_IS(key, "amount")) { if (read_once(x, &ins->ta_amount) < 0) return DECLINE; }
-            else if (KEY_IS(key, "decimals")) { if (read_once(x, &ins->ta_decimals) < 0) return DECLINE; }
-            else if (skip_value(x) < 0) return DECLINE;
-            if ((more = next_member(x, '}')) < 0) return DECLINE;
-        }
-        return 0;
+        *kind = V_OBJ;
+        return each_member(x, read, into);
     }
     Val v = {0};
     if (read_value(x, &v) < 0) return DECLINE;
-    ins->token_amount = v.state == V_NULL ? V_NULL : V_OTHER;
+    *kind = v.state;
     return 0;
 }
 
-static int read_info(Lex *x, Instruction *ins) {
-    int more;
-    int seen_token_amount = 0;
-    if (!(x->p < x->end && *x->p == '{')) {
-        ins->info = V_OTHER;
-        return skip_value(x);
-    }
-    ins->info = V_OBJ;
-    if ((more = obj_open(x)) < 0) return DECLINE;
-    while (more) {
-        Val key;
-        int matched = 0;
-        if (obj_key(x, &key) < 0) return DECLINE;
-        if (key.state == V_BADSTR) return DECLINE;
-        if (KEY_IS(key, "tokenAmount")) {
-            if (seen_token_amount++ || read_token_amount(x, ins) < 0) return DECLINE;
-            matched = 1;
-        }
-        for (int f = 0; f < F_COUNT && !matched; f++) {
-            size_t n = INFO_FIELD_LENGTHS[f];
-            if ((size_t)key.n == n && memcmp(key.s, INFO_FIELDS[f], n) == 0) {
-                if (read_once(x, &ins->field[f]) < 0) return DECLINE;
-                matched = 1;
-            }
-        }
-        if (!matched && skip_value(x) < 0) return DECLINE;
-        if ((more = next_member(x, '}')) < 0) return DECLINE;
-    }
-    return 0;
+/* instruction.parsed.info.tokenAmount {amount, decimals} */
+static int token_amount_member(Lex *x, const Val *key, void *into) {
+    Instruction *ins = into;
+    if (KEY_IS(*key, "amount")) return read_once(x, &ins->ta_amount);
+    if (KEY_IS(*key, "decimals")) return read_once(x, &ins->ta_decimals);
+    return skip_value(x);
 }
 
-static int read_parsed(Lex *x, Instruction *ins) {
-    int more;
-    int seen_info = 0;
-    if (!(x->p < x->end && *x->p == '{')) {
-        Val v = {0};
-        if (read_value(x, &v) < 0) return DECLINE;
-        ins->parsed = v.state;  /* text (a memo), null, anything: not a parsed instruction */
-        return 0;
-    }
-    ins->parsed = V_OBJ;
-    if ((more = obj_open(x)) < 0) return DECLINE;
-    while (more) {
-        Val key;
-        if (obj_key(x, &key) < 0) return DECLINE;
-        if (key.state == V_BADSTR) return DECLINE;
-        if (KEY_IS(key, "type")) { if (read_once(x, &ins->type) < 0) return DECLINE; }
-        else if (KEY_IS(key, "info")) { if (seen_info++ || read_info(x, ins) < 0) return DECLINE; }
-        else if (skip_value(x) < 0) return DECLINE;
-        if ((more = next_member(x, '}')) < 0) return DECLINE;
-    }
-    return 0;
+/* instruction.parsed.info: the movement fields */
+static int info_member(Lex *x, const Val *key, void *into) {
+    Instruction *ins = into;
+    if (KEY_IS(*key, "tokenAmount")) return object_member(x, &ins->token_amount, token_amount_member, ins);
+    for (int f = 0; f < F_COUNT; f++)
+        if ((size_t)key->n == INFO_FIELD_LENGTHS[f] && memcmp(key->s, INFO_FIELDS[f], INFO_FIELD_LENGTHS[f]) == 0)
+            return read_once(x, &ins->field[f]);
+    return skip_value(x);
 }
 
-/* One instruction object; kept (in tx->found) only if its program is a token program. */
-static int read_instruction(Lex *x, Tx *tx, int64_t outer, int64_t inner) {
+/* instruction.parsed {type, info} */
+static int parsed_member(Lex *x, const Val *key, void *into) {
+    Instruction *ins = into;
+    if (KEY_IS(*key, "type")) return read_once(x, &ins->type);
+    if (KEY_IS(*key, "info")) return object_member(x, &ins->info, info_member, ins);
+    return skip_value(x);
+}
+
+/* an instruction {programId, parsed} */
+static int instruction_member(Lex *x, const Val *key, void *into) {
+    Instruction *ins = into;
+    if (KEY_IS(*key, "programId")) return read_once(x, &ins->program_id);
+    if (KEY_IS(*key, "parsed")) return object_member(x, &ins->parsed, parsed_member, ins);  /* or a memo's text */
+    return skip_value(x);
+}
+
+/* Where the instructions of an array go: top-level ones (outer -1: numbered by their place) or
+ * an inner group's (numbered by place within the group). */
+typedef struct {
+    Tx *tx;
+    int64_t group;  /* the outer index of an inner group, -1 for the top level */
+    int64_t next;
+} Instructions;
+
+/* One instruction; kept (in tx->found) only if its program is a token program. */
+static int instruction_item(Lex *x, void *into) {
+    Instructions *at = into;
     Instruction ins;
-    int more, seen_parsed = 0;
     memset(&ins, 0, sizeof ins);
-    if (!(x->p < x->end && *x->p == '{')) return DECLINE;  /* the dict decoder refuses it */
-    if ((more = obj_open(x)) < 0) return DECLINE;
-    while (more) {
-        Val key;
-        if (obj_key(x, &key) < 0) return DECLINE;
-        if (key.state == V_BADSTR) return DECLINE;
-        if (KEY_IS(key, "programId")) { if (read_once(x, &ins.program_id) < 0) return DECLINE; }
-        else if (KEY_IS(key, "parsed")) { if (seen_parsed++ || read_parsed(x, &ins) < 0) return DECLINE; }
-        else if (skip_value(x) < 0) return DECLINE;
-        if ((more = next_member(x, '}')) < 0) return DECLINE;
-    }
+    int64_t place = at->next++;
+    if (each_member(x, instruction_member, &ins) < 0) return DECLINE;  /* not an object: the dict decoder refuses it */
     if (ins.program_id.state == V_STR) {
         if (!is_token_program(&ins.program_id)) return 0;
     } else if (ins.program_id.state == V_NULL || ins.program_id.state == V_ABSENT) {
@@ -541,284 +538,199 @@ static int read_instruction(Lex *x, Tx *tx, int64_t outer, int64_t inner) {
     } else {
         return DECLINE;  /* a programId of another type, or text with escapes */
     }
-    if (tx->n_found >= MAX_FOUND) return DECLINE;
-    ins.outer = outer;
-    ins.inner = inner;
-    ins.order = tx->order++;
-    tx->found[tx->n_found++] = ins;
+    if (at->tx->n_found >= MAX_FOUND) return DECLINE;
+    ins.outer = at->group < 0 ? place : at->group;
+    ins.inner = at->group < 0 ? -1 : place;
+    ins.order = at->tx->order++;
+    at->tx->found[at->tx->n_found++] = ins;
     return 0;
 }
 
-static int read_instructions(Lex *x, Tx *tx, int64_t outer_of_group) {
-    int more;
-    int64_t k = 0;
-    if (!(x->p < x->end && *x->p == '[')) return DECLINE;
-    if ((more = arr_open(x)) < 0) return DECLINE;
-    while (more) {
-        int64_t outer = outer_of_group < 0 ? k : outer_of_group, inner = outer_of_group < 0 ? -1 : k;
-        if (read_instruction(x, tx, outer, inner) < 0) return DECLINE;
-        k++;
-        if ((more = next_member(x, ']')) < 0) return DECLINE;
+static int read_instructions(Lex *x, Tx *tx, int64_t group) {
+    Instructions at = {tx, group, 0};
+    return each_item(x, instruction_item, &at);
+}
+
+/* meta.innerInstructions[]: {index, instructions}. A node sends the index first (it sorts keys);
+ * a group whose index comes after its instructions has them read on a second pass. */
+typedef struct {
+    Tx *tx;
+    Val index;
+    int seen_instructions, read_already, depth;
+    const unsigned char *instructions_at;
+} InnerGroup;
+
+static int inner_group_member(Lex *x, const Val *key, void *into) {
+    InnerGroup *g = into;
+    if (KEY_IS(*key, "index")) {
+        if (read_once(x, &g->index) < 0) return DECLINE;
+        return g->index.state == V_INT && g->index.i >= 0 ? 0 : DECLINE;  /* -1 stands for "top level" */
     }
-    return 0;
-}
-
-/* innerInstructions: [{index, instructions}]. A node sends the index first (it sorts keys); a
- * group whose index comes after its instructions has them read on a second pass. */
-static int read_inner_group(Lex *x, Tx *tx) {
-    int more;
-    Val index = {0};
-    const unsigned char *instructions_at = NULL;
-    int seen_instructions = 0, read_already = 0;
-    if (!(x->p < x->end && *x->p == '{')) return DECLINE;
-    if ((more = obj_open(x)) < 0) return DECLINE;
-    int depth = x->depth;
-    while (more) {
-        Val key;
-        if (obj_key(x, &key) < 0) return DECLINE;
-        if (key.state == V_BADSTR) return DECLINE;
-        if (KEY_IS(key, "index")) {
-            if (read_once(x, &index) < 0) return DECLINE;
-            if (index.state != V_INT || index.i < 0) return DECLINE;  /* -1 stands for "top level" */
-        } else if (KEY_IS(key, "instructions")) {
-            if (seen_instructions++) return DECLINE;
-            if (index.state == V_INT) {
-                if (read_instructions(x, tx, index.i) < 0) return DECLINE;
-                read_already = 1;
-            } else {
-                instructions_at = x->p;
-                if (skip_value(x) < 0) return DECLINE;
-            }
-        } else if (skip_value(x) < 0) {
-            return DECLINE;
+    if (KEY_IS(*key, "instructions")) {
+        if (g->seen_instructions++) return DECLINE;
+        if (g->index.state == V_INT) {
+            g->read_already = 1;
+            return read_instructions(x, g->tx, g->index.i);
         }
-        if ((more = next_member(x, '}')) < 0) return DECLINE;
+        g->instructions_at = x->p;
+        g->depth = x->depth;
+        return skip_value(x);
     }
-    if (index.state != V_INT || !seen_instructions) return DECLINE;
-    if (read_already) return 0;
-    Lex again = {instructions_at, x->end, depth};
-    return read_instructions(&again, tx, index.i);
+    return skip_value(x);
 }
 
-static int read_balance(Lex *x, Balance *b) {
-    int more;
+static int inner_group_item(Lex *x, void *into) {
+    InnerGroup g = {.tx = into};
+    if (each_member(x, inner_group_member, &g) < 0) return DECLINE;
+    if (g.index.state != V_INT || !g.seen_instructions) return DECLINE;
+    if (g.read_already) return 0;
+    Lex again = {g.instructions_at, x->end, g.depth};
+    return read_instructions(&again, g.tx, g.index.i);
+}
+
+/* meta.pre/postTokenBalances[]: {accountIndex, mint, owner, uiTokenAmount: {decimals}} */
+typedef struct {
+    Balance *list;
+    Py_ssize_t *n;
+} Balances;
+
+static int ui_token_amount_member(Lex *x, const Val *key, void *into) {
+    Balance *b = into;
+    return KEY_IS(*key, "decimals") ? read_once(x, &b->decimals) : skip_value(x);
+}
+
+static int balance_member(Lex *x, const Val *key, void *into) {
+    Balance *b = into;
+    if (KEY_IS(*key, "accountIndex")) return read_once(x, &b->index);
+    if (KEY_IS(*key, "mint")) return read_once(x, &b->mint);
+    if (KEY_IS(*key, "owner")) return read_once(x, &b->owner);
+    if (KEY_IS(*key, "uiTokenAmount")) {
+        if (b->ui_token_amount++) return DECLINE;
+        return each_member(x, ui_token_amount_member, b);
+    }
+    return skip_value(x);
+}
+
+static int balance_item(Lex *x, void *into) {
+    Balances *at = into;
+    if (*at->n >= MAX_BALANCES) return DECLINE;
+    Balance *b = &at->list[(*at->n)++];
     memset(b, 0, sizeof *b);
-    if (!(x->p < x->end && *x->p == '{')) return DECLINE;
-    if ((more = obj_open(x)) < 0) return DECLINE;
-    while (more) {
-        Val key;
-        if (obj_key(x, &key) < 0) return DECLINE;
-        if (key.state == V_BADSTR) return DECLINE;
-        if (KEY_IS(key, "accountIndex")) { if (read_once(x, &b->index) < 0) return DECLINE; }
-        else if (KEY_IS(key, "mint")) { if (read_once(x, &b->mint) < 0) return DECLINE; }
-        else if (KEY_IS(key, "owner")) { if (read_once(x, &b->owner) < 0) return DECLINE; }
-        else if (KEY_IS(key, "uiTokenAmount")) {
-            int inner;
-            if (b->ui_token_amount || !(x->p < x->end && *x->p == '{')) return DECLINE;
-            b->ui_token_amount = V_OBJ;
-            if ((inner = obj_open(x)) < 0) return DECLINE;
-            while (inner) {
-                Val k2;
-                if (obj_key(x, &k2) < 0) return DECLINE;
-                if (k2.state == V_BADSTR) return DECLINE;
-                if (KEY_IS(k2, "decimals")) { if (read_once(x, &b->decimals) < 0) return DECLINE; }
-                else if (skip_value(x) < 0) return DECLINE;
-                if ((inner = next_member(x, '}')) < 0) return DECLINE;
-            }
-        } else if (skip_value(x) < 0) {
-            return DECLINE;
-        }
-        if ((more = next_member(x, '}')) < 0) return DECLINE;
-    }
+    if (each_member(x, balance_member, b) < 0) return DECLINE;
     /* what the dict decoder requires of a balance (it refuses anything else) */
     if (b->index.state != V_INT || !is_plain_or_null(&b->mint) || b->decimals.state != V_INT) return DECLINE;
-    if (!(b->owner.state == V_ABSENT || is_plain_or_null(&b->owner))) return DECLINE;
+    return b->owner.state == V_ABSENT || is_plain_or_null(&b->owner) ? 0 : DECLINE;
+}
+
+static int read_balances(Lex *x, Balance *list, Py_ssize_t *n, int *seen) {
+    Balances at = {list, n};
+    if ((*seen)++) return DECLINE;
+    return at_null(x) ? literal(x, "null", 4) : each_item(x, balance_item, &at);
+}
+
+/* Arrays of plain texts: lookup-table addresses, signatures. */
+typedef struct {
+    Val *list;
+    Py_ssize_t *n;
+} Texts;
+
+static int text_item(Lex *x, void *into) {
+    Texts *at = into;
+    if (*at->n >= MAX_KEYS) return DECLINE;
+    Val *v = &at->list[(*at->n)++];
+    v->state = V_ABSENT;
+    return read_value(x, v) < 0 || v->state != V_STR ? DECLINE : 0;
+}
+
+static int read_texts(Lex *x, Val *list, Py_ssize_t *n, int *seen) {
+    Texts at = {list, n};
+    if ((*seen)++) return DECLINE;
+    return at_null(x) ? literal(x, "null", 4) : each_item(x, text_item, &at);
+}
+
+/* meta.loadedAddresses {writable, readonly} */
+static int loaded_member(Lex *x, const Val *key, void *into) {
+    Tx *tx = into;
+    if (KEY_IS(*key, "writable")) return read_texts(x, tx->loaded_writable, &tx->n_writable, &tx->has_writable);
+    if (KEY_IS(*key, "readonly")) return read_texts(x, tx->loaded_readonly, &tx->n_readonly, &tx->has_readonly);
+    return skip_value(x);
+}
+
+static int meta_member(Lex *x, const Val *key, void *into) {
+    Tx *tx = into;
+    if (KEY_IS(*key, "err")) return read_once(x, &tx->err);
+    if (KEY_IS(*key, "innerInstructions")) {
+        if (tx->has_inner++) return DECLINE;
+        return at_null(x) ? literal(x, "null", 4) : each_item(x, inner_group_item, tx);
+    }
+    if (KEY_IS(*key, "loadedAddresses")) {
+        if (tx->has_loaded++) return DECLINE;
+        return at_null(x) ? literal(x, "null", 4) : each_member(x, loaded_member, tx);
+    }
+    if (KEY_IS(*key, "preTokenBalances")) return read_balances(x, tx->pre, &tx->n_pre, &tx->has_pre);
+    if (KEY_IS(*key, "postTokenBalances")) return read_balances(x, tx->post, &tx->n_post, &tx->has_post);
+    return skip_value(x);
+}
+
+/* transaction.message.accountKeys[]: {pubkey, ...} (jsonParsed) */
+static int account_key_member(Lex *x, const Val *key, void *into) {
+    return KEY_IS(*key, "pubkey") ? read_once(x, into) : skip_value(x);
+}
+
+static int account_key_item(Lex *x, void *into) {
+    Tx *tx = into;
+    Val pubkey = {0};
+    if (tx->n_keys >= MAX_KEYS || each_member(x, account_key_member, &pubkey) < 0) return DECLINE;
+    if (pubkey.state != V_STR) return DECLINE;
+    tx->keys[tx->n_keys++] = pubkey;
     return 0;
 }
 
-static int read_balances(Lex *x, Balance *out, Py_ssize_t *n, int *seen) {
-    int more;
-    if (*seen) return DECLINE;
-    *seen = 1;
-    if (x->p < x->end && *x->p == 'n') return literal(x, "null", 4);
-    if (!(x->p < x->end && *x->p == '[')) return DECLINE;
-    if ((more = arr_open(x)) < 0) return DECLINE;
-    while (more) {
-        if (*n >= MAX_BALANCES || read_balance(x, &out[(*n)++]) < 0) return DECLINE;
-        if ((more = next_member(x, ']')) < 0) return DECLINE;
-    }
-    return 0;
+static int message_member(Lex *x, const Val *key, void *into) {
+    Tx *tx = into;
+    if (KEY_IS(*key, "accountKeys")) return tx->has_keys++ ? DECLINE : each_item(x, account_key_item, tx);
+    if (KEY_IS(*key, "instructions")) return tx->has_instructions++ ? DECLINE : read_instructions(x, tx, -1);
+    return skip_value(x);
 }
 
-static int read_texts(Lex *x, Val *out, Py_ssize_t *n, int *seen) {
-    int more;
-    if (*seen) return DECLINE;
-    *seen = 1;
-    if (x->p < x->end && *x->p == 'n') return literal(x, "null", 4);
-    if (!(x->p < x->end && *x->p == '[')) return DECLINE;
-    if ((more = arr_open(x)) < 0) return DECLINE;
-    while (more) {
-        if (*n >= MAX_KEYS) return DECLINE;
-        Val *v = &out[(*n)++];
-        v->state = V_ABSENT;
-        if (read_value(x, v) < 0 || v->state != V_STR) return DECLINE;
-        if ((more = next_member(x, ']')) < 0) return DECLINE;
+static int body_member(Lex *x, const Val *key, void *into) {
+    Tx *tx = into;
+    if (KEY_IS(*key, "message")) {
+        if (tx->has_message++ || each_member(x, message_member, tx) < 0) return DECLINE;
+        return tx->has_keys && tx->has_instructions ? 0 : DECLINE;
     }
-    return 0;
+    if (KEY_IS(*key, "signatures")) {
+        Py_ssize_t n = 0;
+        if (read_texts(x, tx->signatures, &n, &tx->has_signatures) < 0) return DECLINE;
+        if (n > 0) tx->signature = tx->signatures[0];
+        return 0;
+    }
+    return skip_value(x);
 }
 
-static int read_meta(Lex *x, Tx *tx) {
-    int more;
-    if (!(x->p < x->end && *x->p == '{')) return DECLINE;
-    tx->has_meta = 1;
-    if ((more = obj_open(x)) < 0) return DECLINE;
-    while (more) {
-        Val key;
-        if (obj_key(x, &key) < 0) return DECLINE;
-        if (key.state == V_BADSTR) return DECLINE;
-        if (KEY_IS(key, "err")) {
-            if (read_once(x, &tx->err) < 0) return DECLINE;
-        } else if (KEY_IS(key, "innerInstructions")) {
-            if (tx->has_inner++) return DECLINE;
-            if (x->p < x->end && *x->p == 'n') {
-                if (literal(x, "null", 4) < 0) return DECLINE;
-            } else {
-                int groups;
-                if (!(x->p < x->end && *x->p == '[')) return DECLINE;
-                if ((groups = arr_open(x)) < 0) return DECLINE;
-                while (groups) {
-                    if (read_inner_group(x, tx) < 0) return DECLINE;
-                    if ((groups = next_member(x, ']')) < 0) return DECLINE;
-                }
-            }
-        } else if (KEY_IS(key, "loadedAddresses")) {
-            if (tx->has_loaded++) return DECLINE;
-            if (x->p < x->end && *x->p == 'n') {
-                if (literal(x, "null", 4) < 0) return DECLINE;
-            } else {
-                int members;
-                if (!(x->p < x->end && *x->p == '{')) return DECLINE;
-                if ((members = obj_open(x)) < 0) return DECLINE;
-                while (members) {
-                    Val k2;
-                    if (obj_key(x, &k2) < 0) return DECLINE;
-                    if (k2.state == V_BADSTR) return DECLINE;
-                    if (KEY_IS(k2, "writable")) {
-                        if (read_texts(x, tx->loaded_writable, &tx->n_writable, &tx->has_writable) < 0) return DECLINE;
-                    } else if (KEY_IS(k2, "readonly")) {
-                        if (read_texts(x, tx->loaded_readonly, &tx->n_readonly, &tx->has_readonly) < 0) return DECLINE;
-                    } else if (skip_value(x) < 0) {
-                        return DECLINE;
-                    }
-                    if ((members = next_member(x, '}')) < 0) return DECLINE;
-                }
-            }
-        } else if (KEY_IS(key, "preTokenBalances")) {
-            if (read_balances(x, tx->pre, &tx->n_pre, &tx->has_pre) < 0) return DECLINE;
-        } else if (KEY_IS(key, "postTokenBalances")) {
-            if (read_balances(x, tx->post, &tx->n_post, &tx->has_post) < 0) return DECLINE;
-        } else if (skip_value(x) < 0) {
-            return DECLINE;
-        }
-        if ((more = next_member(x, '}')) < 0) return DECLINE;
+static int transaction_member(Lex *x, const Val *key, void *into) {
+    Tx *tx = into;
+    if (KEY_IS(*key, "blockTime")) return read_once(x, &tx->block_time);
+    if (KEY_IS(*key, "slot")) return read_once(x, &tx->slot);
+    if (KEY_IS(*key, "meta")) {
+        if (tx->has_meta++) return DECLINE;
+        if (each_member(x, meta_member, tx) < 0) return DECLINE;
+        return tx->err.state == V_ABSENT ? DECLINE : 0;
     }
-    return tx->err.state == V_ABSENT ? DECLINE : 0;
+    if (KEY_IS(*key, "transaction")) {
+        if (tx->has_transaction++ || each_member(x, body_member, tx) < 0) return DECLINE;
+        return tx->has_message ? 0 : DECLINE;
+    }
+    return skip_value(x);
 }
 
-static int read_account_keys(Lex *x, Tx *tx) {
-    int more;
-    if (tx->has_keys++ || !(x->p < x->end && *x->p == '[')) return DECLINE;
-    if ((more = arr_open(x)) < 0) return DECLINE;
-    while (more) {
-        int members;
-        Val pubkey = {0};
-        if (tx->n_keys >= MAX_KEYS || !(x->p < x->end && *x->p == '{')) return DECLINE;
-        if ((members = obj_open(x)) < 0) return DECLINE;
-        while (members) {
-            Val key;
-            if (obj_key(x, &key) < 0) return DECLINE;
-            if (key.state == V_BADSTR) return DECLINE;
-            if (KEY_IS(key, "pubkey")) { if (read_once(x, &pubkey) < 0) return DECLINE; }
-            else if (skip_value(x) < 0) return DECLINE;
-            if ((members = next_member(x, '}')) < 0) return DECLINE;
-        }
-        if (pubkey.state != V_STR) return DECLINE;
-        tx->keys[tx->n_keys++] = pubkey;
-        if ((more = next_member(x, ']')) < 0) return DECLINE;
-    }
-    return 0;
-}
-
-static int read_message(Lex *x, Tx *tx) {
-    int more;
-    if (tx->has_message++ || !(x->p < x->end && *x->p == '{')) return DECLINE;
-    if ((more = obj_open(x)) < 0) return DECLINE;
-    while (more) {
-        Val key;
-        if (obj_key(x, &key) < 0) return DECLINE;
-        if (key.state == V_BADSTR) return DECLINE;
-        if (KEY_IS(key, "accountKeys")) {
-            if (read_account_keys(x, tx) < 0) return DECLINE;
-        } else if (KEY_IS(key, "instructions")) {
-            if (tx->has_instructions++ || read_instructions(x, tx, -1) < 0) return DECLINE;
-        } else if (skip_value(x) < 0) {
-            return DECLINE;
-        }
-        if ((more = next_member(x, '}')) < 0) return DECLINE;
-    }
-    return tx->has_keys && tx->has_instructions ? 0 : DECLINE;
-}
-
-static int read_signatures(Lex *x, Tx *tx) {
-    int more;
-    if (tx->has_signatures++ || !(x->p < x->end && *x->p == '[')) return DECLINE;
-    if ((more = arr_open(x)) < 0) return DECLINE;
-    int first = 1;
-    while (more) {
-        Val v = {0};
-        if (read_value(x, &v) < 0 || v.state != V_STR) return DECLINE;
-        if (first) { tx->signature = v; first = 0; }
-        if ((more = next_member(x, ']')) < 0) return DECLINE;
-    }
-    return 0;
-}
-
-static int read_body(Lex *x, Tx *tx) {
-    int more;
-    if (tx->has_transaction++ || !(x->p < x->end && *x->p == '{')) return DECLINE;
-    if ((more = obj_open(x)) < 0) return DECLINE;
-    while (more) {
-        Val key;
-        if (obj_key(x, &key) < 0) return DECLINE;
-        if (key.state == V_BADSTR) return DECLINE;
-        if (KEY_IS(key, "message")) { if (read_message(x, tx) < 0) return DECLINE; }
-        else if (KEY_IS(key, "signatures")) { if (read_signatures(x, tx) < 0) return DECLINE; }
-        else if (skip_value(x) < 0) return DECLINE;
-        if ((more = next_member(x, '}')) < 0) return DECLINE;
-    }
-    return tx->has_message ? 0 : DECLINE;
-}
-
+/* A getTransaction result (an object; a null result declines, and the caller names it). */
 static int read_transaction(Lex *x, Tx *tx) {
-    int more;
-    if (!(x->p < x->end && *x->p == '{')) return DECLINE;  /* a null result included: the caller names it */
-    if ((more = obj_open(x)) < 0) return DECLINE;
-    while (more) {
-        Val key;
-        if (obj_key(x, &key) < 0) return DECLINE;
-        if (key.state == V_BADSTR) return DECLINE;
-        if (KEY_IS(key, "blockTime")) { if (read_once(x, &tx->block_time) < 0) return DECLINE; }
-        else if (KEY_IS(key, "slot")) { if (read_once(x, &tx->slot) < 0) return DECLINE; }
-        else if (KEY_IS(key, "meta")) { if (tx->has_meta || read_meta(x, tx) < 0) return DECLINE; }
-        else if (KEY_IS(key, "transaction")) { if (read_body(x, tx) < 0) return DECLINE; }
-        else if (skip_value(x) < 0) return DECLINE;
-        if ((more = next_member(x, '}')) < 0) return DECLINE;
-    }
+    if (each_member(x, transaction_member, tx) < 0) return DECLINE;
     if (!tx->has_meta || !tx->has_transaction) return DECLINE;
     if (!(tx->block_time.state == V_INT || tx->block_time.state == V_NULL || tx->block_time.state == V_ABSENT))
         return DECLINE;
-    if (!(tx->slot.state == V_INT || tx->slot.state == V_NULL || tx->slot.state == V_ABSENT)) return DECLINE;
-    return 0;
+    return tx->slot.state == V_INT || tx->slot.state == V_NULL || tx->slot.state == V_ABSENT ? 0 : DECLINE;
 }
 
 /* ---------------------------------------------------------------- packed rows */
@@ -1069,46 +981,46 @@ static int emit(Tx *tx, Buf *out) {
 /* ---------------------------------------------------------------- JSON-RPC answers */
 
 typedef struct {
-    Val keys[MAX_KEYS], writable[MAX_KEYS], readonly[MAX_KEYS];
+    Val keys[MAX_KEYS], writable[MAX_KEYS], readonly[MAX_KEYS], signatures[MAX_KEYS];
     Balance pre[MAX_BALANCES], post[MAX_BALANCES];
     Instruction found[MAX_FOUND];
 } Scratch;
 
 static Scratch *scratch;  /* kept between calls: a scan never lets go of the GIL, so one runs at a time */
 
-/* One JSON-RPC answer object at x->p: its result's movements packed onto `out`, its id in *id.
+/* One JSON-RPC answer object at x->p: its result's movements packed onto `out`, its id in `id`.
  * Declines an error object, a result that is not a transaction read by the rules above, and a
  * member given twice. */
-static int read_answer(Lex *x, Buf *out, Val *id) {
-    int more, seen_result = 0;
-    Val error = {0};
-    if (!(x->p < x->end && *x->p == '{')) return DECLINE;
-    if ((more = obj_open(x)) < 0) return DECLINE;
-    while (more) {
-        Val key;
-        if (obj_key(x, &key) < 0) return DECLINE;
-        if (key.state == V_BADSTR) return DECLINE;
-        if (KEY_IS(key, "result")) {
-            Tx tx;
-            if (seen_result++) return DECLINE;
-            memset(&tx, 0, sizeof tx);
-            tx.keys = scratch->keys;
-            tx.loaded_writable = scratch->writable;
-            tx.loaded_readonly = scratch->readonly;
-            tx.pre = scratch->pre;
-            tx.post = scratch->post;
-            tx.found = scratch->found;
-            if (read_transaction(x, &tx) < 0 || emit(&tx, out) < 0) return DECLINE;
-        } else if (KEY_IS(key, "error")) {
-            if (read_once(x, &error) < 0) return DECLINE;
-        } else if (KEY_IS(key, "id")) {
-            if (read_once(x, id) < 0) return DECLINE;
-        } else if (skip_value(x) < 0) {
-            return DECLINE;
-        }
-        if ((more = next_member(x, '}')) < 0) return DECLINE;
+typedef struct {
+    Buf *out;
+    Val *id, error;
+    int seen_result;
+} Answer;
+
+static int answer_member(Lex *x, const Val *key, void *into) {
+    Answer *a = into;
+    if (KEY_IS(*key, "result")) {
+        Tx tx;
+        if (a->seen_result++) return DECLINE;
+        memset(&tx, 0, sizeof tx);
+        tx.keys = scratch->keys;
+        tx.signatures = scratch->signatures;
+        tx.loaded_writable = scratch->writable;
+        tx.loaded_readonly = scratch->readonly;
+        tx.pre = scratch->pre;
+        tx.post = scratch->post;
+        tx.found = scratch->found;
+        return read_transaction(x, &tx) < 0 || emit(&tx, a->out) < 0 ? DECLINE : 0;
     }
-    return seen_result && (error.state == V_ABSENT || error.state == V_NULL) ? 0 : DECLINE;
+    if (KEY_IS(*key, "error")) return read_once(x, &a->error);
+    if (KEY_IS(*key, "id")) return read_once(x, a->id);
+    return skip_value(x);
+}
+
+static int read_answer(Lex *x, Buf *out, Val *id) {
+    Answer a = {.out = out, .id = id};
+    if (each_member(x, answer_member, &a) < 0) return DECLINE;
+    return a.seen_result && (a.error.state == V_ABSENT || a.error.state == V_NULL) ? 0 : DECLINE;
 }
 
 static PyObject *packed_bytes(const Buf *out, size_t from) {
@@ -1158,7 +1070,7 @@ static PyObject *scan_batch(PyObject *self, PyObject *arg) {
     }
     Lex x = {(const unsigned char *)view.buf, (const unsigned char *)view.buf + view.len, 0};
     ws(&x);
-    if (!(x.p < x.end && *x.p == '[') || (more = arr_open(&x)) <= 0) goto decline;
+    if (!(x.p < x.end && *x.p == '[') || (more = open_container(&x, ']')) <= 0) goto decline;
     while (more) {
         size_t from = out.len;
         Val id = {0};
