@@ -769,6 +769,7 @@ def test_every_local_ledger_answer_is_read_by_the_scanner_into_the_rows_the_dict
     bodies = [_body(answer) for answer in answers]
 
     assert all(type(SPL_READER.read_one(body)) is ScannedTransaction for body in bodies)
+    assert [SPL_READER.read_one(b).packed for b in bodies] == [_spl_scan.scan_answer(b) for b in bodies]  # no stray bytes
     scanned = decode_token_movements([SPL_READER.read_one(body) for body in bodies])
     scanned.validate(full=True)
     assert scanned.equals(decode_token_movements(answers)) and scanned.num_rows > len(scenario.movements)

@@ -959,8 +959,15 @@ static int emit(Tx *tx, Buf *out) {
         if (has_decimals && (decimals < 0 || decimals > 255)) return DECLINE;
         if (ins->outer > INT32_MAX || ins->inner > INT32_MAX) return DECLINE;
 
-        Row row = {tx->slot.i, micros, {(uint64_t)value, (uint64_t)(value >> 64)}, (int32_t)ins->outer,
-                   (int32_t)ins->inner, has_decimals ? (int32_t)decimals : -1, {0}};
+        Row row;
+        memset(&row, 0, sizeof row);  /* padding included: packed bytes depend on the answer alone */
+        row.slot = tx->slot.i;
+        row.micros = micros;
+        row.amount[0] = (uint64_t)value;
+        row.amount[1] = (uint64_t)(value >> 64);
+        row.outer = (int32_t)ins->outer;
+        row.inner = (int32_t)ins->inner;
+        row.decimals = has_decimals ? (int32_t)decimals : -1;
         const char *texts[TEXTS];
         Py_ssize_t lengths[TEXTS];
         const Val *vals[TEXTS] = {NULL, &ins->type, NULL, &ins->program_id, mint, source, destination, from, to,
@@ -1127,12 +1134,13 @@ static int next_row(const char **p, const char *end, Row *row, const char **text
 }
 
 /* Two passes over the packed rows: sizes, then every column written straight into the bytes
- * objects pyarrow wraps (no growing buffers, no per-value call). */
+ * objects pyarrow wraps (no growing buffers, no per-value call). Both passes read one snapshot
+ * of the list (a tuple of immutable bytes), so the second finds what the first measured. */
 static PyObject *assemble(PyObject *self, PyObject *arg) {
     static const char *const WRONG = "assemble takes a list of packed movements (bytes from scan_answer/scan_batch)";
     Py_ssize_t rows = 0, n, i;
     size_t text_bytes[TEXTS] = {0};
-    PyObject *values[C_COUNT] = {0}, *offsets[C_COUNT] = {0}, *validity[C_COUNT] = {0}, *out = NULL;
+    PyObject *values[C_COUNT] = {0}, *offsets[C_COUNT] = {0}, *validity[C_COUNT] = {0}, *out = NULL, *items;
     Py_ssize_t nulls[C_COUNT] = {0};
     Row row;
     const char *texts;
@@ -1141,18 +1149,19 @@ static PyObject *assemble(PyObject *self, PyObject *arg) {
         PyErr_SetString(PyExc_TypeError, WRONG);
         return NULL;
     }
-    n = PyList_GET_SIZE(arg);
+    if (!(items = PyList_AsTuple(arg))) return NULL;
+    n = PyTuple_GET_SIZE(items);
     for (i = 0; i < n; i++) {
-        PyObject *item = PyList_GET_ITEM(arg, i);
+        PyObject *item = PyTuple_GET_ITEM(items, i);
         if (!PyBytes_Check(item)) {
             PyErr_SetString(PyExc_TypeError, WRONG);
-            return NULL;
+            goto done;
         }
         const char *p = PyBytes_AS_STRING(item), *end = p + PyBytes_GET_SIZE(item);
         while (p < end) {
             if (next_row(&p, end, &row, &texts) < 0) {
                 PyErr_SetString(PyExc_ValueError, WRONG);
-                return NULL;
+                goto done;
             }
             for (int t = 0; t < TEXTS; t++)
                 if (row.lengths[t] > 0) text_bytes[t] += (size_t)row.lengths[t];
@@ -1183,9 +1192,9 @@ static PyObject *assemble(PyObject *self, PyObject *arg) {
         }
         Py_ssize_t r = 0;
         for (i = 0; i < n; i++) {
-            PyObject *item = PyList_GET_ITEM(arg, i);
+            PyObject *item = PyTuple_GET_ITEM(items, i);
             const char *p = PyBytes_AS_STRING(item), *end = p + PyBytes_GET_SIZE(item);
-            while (p < end && next_row(&p, end, &row, &texts) == 0) {
+            while (p < end && r < rows && next_row(&p, end, &row, &texts) == 0) {
                 const char *at = texts;
                 const char *text_at[TEXTS];
                 for (int t = 0; t < TEXTS; t++) {
@@ -1246,6 +1255,7 @@ done:
         Py_XDECREF(offsets[col]);
         Py_XDECREF(validity[col]);
     }
+    Py_DECREF(items);
     return out;
 }
 
