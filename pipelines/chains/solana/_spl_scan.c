@@ -417,7 +417,7 @@ typedef struct {
     Val signature;         /* the first signature */
     Val *signatures;
     Val *keys;
-    Py_ssize_t n_keys, n_static_keys;
+    Py_ssize_t n_keys;
     Val *loaded_writable, *loaded_readonly;
     Py_ssize_t n_writable, n_readonly;
     int has_writable, has_readonly;
@@ -836,7 +836,6 @@ static int emit(Tx *tx, Buf *out) {
     qsort(tx->found, (size_t)tx->n_found, sizeof(Instruction), compare_found);
 
     /* keys: static ones, then the lookup tables' writable and readonly ones */
-    tx->n_static_keys = tx->n_keys;
     for (Py_ssize_t k = 0; k < tx->n_writable; k++) {
         if (tx->n_keys >= MAX_KEYS) return DECLINE;
         tx->keys[tx->n_keys++] = tx->loaded_writable[k];
